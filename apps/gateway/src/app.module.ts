@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { loggerOptions } from '@app/runtime';
+import { GatewaySettings } from './config/gateway-settings.js';
+import { HealthModule } from './health/health.module.js';
+
+/** The gateway's composition root. */
+@Module({})
+export class AppModule {
+  static forRoot(settings: GatewaySettings): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
+        HealthModule,
+      ],
+      providers: [{ provide: GatewaySettings, useValue: settings }],
+      exports: [GatewaySettings],
+    };
+  }
+}

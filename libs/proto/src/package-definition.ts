@@ -1,0 +1,34 @@
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { BackendService, NodeService } from './gen/capability/capability.js';
+import { HealthService } from './gen/control/control.js';
+import { NotificationServiceService, PushNotificationServiceService } from './gen/alerting/agent.js';
+import { AgentSessionServiceService } from './gen/session/v1/session.js';
+
+/**
+ * Every service of the wire contract by its fully qualified proto name, as
+ * grpc-js service definitions that use ts-proto's own codecs. Handing these
+ * to Nest (`packageDefinition`) instead of a `protoPath` keeps proto-loader
+ * from re-encoding messages, which would mangle Timestamps, int64s and oneofs.
+ */
+export const serviceDefinitions = {
+  'capability.Backend': BackendService,
+  'capability.Node': NodeService,
+  'control.Health': HealthService,
+  'alerting.NotificationService': NotificationServiceService,
+  'alerting.PushNotificationService': PushNotificationServiceService,
+  'session.v1.AgentSessionService': AgentSessionServiceService,
+} as const satisfies Record<string, ServiceDefinition>;
+
+export type ServiceName = keyof typeof serviceDefinitions;
+
+/** grpc-js's PackageDefinition: service definitions by fully qualified name. */
+export type PackageDefinition = Record<string, ServiceDefinition>;
+
+/** A grpc-js package definition holding the named services. */
+export function packageDefinitionFor(...names: ServiceName[]): PackageDefinition {
+  const definition: PackageDefinition = {};
+  for (const name of names) {
+    definition[name] = serviceDefinitions[name] as unknown as ServiceDefinition;
+  }
+  return definition;
+}

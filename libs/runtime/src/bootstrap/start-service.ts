@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import type { PackageDefinition } from '@app/proto';
+import { GrpcServer } from '../grpc/grpc-server.js';
+import { loadSettings, SettingsError } from '../settings/load-settings.js';
+
+/** Settings every service has. */
+export interface ServiceSettings {
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  dataDir: string;
+}
+
+export interface ServiceSpec {
+  /** Service name, e.g. "gateway"; it names the log lines. */
+  name: string;
+  settings: ServiceSettings;
+  /** The composition root, already configured with the settings. */
+  module: DynamicModule;
+  /** Services served on the gRPC port, and their proto packages. */
+  grpc: { packageDefinition: PackageDefinition };
+}
+
+export interface RunningService {
+  app: INestApplication;
+  grpc: GrpcServer;
+  grpcAddress: string;
+  httpAddress: string;
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Loads settings or exits: an invalid value ends the process with status 2
+ * and one line on stderr naming the setting and what it allows.
+ */
+export function loadSettingsOrExit<T extends object>(settingsClass: new () => T): T {
+  try {
+    return loadSettings(settingsClass);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Boots a service: Nest app with JSON logs, HTTP server, gRPC server (with
+ * grpc.health.v1), graceful shutdown on SIGTERM and SIGINT. Logs one
+ * "listening" line carrying both addresses once both accept connections.
+ */
+export async function startService(spec: ServiceSpec): Promise<RunningService> {
+  const { settings } = spec;
+  mkdirSync(settings.dataDir, { recursive: true });
+
+  const app = await NestFactory.create(spec.module, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+
+  const packages = [
+    ...new Set(Object.keys(spec.grpc.packageDefinition).map((n) => n.slice(0, n.lastIndexOf('.')))),
+  ];
+  const grpc = new GrpcServer({
+    url: hostPort(settings.host, settings.grpcPort),
+    package: packages,
+    packageDefinition: spec.grpc.packageDefinition,
+  });
+  app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(settings.httpPort, settings.host);
+
+  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  const running = {
+    app,
+    grpc,
+    grpcAddress: hostPort(settings.host, grpc.boundPort),
+    httpAddress: hostPort(settings.host, httpPort),
+  };
+  logger.log(
+    { event: 'listening', grpc: running.grpcAddress, http: running.httpAddress },
+    `${spec.name} listening: gRPC ${running.grpcAddress}, HTTP http://${running.httpAddress}`,
+    'Bootstrap',
+  );
+  return running;
+}

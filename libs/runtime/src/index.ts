@@ -1,0 +1,20 @@
+// Public API of @app/runtime: what every process of ours needs to start,
+// configure itself, log, and serve gRPC.
+export { Setting, declaredSettings, type SettingSpec } from './settings/setting.decorator.js';
+export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
+export { GrpcServer, type GrpcServerOptions } from './grpc/grpc-server.js';
+export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
+export {
+  loggerOptions,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+} from './logging/logger-options.js';
+export {
+  startService,
+  loadSettingsOrExit,
+  type ServiceSettings,
+  type ServiceSpec,
+  type RunningService,
+} from './bootstrap/start-service.js';
