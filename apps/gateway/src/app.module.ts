@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { loggerOptions } from '@app/runtime';
+import { HealthzModule, loggerOptions } from '@app/runtime';
 import { GatewaySettings } from './config/gateway-settings.js';
-import { HealthModule } from './health/health.module.js';
 
 /** The gateway's composition root. */
 @Module({})
@@ -13,7 +12,7 @@ export class AppModule {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
-        HealthModule,
+        HealthzModule,
       ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],

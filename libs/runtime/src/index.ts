@@ -1,6 +1,7 @@
 // Public API of @app/runtime: what every process of ours needs to start,
 // configure itself, log, and serve gRPC.
 export { Setting, declaredSettings, type SettingSpec } from './settings/setting.decorator.js';
+export { PortSetting } from './settings/port-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
 export { GrpcServer, type GrpcServerOptions } from './grpc/grpc-server.js';
 export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
@@ -11,6 +12,7 @@ export {
   type LogFormat,
   type LogLevel,
 } from './logging/logger-options.js';
+export { LoggingSettings } from './logging/logging-settings.js';
 export {
   startService,
   loadSettingsOrExit,
@@ -18,3 +20,4 @@ export {
   type ServiceSpec,
   type RunningService,
 } from './bootstrap/start-service.js';
+export { HealthzModule } from './health/healthz.module.js';

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { PackageDefinition } from '@app/proto';
 import { GrpcServer } from '../grpc/grpc-server.js';
-import { loadSettings, SettingsError } from '../settings/load-settings.js';
+import { LifecycleLogger } from './lifecycle-logger.js';
+import { loadSettings, settingsHelp, SettingsError } from '../settings/load-settings.js';
 
 /** Settings every service has. */
 export interface ServiceSettings {
@@ -32,15 +33,25 @@ export interface RunningService {
   httpAddress: string;
 }
 
+/** Wraps the app's composition root with what every service has. */
+@Module({})
+class ServiceRoot {}
+
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
  * Loads settings or exits: an invalid value ends the process with status 2
- * and one line on stderr naming the setting and what it allows.
+ * and one line on stderr naming the setting and what it allows; --help
+ * prints every setting and exits.
  */
 export function loadSettingsOrExit<T extends object>(settingsClass: new () => T): T {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`Settings (a flag wins over its environment variable):\n\n${settingsHelp(settingsClass)}\n`);
+    process.exit(0);
+  }
   try {
     return loadSettings(settingsClass);
   } catch (error) {
@@ -59,10 +70,12 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
   const { settings } = spec;
   mkdirSync(settings.dataDir, { recursive: true });
 
-  const app = await NestFactory.create(spec.module, { bufferLogs: true });
+  const root: DynamicModule = { module: ServiceRoot, imports: [spec.module], providers: [LifecycleLogger] };
+  const app = await NestFactory.create(root, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // process.exit (not re-raising the signal) lets pino flush and gives exit code 0.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
   const packages = [
     ...new Set(Object.keys(spec.grpc.packageDefinition).map((n) => n.slice(0, n.lastIndexOf('.')))),

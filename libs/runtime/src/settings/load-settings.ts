@@ -60,13 +60,31 @@ export function loadSettings<T extends object>(
   return settings;
 }
 
+function defaultsOf(settingsClass: new () => object): (s: DeclaredSetting) => string | undefined {
+  const defaults = new settingsClass() as Record<string, unknown>;
+  return (s) => {
+    const value = defaults[s.property];
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+}
+
 /** The settings of a class as a Markdown table, for the README. */
 export function settingsTable(settingsClass: new () => object): string {
-  const defaults = new settingsClass() as Record<string, unknown>;
+  const defaultOf = defaultsOf(settingsClass);
   const rows = declaredSettings(settingsClass).map((s) => {
-    const value = defaults[s.property];
-    const shown = value === undefined || value === '' ? '—' : `\`${String(value)}\``;
-    return `| \`${s.env}\` | \`--${s.flag}\` | ${shown} | ${s.description} |`;
+    const value = defaultOf(s);
+    return `| \`${s.env}\` | \`--${s.flag}\` | ${value === undefined ? '—' : `\`${value}\``} | ${s.description} |`;
   });
   return ['| Environment | Flag | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The settings of a class as plain text, for --help. */
+export function settingsHelp(settingsClass: new () => object): string {
+  const defaultOf = defaultsOf(settingsClass);
+  return declaredSettings(settingsClass)
+    .map((s) => {
+      const value = defaultOf(s);
+      return `  --${s.flag} <value>  (${s.env}${value === undefined ? '' : `, default ${value}`})\n      ${s.description}`;
+    })
+    .join('\n');
 }

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthzModule, loggerOptions } from '@app/runtime';
+import { AgentSettings } from './config/agent-settings.js';
+
+/** The agent's composition root. */
+@Module({})
+export class AppModule {
+  static forRoot(settings: AgentSettings): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)), HealthzModule],
+      providers: [{ provide: AgentSettings, useValue: settings }],
+      exports: [AgentSettings],
+    };
+  }
+}
