@@ -1,0 +1,7 @@
+import { describeServiceProcess } from '@app/testing';
+
+describeServiceProcess({
+  app: 'gateway',
+  envPrefix: 'GATEWAY',
+  grpcServices: ['capability.Backend', 'session.v1.AgentSessionService'],
+});

@@ -1,0 +1,23 @@
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService, type ServingStatus } from 'grpc-health-check';
+
+/**
+ * Asks a server's grpc.health.v1.Health/Check for `service` ('' is the whole
+ * server), as Kubernetes gRPC probes and grpc_health_probe do.
+ */
+export async function checkGrpcHealth(address: string, service = '', deadlineMs = 5_000): Promise<ServingStatus> {
+  const Client = grpc.makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
+  const client = new Client(address, grpc.credentials.createInsecure());
+  try {
+    return await new Promise<ServingStatus>((resolve, reject) =>
+      (client as unknown as Record<string, Function>).check(
+        { service },
+        { deadline: Date.now() + deadlineMs },
+        (error: grpc.ServiceError | null, response: { status: ServingStatus }) =>
+          error ? reject(error) : resolve(response.status),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}

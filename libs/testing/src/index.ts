@@ -1,0 +1,15 @@
+// Public API of @app/testing: helpers for specs and e2e tests. Never imported
+// by production code.
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export {
+  spawnApp,
+  runApp,
+  builtEntry,
+  type AppName,
+  type SpawnedApp,
+  type SpawnOptions,
+  type LogLine,
+  type Exit,
+} from './spawn-app.js';
+export { checkGrpcHealth } from './grpc-health.js';
+export { describeServiceProcess, type ServiceProcessContract } from './service-process.contract.js';

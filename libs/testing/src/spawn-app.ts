@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait-for.js';
+
+export type AppName = 'gateway' | 'agent';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+
+/** Where `npm run build` puts an app's entry point. */
+export function builtEntry(app: AppName): string {
+  return join(repoRoot, 'dist/apps', app, 'apps', app, 'src/main.js');
+}
+
+/** One JSON log line of a service, as pino writes it. */
+export type LogLine = Record<string, unknown> & { msg?: string; event?: string; level?: number };
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpawnedApp {
+  readonly process: ChildProcess;
+  /** host:port of the gRPC server, from the "listening" log line. */
+  readonly grpcAddress: string;
+  /** host:port of the HTTP server. */
+  readonly httpAddress: string;
+  readonly dataDir: string;
+  /** Every stdout line so far that parsed as JSON. */
+  readonly logs: LogLine[];
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves when the process has exited (already-exited included). */
+  exited(): Promise<Exit>;
+  /** Sends `signal` and waits for exit; kills with SIGKILL after `timeoutMs`. Removes a temporary data dir. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<Exit & { tookMs: number }>;
+}
+
+export interface SpawnOptions {
+  /** Extra flags, after the loopback/port-0 defaults (so they win). */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Data directory; a fresh temporary one (removed on stop) if omitted. */
+  dataDir?: string;
+  readyTimeoutMs?: number;
+}
+
+interface Launched {
+  child: ChildProcess;
+  logs: LogLine[];
+  stderr: () => string;
+  exit: Promise<Exit>;
+}
+
+function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}): Launched {
+  const entry = builtEntry(app);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [entry, ...args], {
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  let stdoutBuffer = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdoutBuffer += chunk;
+    const lines = stdoutBuffer.split('\n');
+    stdoutBuffer = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        // Not a log line (e.g. --help output); ignored.
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exit = new Promise<Exit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  return { child, logs, stderr: () => stderr, exit };
+}
+
+/**
+ * Starts a built app as a child process bound to 127.0.0.1 on ports it picks
+ * (port 0), and resolves once its "listening" log line names both addresses.
+ */
+export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promise<SpawnedApp> {
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
+  const launched = launch(
+    app,
+    ['--host', '127.0.0.1', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    options.env,
+  );
+  let exitedEarly: Exit | undefined;
+  void launched.exit.then((exit) => (exitedEarly = exit));
+
+  const listening = await waitFor(
+    () => {
+      if (exitedEarly) {
+        throw new Error(`${app} exited (${JSON.stringify(exitedEarly)}) before listening: ${launched.stderr()}`);
+      }
+      return launched.logs.find((line) => line.event === 'listening');
+    },
+    { timeoutMs: options.readyTimeoutMs ?? 20_000, description: `${app} to log "listening"` },
+  ).catch((error: Error) => {
+    launched.child.kill('SIGKILL');
+    throw error;
+  });
+
+  return {
+    process: launched.child,
+    grpcAddress: String(listening.grpc),
+    httpAddress: String(listening.http),
+    dataDir,
+    logs: launched.logs,
+    stderr: launched.stderr,
+    exited: () => launched.exit,
+    async stop(signal = 'SIGTERM', timeoutMs = 5_000) {
+      const started = Date.now();
+      if (!exitedEarly) launched.child.kill(signal);
+      const timer = setTimeout(() => launched.child.kill('SIGKILL'), timeoutMs);
+      const exit = await launched.exit;
+      clearTimeout(timer);
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+      return { ...exit, tookMs: Date.now() - started };
+    },
+  };
+}
+
+/** Runs a built app to completion (e.g. with a bad setting or --help) and returns its output. */
+export async function runApp(
+  app: AppName,
+  args: string[],
+  { env, timeoutMs = 20_000 }: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Exit & { stdout: string; stderr: string }> {
+  const launched = launch(app, args, env);
+  let stdout = '';
+  launched.child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+  const timer = setTimeout(() => launched.child.kill('SIGKILL'), timeoutMs);
+  const exit = await launched.exit;
+  clearTimeout(timer);
+  return { ...exit, stdout, stderr: launched.stderr() };
+}
