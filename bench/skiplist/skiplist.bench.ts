@@ -603,9 +603,7 @@ function benchSize(n: number): SizeResult {
 
   const oursMedian = median(opsPerSec.get(ours)!);
   console.log('');
-  console.log(
-    '| implementation | median ops/s | min..max ops/s | ours / this | bytes/elem (heap + buffers) |',
-  );
+  console.log('| implementation | median ops/s | min..max ops/s | ours / this | bytes/elem (heap + buffers) |');
   console.log('|---|---:|---:|---:|---:|');
   for (const impl of IMPLS) {
     const xs = opsPerSec.get(impl)!;
@@ -627,9 +625,7 @@ function benchSize(n: number): SizeResult {
 /** Ours against each ordered-map peer: throughput ratio (target >= 1.5x) and memory. */
 function summary(results: SizeResult[]): void {
   if (!IMPLS.includes(ours)) return;
-  console.log(
-    '\n## Summary: ours vs the ordered-map peers (target: >= 1.50x ops/s, <= bytes/elem)\n',
-  );
+  console.log('\n## Summary: ours vs the ordered-map peers (target: >= 1.50x ops/s, <= bytes/elem)\n');
   console.log('| n | peer | ours / peer ops/s | >= 1.5x | ours vs peer bytes/elem | <= |');
   console.log('|---:|---|---:|:---:|---:|:---:|');
   for (const r of results) {
@@ -646,8 +642,7 @@ function summary(results: SizeResult[]): void {
 }
 
 console.log(
-  `# skiplist benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ` +
-    `seed ${SEED}`,
+  `# skiplist benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ` + `seed ${SEED}`,
 );
 // Warm-up: let the JIT compile every implementation before anything is timed.
 {

@@ -10,10 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [
-        LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
-        HealthzModule,
-      ],
+      imports: [LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)), HealthzModule],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],
     };

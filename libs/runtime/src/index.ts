@@ -5,13 +5,7 @@ export { PortSetting } from './settings/port-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
 export { GrpcServer, type GrpcServerOptions } from './grpc/grpc-server.js';
 export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
-export {
-  loggerOptions,
-  LOG_FORMATS,
-  LOG_LEVELS,
-  type LogFormat,
-  type LogLevel,
-} from './logging/logger-options.js';
+export { loggerOptions, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logging/logger-options.js';
 export { LoggingSettings } from './logging/logging-settings.js';
 export {
   startService,

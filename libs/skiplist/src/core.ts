@@ -546,10 +546,7 @@ export class SkipCore {
     let live = 0;
     let towerInts = 0;
     const blockOk = (b: number): boolean =>
-      b >= 0 &&
-      b < this.towerTop &&
-      ti[b] >= 0 &&
-      b + this.blockSize((ti[b] & 31) + 1) <= this.towerTop;
+      b >= 0 && b < this.towerTop && ti[b] >= 0 && b + this.blockSize((ti[b] & 31) + 1) <= this.towerTop;
     for (const lane of lanes) {
       const { head, headTower: hb } = lane;
       if (head < 0 || head >= this.top || owner[head] !== 0) fail(`bad lane header ${head}`);
@@ -566,8 +563,7 @@ export class SkipCore {
       for (let x = rec[rs * head]; x !== NIL; x = rec[rs * x]) {
         if (x < 0 || x >= this.top || owner[x] !== 0) fail(`level 0 links to bad node ${x}`);
         const back = prev === NIL ? head : prev;
-        if (rec[rs * x + 1] !== back)
-          fail(`backward link of ${x} is ${rec[rs * x + 1]}, not ${back}`);
+        if (rec[rs * x + 1] !== back) fail(`backward link of ${x} is ${rec[rs * x + 1]}, not ${back}`);
         owner[x] = 1;
         r++;
         if (r > lane.size) fail(`more than size=${lane.size} nodes at level 0`);

@@ -251,21 +251,17 @@ describe('PriorityQueue (property-based, against a sorted array)', () => {
   it(`matches the model over ${RUNS} random operation sequences`, () => {
     let steps = 0;
     fc.assert(
-      fc.property(
-        optionsArb,
-        fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }),
-        (opts, ops) => {
-          const prng = seeded(opts.seed);
-          const random = opts.tall ? () => prng() ** 4 : prng;
-          const q = new PriorityQueue<number>({ random, maxLevel: opts.maxLevel });
-          const m = new Model();
-          ops.forEach((o, item) => {
-            step(q, m, o, item);
-            verify(q, m);
-            steps++;
-          });
-        },
-      ),
+      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (opts, ops) => {
+        const prng = seeded(opts.seed);
+        const random = opts.tall ? () => prng() ** 4 : prng;
+        const q = new PriorityQueue<number>({ random, maxLevel: opts.maxLevel });
+        const m = new Model();
+        ops.forEach((o, item) => {
+          step(q, m, o, item);
+          verify(q, m);
+          steps++;
+        });
+      }),
       { numRuns: RUNS },
     );
     expect(steps).toBeGreaterThan(RUNS);

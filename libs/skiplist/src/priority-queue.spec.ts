@@ -174,9 +174,7 @@ describe('PriorityQueue', () => {
     }
     for (let i = 0; i < 3000; i += 3) expect(q.remove(`id${i}`)).toBe(true);
     expect(q.remove('id0')).toBe(false);
-    const live = expected
-      .filter((_, i) => i % 3 !== 0)
-      .sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+    const live = expected.filter((_, i) => i % 3 !== 0).sort((a, b) => b.priority - a.priority || a.seq - b.seq);
     expect(q.size).toBe(live.length);
     q.checkInvariants();
     live.forEach((e, i) => {
@@ -216,7 +214,10 @@ describe('PriorityQueue', () => {
     let n = 0;
     for (let round = 0; round < 200; round++) {
       for (let i = 0; i < 20; i++) q.push(`r${n++}`, Math.floor(random() * 60) - 30, i);
-      for (let i = 0; i < 15; i++) random() < 0.5 ? q.pop() : q.popLeast();
+      for (let i = 0; i < 15; i++) {
+        if (random() < 0.5) q.pop();
+        else q.popLeast();
+      }
       if (round % 20 === 0) q.checkInvariants();
     }
     q.checkInvariants();

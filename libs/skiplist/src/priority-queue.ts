@@ -31,9 +31,7 @@ function checkPriority(priority: number): void {
     priority < PRIORITY_MIN ||
     priority > PRIORITY_MAX
   ) {
-    throw new RangeError(
-      `priority must be an integer in [${PRIORITY_MIN}, ${PRIORITY_MAX}], got ${String(priority)}`,
-    );
+    throw new RangeError(`priority must be an integer in [${PRIORITY_MIN}, ${PRIORITY_MAX}], got ${String(priority)}`);
   }
 }
 
@@ -193,9 +191,7 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
     } else {
       const found = c.seekNumber(lane, key);
       if (found !== NIL && c.key(found) === key) {
-        throw new RangeError(
-          `(priority ${priority}, seq ${s}) is already used by id ${this.idAt(found)}`,
-        );
+        throw new RangeError(`(priority ${priority}, seq ${s}) is already used by id ${this.idAt(found)}`);
       }
     }
     if (s >= this.seqNext) this.seqNext = s + 1;
@@ -232,9 +228,7 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
       if (target !== undefined && target.size > 0 && !(newKey > c.key(target.tail))) {
         const found = c.seekNumber(target, newKey);
         if (found !== NIL && c.key(found) === newKey) {
-          throw new RangeError(
-            `(priority ${priority}, seq ${seq}) is already used by id ${this.idAt(found)}`,
-          );
+          throw new RangeError(`(priority ${priority}, seq ${seq}) is already used by id ${this.idAt(found)}`);
         }
       }
       const lane = this.lanes.get(old) as SkipLane;
@@ -467,8 +461,7 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
       if (lane.tag !== p) fail(`lane ${lane.tag} registered as ${p}`);
       if (lane.size === 0) empty++;
     }
-    if (empty !== this.idle || empty > MAX_IDLE_LANES)
-      fail(`${empty} idle lanes, counted ${this.idle}`);
+    if (empty !== this.idle || empty > MAX_IDLE_LANES) fail(`${empty} idle lanes, counted ${this.idle}`);
     let n = 0;
     let prev = Infinity;
     for (const lane of this.order) {
@@ -481,8 +474,7 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
         const id = this.idAt(x) as string | undefined;
         if (id === undefined || this.index.get(id) !== x) fail(`node ${x} (id ${id}) not indexed`);
         const e = this.entryOf(x);
-        if (e.priority !== lane.tag)
-          fail(`node ${x} has priority ${e.priority} in lane ${lane.tag}`);
+        if (e.priority !== lane.tag) fail(`node ${x} has priority ${e.priority} in lane ${lane.tag}`);
         if (!Number.isInteger(e.seq) || e.seq < 0 || e.seq >= this.seqNext) {
           fail(`node ${x} decodes to seq ${e.seq}`);
         }

@@ -178,21 +178,17 @@ describe('SkipList (property-based, against a sorted array)', () => {
   it(`matches the model over ${RUNS} random operation sequences`, () => {
     let steps = 0;
     fc.assert(
-      fc.property(
-        optionsArb,
-        fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }),
-        (opts, ops) => {
-          const prng = seeded(opts.seed);
-          const random = opts.tall ? () => prng() ** 4 : prng;
-          const list = new SkipList<number, number>({ random, maxLevel: opts.maxLevel });
-          const model: [number, number][] = [];
-          for (const o of ops) {
-            step(list, model, o);
-            verify(list, model);
-            steps++;
-          }
-        },
-      ),
+      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (opts, ops) => {
+        const prng = seeded(opts.seed);
+        const random = opts.tall ? () => prng() ** 4 : prng;
+        const list = new SkipList<number, number>({ random, maxLevel: opts.maxLevel });
+        const model: [number, number][] = [];
+        for (const o of ops) {
+          step(list, model, o);
+          verify(list, model);
+          steps++;
+        }
+      }),
       { numRuns: RUNS },
     );
     expect(steps).toBeGreaterThan(RUNS);

@@ -1,6 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService, type ServingStatus } from 'grpc-health-check';
 
+type CheckMethod = (
+  request: { service: string },
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response: { status: ServingStatus }) => void,
+) => void;
+
 /**
  * Asks a server's grpc.health.v1.Health/Check for `service` ('' is the whole
  * server), as Kubernetes gRPC probes and grpc_health_probe do.
@@ -10,11 +16,10 @@ export async function checkGrpcHealth(address: string, service = '', deadlineMs 
   const client = new Client(address, grpc.credentials.createInsecure());
   try {
     return await new Promise<ServingStatus>((resolve, reject) =>
-      (client as unknown as Record<string, Function>).check(
+      (client as unknown as { check: CheckMethod }).check(
         { service },
         { deadline: Date.now() + deadlineMs },
-        (error: grpc.ServiceError | null, response: { status: ServingStatus }) =>
-          error ? reject(error) : resolve(response.status),
+        (error, response) => (error ? reject(error) : resolve(response.status)),
       ),
     );
   } finally {

@@ -14,7 +14,8 @@ export class AgentSettings extends LoggingSettings {
   @PortSetting({
     env: 'AGENT_GRPC_PORT',
     flag: 'grpc-port',
-    description: 'Local gRPC port: NotificationService, capability Node, control Health, grpc.health.v1 (0 picks a free port).',
+    description:
+      'Local gRPC port: NotificationService, capability Node, control Health, grpc.health.v1 (0 picks a free port).',
   })
   grpcPort = 9190;
 
@@ -25,7 +26,11 @@ export class AgentSettings extends LoggingSettings {
   })
   httpPort = 9191;
 
-  @Setting({ env: 'AGENT_DATA_DIR', flag: 'data-dir', description: 'Directory for the durable queue; created if missing.' })
+  @Setting({
+    env: 'AGENT_DATA_DIR',
+    flag: 'data-dir',
+    description: 'Directory for the durable queue; created if missing.',
+  })
   @IsString()
   @IsNotEmpty()
   dataDir = './data/agent';

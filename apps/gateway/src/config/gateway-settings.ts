@@ -21,7 +21,11 @@ export class GatewaySettings extends LoggingSettings {
   })
   httpPort = 8080;
 
-  @Setting({ env: 'GATEWAY_DATA_DIR', flag: 'data-dir', description: 'Directory for the gateway database; created if missing.' })
+  @Setting({
+    env: 'GATEWAY_DATA_DIR',
+    flag: 'data-dir',
+    description: 'Directory for the gateway database; created if missing.',
+  })
   @IsString()
   @IsNotEmpty()
   dataDir = './data/gateway';

@@ -77,9 +77,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
   // process.exit (not re-raising the signal) lets pino flush and gives exit code 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
-  const packages = [
-    ...new Set(Object.keys(spec.grpc.packageDefinition).map((n) => n.slice(0, n.lastIndexOf('.')))),
-  ];
+  const packages = [...new Set(Object.keys(spec.grpc.packageDefinition).map((n) => n.slice(0, n.lastIndexOf('.'))))];
   const grpc = new GrpcServer({
     url: hostPort(settings.host, settings.grpcPort),
     package: packages,

@@ -5,12 +5,14 @@ type Definitions = typeof serviceDefinitions;
 
 /** The unary methods of a service as promise-returning functions. */
 export type UnaryClient<S extends ServiceName> = {
-  [M in keyof Definitions[S] as Definitions[S][M] extends {
-    requestStream: false;
-    responseStream: false;
-  }
-    ? M
-    : never]: Definitions[S][M] extends {
+  [
+    M in keyof Definitions[S] as Definitions[S][M] extends {
+      requestStream: false;
+      responseStream: false;
+    }
+      ? M
+      : never
+  ]: Definitions[S][M] extends {
     requestSerialize: (value: infer Req) => Buffer;
     responseDeserialize: (value: Buffer) => infer Res;
   }

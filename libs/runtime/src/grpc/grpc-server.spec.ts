@@ -119,14 +119,9 @@ describe('GrpcServer', () => {
     expect(received?.options).toBeDefined();
   });
 
-  // KNOWN BUG in the generated code, not in GrpcServer: with nestJs=true ts-proto
-  // emits protobufjs-style ("deep") Struct/Value wrap/unwrap that ignore
-  // oneof=unions-value. Value.wrap returns { boolValue: true } but Value.encode
-  // only writes message.kind, so every Struct value goes out as an empty Value;
-  // and Value.unwrap looks for flat fields where decode sets kind, so even
-  // well-formed Structs from other clients decode to {}. Today the server
-  // receives `options: {}`. Flip this to it(...) once libs/proto is fixed.
-  it.failing('round-trips Uninstall: the Struct arrives on the server as the same plain object', async () => {
+  // ts-proto's own Value.wrap/unwrap ignore oneof=unions-value; scripts/proto-gen.mjs
+  // replaces them. This pins the fix down end to end.
+  it('round-trips Uninstall: the Struct arrives on the server as the same plain object', async () => {
     await client.uninstall({ cluster: { id: 'cluster-3' }, options: OPTIONS });
 
     const received = stub.uninstallRequests.at(-1);

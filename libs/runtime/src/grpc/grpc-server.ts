@@ -37,9 +37,7 @@ export class GrpcServer extends ServerGrpc {
     });
     const credentials = this.serverOptions.credentials ?? grpc.ServerCredentials.createInsecure();
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.serverOptions.url, credentials, (error, port) =>
-        error ? reject(error) : resolve(port),
-      ),
+      server.bindAsync(this.serverOptions.url, credentials, (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.health.addToServer(server);
     this.server = server;

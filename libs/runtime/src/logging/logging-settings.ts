@@ -4,7 +4,11 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger
 
 /** Logging settings every process shares; app settings classes extend this. */
 export class LoggingSettings {
-  @Setting({ env: 'LOG_FORMAT', flag: 'log-format', description: '`json` (one object per line) or `pretty` (for humans).' })
+  @Setting({
+    env: 'LOG_FORMAT',
+    flag: 'log-format',
+    description: '`json` (one object per line) or `pretty` (for humans).',
+  })
   @IsIn(LOG_FORMATS)
   logFormat: LogFormat = 'json';
 

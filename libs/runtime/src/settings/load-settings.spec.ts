@@ -102,7 +102,7 @@ describe('loadSettings', () => {
     );
   });
 
-  it.each(['70000', '65536', '-1', '1.5'])('rejects port %s', (port) => {
+  it.each(['70000', '65536', '-1', '1.5', '', ' 80 ', '0x50', '1e3', '+80'])('rejects port %s', (port) => {
     const error = settingsError(() => load([], { TEST_GRPC_PORT: port }));
 
     expect(error.message).not.toContain('\n');

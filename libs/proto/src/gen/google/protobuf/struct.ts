@@ -162,24 +162,11 @@ export const Struct: MessageFns<Struct> & StructWrapperFns = {
   },
 
   wrap(object: { [key: string]: any } | undefined): Struct {
-    const struct = createBaseStruct();
-
-    if (object !== undefined) {
-      for (const key of globalThis.Object.keys(object)) {
-        struct.fields[key] = Value.wrap(object[key]);
-      }
-    }
-    return struct;
+    return { fields: { ...object } };
   },
 
   unwrap(message: Struct): { [key: string]: any } {
-    const object: { [key: string]: any } = {};
-    if (message.fields) {
-      for (const key of globalThis.Object.keys(message.fields)) {
-        object[key] = Value.unwrap(message.fields[key]);
-      }
-    }
-    return object;
+    return { ...message.fields };
   },
 };
 
@@ -399,40 +386,27 @@ export const Value: MessageFns<Value> & AnyValueWrapperFns = {
   },
 
   wrap(value: any): Value {
-    const result = {} as any;
     if (value === null) {
-      result.nullValue = NullValue.NULL_VALUE;
+      return { kind: { $case: "nullValue", value: NullValue.NULL_VALUE } };
     } else if (typeof value === "boolean") {
-      result.boolValue = value;
+      return { kind: { $case: "boolValue", value } };
     } else if (typeof value === "number") {
-      result.numberValue = value;
+      return { kind: { $case: "numberValue", value } };
     } else if (typeof value === "string") {
-      result.stringValue = value;
+      return { kind: { $case: "stringValue", value } };
     } else if (globalThis.Array.isArray(value)) {
-      result.listValue = ListValue.wrap(value);
+      return { kind: { $case: "listValue", value } };
     } else if (typeof value === "object") {
-      result.structValue = Struct.wrap(value);
+      return { kind: { $case: "structValue", value } };
     } else if (typeof value !== "undefined") {
       throw new globalThis.Error("Unsupported any value type: " + typeof value);
     }
-    return result;
+    return {};
   },
 
   unwrap(message: any): string | number | boolean | Object | null | Array<any> | undefined {
-    if (message?.hasOwnProperty("stringValue") && message.stringValue !== undefined) {
-      return message.stringValue;
-    } else if (message?.hasOwnProperty("numberValue") && message?.numberValue !== undefined) {
-      return message.numberValue;
-    } else if (message?.hasOwnProperty("boolValue") && message?.boolValue !== undefined) {
-      return message.boolValue;
-    } else if (message?.hasOwnProperty("structValue") && message?.structValue !== undefined) {
-      return Struct.unwrap(message.structValue as any);
-    } else if (message?.hasOwnProperty("listValue") && message?.listValue !== undefined) {
-      return ListValue.unwrap(message.listValue);
-    } else if (message?.hasOwnProperty("nullValue") && message?.nullValue !== undefined) {
-      return null;
-    }
-    return undefined;
+    const kind = (message as Value | undefined)?.kind;
+    return kind?.$case === "nullValue" ? null : kind?.value;
   },
 };
 
@@ -491,17 +465,11 @@ export const ListValue: MessageFns<ListValue> & ListValueWrapperFns = {
   },
 
   wrap(array: Array<any> | undefined): ListValue {
-    const result = createBaseListValue();
-    result.values = (array ?? []).map(Value.wrap);
-    return result;
+    return { values: [...(array ?? [])] };
   },
 
   unwrap(message: ListValue): Array<any> {
-    if (message?.hasOwnProperty("values") && globalThis.Array.isArray(message.values)) {
-      return message.values.map(Value.unwrap);
-    } else {
-      return message as any;
-    }
+    return [...message.values];
   },
 };
 
