@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root.js';
 import { waitFor } from './wait-for.js';
 
 export type AppName = 'gateway' | 'agent';
-
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 /** Where `npm run build` puts an app's entry point. */
 export function builtEntry(app: AppName): string {
