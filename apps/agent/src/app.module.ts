@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthzModule, loggerOptions } from '@app/runtime';
+import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AgentSettings } from './config/agent-settings.js';
+import { HealthModule } from './health/health.module.js';
+import { NotifyModule } from './notify/notify.module.js';
 
 /** The agent's composition root. */
 @Module({})
@@ -10,7 +12,13 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)), HealthzModule],
+      imports: [
+        LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)),
+        HealthzModule,
+        MetricsModule,
+        NotifyModule,
+        HealthModule,
+      ],
       providers: [{ provide: AgentSettings, useValue: settings }],
       exports: [AgentSettings],
     };

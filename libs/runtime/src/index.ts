@@ -2,6 +2,7 @@
 // configure itself, log, and serve gRPC.
 export { Setting, declaredSettings, type SettingSpec } from './settings/setting.decorator.js';
 export { PortSetting } from './settings/port-setting.decorator.js';
+export { IntegerSetting } from './settings/integer-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
 export { GrpcServer, type GrpcServerOptions } from './grpc/grpc-server.js';
 export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
@@ -15,3 +16,16 @@ export {
   type RunningService,
 } from './bootstrap/start-service.js';
 export { HealthzModule } from './health/healthz.module.js';
+export {
+  AppError,
+  InvalidArgumentError,
+  NotFoundError,
+  FailedPreconditionError,
+  ResourceExhaustedError,
+  UnavailableError,
+  ERROR_STATUS,
+  type ErrorKind,
+} from './errors/app-error.js';
+export { AppErrorFilter } from './errors/app-error.filter.js';
+export { CLOCK, systemClock, type Clock } from './clock/clock.js';
+export { MetricsModule } from './metrics/metrics.module.js';

@@ -1,8 +1,10 @@
-import { IsIP, IsNotEmpty, IsString } from 'class-validator';
-import { LoggingSettings, PortSetting, Setting } from '@app/runtime';
+import { IsIn, IsIP, IsNotEmpty, IsString } from 'class-validator';
+import { NotificationLimitSettings } from '@app/notification';
+import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
+import type { Durability } from '../queue/sqlite-queue-store.js';
 
 /** Every setting of the agent; see the README's settings table. */
-export class AgentSettings extends LoggingSettings {
+export class AgentSettings extends NotificationLimitSettings {
   @Setting({
     env: 'AGENT_HOST',
     flag: 'host',
@@ -34,4 +36,36 @@ export class AgentSettings extends LoggingSettings {
   @IsString()
   @IsNotEmpty()
   dataDir = './data/agent';
+
+  @Setting({
+    env: 'AGENT_QUEUE_DURABILITY',
+    flag: 'queue-durability',
+    description:
+      '`fsync`: Notify answers OK once the notification is fsynced (survives power loss); `os`: once written to the OS (survives an agent crash).',
+  })
+  @IsIn(['fsync', 'os'])
+  queueDurability: Durability = 'fsync';
+
+  @IntegerSetting(
+    {
+      env: 'AGENT_QUEUE_MAX_COUNT',
+      flag: 'queue-max-count',
+      description: 'Most notifications queued; beyond it the least important, oldest first, are evicted.',
+    },
+    1,
+    50_000_000,
+  )
+  queueMaxCount = 1_000_000;
+
+  @IntegerSetting(
+    {
+      env: 'AGENT_QUEUE_MAX_BYTES',
+      flag: 'queue-max-bytes',
+      description:
+        'Most payload bytes queued (protobuf size); beyond it the least important, oldest first, are evicted.',
+    },
+    1024,
+    Number.MAX_SAFE_INTEGER,
+  )
+  queueMaxBytes = 1024 ** 3;
 }

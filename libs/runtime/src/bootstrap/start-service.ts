@@ -4,6 +4,7 @@ import { Module, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { PackageDefinition } from '@app/proto';
+import { AppErrorFilter } from '../errors/app-error.filter.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { LifecycleLogger } from './lifecycle-logger.js';
 import { loadSettings, settingsHelp, SettingsError } from '../settings/load-settings.js';
@@ -83,7 +84,10 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     package: packages,
     packageDefinition: spec.grpc.packageDefinition,
   });
+  app.useGlobalFilters(new AppErrorFilter());
   app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
+  // Run every onModuleInit (e.g. the agent's queue recovery) before any port accepts a call.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(settings.httpPort, settings.host);
 

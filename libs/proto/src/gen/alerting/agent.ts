@@ -28,6 +28,19 @@ export interface AgentNotification {
   message?: Notification | undefined;
 }
 
+export interface NotifyResponse {
+  /**
+   * The queued entry's id: the request's id, the one the agent assigned, or
+   * the id of the queued notification this one coalesced into.
+   */
+  id: string;
+  /**
+   * True when the notification merged into a queued one with the same
+   * opni_dedupe_key (its opni_occurrences property counts the merges).
+   */
+  coalesced: boolean;
+}
+
 function createBaseAgentNotification(): AgentNotification {
   return { id: "" };
 }
@@ -97,6 +110,73 @@ export const AgentNotification: MessageFns<AgentNotification> = {
   },
 };
 
+function createBaseNotifyResponse(): NotifyResponse {
+  return { id: "", coalesced: false };
+}
+
+export const NotifyResponse: MessageFns<NotifyResponse> = {
+  encode(message: NotifyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.coalesced !== false) {
+      writer.uint32(16).bool(message.coalesced);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotifyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotifyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.coalesced = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<NotifyResponse>, I>>(base?: I): NotifyResponse {
+    return NotifyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NotifyResponse>, I>>(object: I): NotifyResponse {
+    const message = createBaseNotifyResponse();
+    message.id = object.id ?? "";
+    message.coalesced = object.coalesced ?? false;
+    return message;
+  },
+};
+
 /**
  * Served by the agent on its local port; applications in the downstream
  * cluster call it. Keeps a durable priority queue so that important
@@ -104,7 +184,13 @@ export const AgentNotification: MessageFns<AgentNotification> = {
  */
 
 export interface NotificationServiceClient {
-  notify(request: AgentNotification): Observable<Empty>;
+  /**
+   * OK only once the notification is durably queued. INVALID_ARGUMENT names
+   * the offending field; RESOURCE_EXHAUSTED when the queue is full of more
+   * important notifications.
+   */
+
+  notify(request: AgentNotification): Observable<NotifyResponse>;
 }
 
 /**
@@ -114,7 +200,13 @@ export interface NotificationServiceClient {
  */
 
 export interface NotificationServiceController {
-  notify(request: AgentNotification): void | Promise<void>;
+  /**
+   * OK only once the notification is durably queued. INVALID_ARGUMENT names
+   * the offending field; RESOURCE_EXHAUSTED when the queue is full of more
+   * important notifications.
+   */
+
+  notify(request: AgentNotification): Promise<NotifyResponse> | Observable<NotifyResponse> | NotifyResponse;
 }
 
 export function NotificationServiceControllerMethods() {
@@ -143,19 +235,29 @@ export const NOTIFICATION_SERVICE_NAME = "NotificationService";
  */
 export type NotificationServiceService = typeof NotificationServiceService;
 export const NotificationServiceService = {
+  /**
+   * OK only once the notification is durably queued. INVALID_ARGUMENT names
+   * the offending field; RESOURCE_EXHAUSTED when the queue is full of more
+   * important notifications.
+   */
   notify: {
     path: "/alerting.NotificationService/Notify" as const,
     requestStream: false as const,
     responseStream: false as const,
     requestSerialize: (value: AgentNotification): Buffer => Buffer.from(AgentNotification.encode(value).finish()),
     requestDeserialize: (value: Buffer): AgentNotification => AgentNotification.decode(value),
-    responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
-    responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
+    responseSerialize: (value: NotifyResponse): Buffer => Buffer.from(NotifyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): NotifyResponse => NotifyResponse.decode(value),
   },
 } as const;
 
 export interface NotificationServiceServer extends UntypedServiceImplementation {
-  notify: handleUnaryCall<AgentNotification, Empty>;
+  /**
+   * OK only once the notification is durably queued. INVALID_ARGUMENT names
+   * the offending field; RESOURCE_EXHAUSTED when the queue is full of more
+   * important notifications.
+   */
+  notify: handleUnaryCall<AgentNotification, NotifyResponse>;
 }
 
 /**

@@ -1,0 +1,14 @@
+import { Controller } from '@nestjs/common';
+import { alerting } from '@app/proto';
+import { NotificationQueue } from '../queue/notification-queue.js';
+
+/** alerting.NotificationService on the agent's local gRPC port. */
+@Controller()
+@alerting.NotificationServiceControllerMethods()
+export class NotifyController implements alerting.NotificationServiceController {
+  constructor(private readonly queue: NotificationQueue) {}
+
+  notify(request: alerting.AgentNotification): Promise<alerting.NotifyResponse> {
+    return this.queue.notify(request);
+  }
+}

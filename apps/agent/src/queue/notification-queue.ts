@@ -1,0 +1,666 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  encodeNotification,
+  normalizeNotification,
+  NotificationProperty,
+  SEVERITY_NAMES,
+  type NormalizedNotification,
+  type NotificationLimits,
+} from '@app/notification';
+import { alerting } from '@app/proto';
+import { CLOCK, InvalidArgumentError, ResourceExhaustedError, UnavailableError, type Clock } from '@app/runtime';
+import { PriorityQueue, type PriorityQueueEntry } from '@app/skiplist';
+import { NOTIFICATION_LIMITS } from './notification-limits.token.js';
+import { QUEUE_LIMITS, type QueueLimits } from './queue-limits.js';
+import { QUEUE_STORE, type QueueRecord, type QueueStore, type QueueWrite } from './queue-store.js';
+
+/** What the in-memory index keeps per notification; id and seq live in the priority queue. */
+interface Entry {
+  severity: number;
+  bytes: number;
+  createdAt: number;
+  attempts: number;
+  occurrences: number;
+  dedupeKey: string | undefined;
+}
+
+export interface NotifyResult {
+  /** The queued entry's id (an earlier entry's when this one coalesced into it). */
+  id: string;
+  coalesced: boolean;
+}
+
+/** A notification handed to the push loop; it stays queued until resolve(id) or requeue(). */
+export interface TakenNotification {
+  id: string;
+  severity: number;
+  /** The stored notification with `opni_uuid` set to `id`. */
+  notification: alerting.Notification;
+  /** 1 on the first push, then 2, 3, … across sessions and restarts. */
+  attempt: number;
+}
+
+export interface QueueStats {
+  count: number;
+  bytes: number;
+  inFlight: number;
+  /** Entries per severity name, in flight included. */
+  depth: Record<string, number>;
+  /** Milliseconds since the epoch of the oldest entry, undefined when empty. */
+  oldestCreatedAt: number | undefined;
+  evicted: Record<string, number>;
+  rejected: Record<string, Record<RejectReason, number>>;
+  coalesced: Record<string, number>;
+  /** Rows that could not be read (quarantined) since start, plus unreadable files moved aside. */
+  corrupt: number;
+}
+
+export type RejectReason = 'invalid' | 'full';
+
+const MAX_ID_BYTES = 256;
+const UNKNOWN_SEVERITY = 'unknown';
+
+/** Writes that commit together, and what to do to the index when they have (or have not). */
+class Batch {
+  readonly writes: QueueWrite[] = [];
+  readonly onCommit: (() => void)[] = [];
+  readonly onFailure: (() => void)[] = [];
+  private settle!: { resolve: () => void; reject: (error: Error) => void };
+  readonly done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+
+  constructor() {
+    this.done.catch(() => undefined); // callers observe failures through their own awaits
+  }
+
+  committed(): void {
+    this.onCommit.forEach((apply) => apply());
+    this.settle.resolve();
+  }
+
+  failed(error: Error): void {
+    this.onFailure.forEach((undo) => undo());
+    this.settle.reject(error);
+  }
+}
+
+interface PendingInsert {
+  id: string;
+  record: QueueRecord;
+  write: Extract<QueueWrite, { op: 'insert' }>;
+}
+
+interface PendingReplace {
+  severity: number;
+  occurrences: number;
+  bytes: number;
+  write: Extract<QueueWrite, { op: 'replace' }>;
+}
+
+/**
+ * The agent's durable priority queue: the skiplist priority queue as the
+ * in-memory index (most important first, FIFO within a severity), the
+ * payloads in a QueueStore. Every change is written in a batch shared by all
+ * calls of the same event-loop turn (group commit) and becomes visible only
+ * once that batch has committed, so an OK from notify() means durable.
+ */
+@Injectable()
+export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(NotificationQueue.name);
+  private readonly index = new PriorityQueue<Entry>();
+  private readonly inFlight = new Map<string, { seq: number; entry: Entry }>();
+  private readonly byDedupeKey = new Map<string, string>();
+  /** Client ids that were coalesced into another entry → that entry's id. */
+  private readonly aliases = new Map<string, string>();
+  private readonly aliasesOf = new Map<string, string[]>();
+  private nextSeq = 0;
+
+  // Committed totals (queued and in flight).
+  private count = 0;
+  private bytes = 0;
+  private readonly countBySeverity = [0, 0, 0, 0];
+  /** Queued, not in flight, per severity: the index's lane sizes. */
+  private readonly queuedBySeverity = [0, 0, 0, 0];
+
+  // Not yet committed.
+  private batch: Batch | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly pendingIds = new Map<string, Batch>();
+  private readonly pendingInserts = new Map<string, PendingInsert>();
+  private readonly pendingByDedupeKey = new Map<string, PendingInsert>();
+  private readonly pendingReplaces = new Map<string, PendingReplace>();
+  private pendingCount = 0;
+  private pendingBytes = 0;
+
+  private readonly evicted = new Map<string, number>();
+  private readonly rejected = new Map<string, Record<RejectReason, number>>();
+  private readonly coalesced = new Map<string, number>();
+  private corrupt = 0;
+
+  constructor(
+    @Inject(QUEUE_STORE) private readonly store: QueueStore,
+    @Inject(QUEUE_LIMITS) private readonly limits: QueueLimits,
+    @Inject(NOTIFICATION_LIMITS) private readonly notificationLimits: NotificationLimits,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    const started = performance.now();
+    const report = this.store.recover(
+      (record) => this.restore(record),
+      (alias, id) => this.remember(alias, id),
+    );
+    this.corrupt += report.quarantined + (report.movedAside ? 1 : 0);
+    if (report.movedAside) {
+      this.logger.error(
+        { event: 'queue-file-unreadable', movedAside: report.movedAside },
+        'queue file unreadable: moved aside, starting empty',
+      );
+    }
+    if (report.quarantined > 0) {
+      this.logger.error(
+        { event: 'queue-rows-quarantined', rows: report.quarantined },
+        `${report.quarantined} unreadable queue rows moved to quarantine`,
+      );
+    }
+    this.logger.log(
+      {
+        event: 'queue-recovered',
+        count: this.count,
+        bytes: this.bytes,
+        depth: this.depth(),
+        tookMs: Math.round(performance.now() - started),
+      },
+      `queue recovered: ${this.count} notifications`,
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.idle();
+    this.store.close();
+  }
+
+  private restore(record: QueueRecord): void {
+    const { id, seq, severity, bytes, createdAt, attempts, occurrences, dedupeKey } = record;
+    this.index.push(id, severity, { severity, bytes, createdAt, attempts, occurrences, dedupeKey }, seq);
+    this.nextSeq = Math.max(this.nextSeq, seq + 1);
+    this.count++;
+    this.bytes += bytes;
+    this.countBySeverity[severity]++;
+    this.queuedBySeverity[severity]++;
+    if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id);
+  }
+
+  private remember(alias: string, id: string): void {
+    this.aliases.set(alias, id);
+    const list = this.aliasesOf.get(id);
+    if (list) list.push(alias);
+    else this.aliasesOf.set(id, [alias]);
+  }
+
+  private forget(id: string, entry: Entry): void {
+    for (const alias of this.aliasesOf.get(id) ?? []) this.aliases.delete(alias);
+    this.aliasesOf.delete(id);
+    if (entry.dedupeKey !== undefined && this.byDedupeKey.get(entry.dedupeKey) === id)
+      this.byDedupeKey.delete(entry.dedupeKey);
+    this.count--;
+    this.bytes -= entry.bytes;
+    this.countBySeverity[entry.severity]--;
+  }
+
+  // ---- Notify ------------------------------------------------------------
+
+  /**
+   * Queues a notification durably. Idempotent by id; coalesces with a queued
+   * (not in-flight) notification of the same opni_dedupe_key; evicts less
+   * important notifications when full. Throws InvalidArgumentError or
+   * ResourceExhaustedError, and changes nothing then.
+   */
+  async notify(request: alerting.AgentNotification): Promise<NotifyResult> {
+    const normalized = this.validate(request);
+    const id = request.id === '' ? randomUUID() : request.id;
+    for (;;) {
+      const pending = this.pendingIds.get(id);
+      if (!pending) break;
+      await pending.done.catch(() => undefined); // settle what is in flight for this id, then decide
+    }
+    const target = this.aliases.get(id) ?? id;
+    if (this.index.has(target) || this.inFlight.has(target)) return { id: target, coalesced: target !== id };
+
+    if (normalized.dedupeKey !== undefined) {
+      const merged = this.coalesce(id, request.id !== '', normalized);
+      if (merged) return merged;
+    }
+    return this.insert(id, normalized);
+  }
+
+  private validate(request: alerting.AgentNotification): NormalizedNotification {
+    try {
+      if (Buffer.byteLength(request.id, 'utf8') > MAX_ID_BYTES) {
+        throw new InvalidArgumentError('id', `must be at most ${MAX_ID_BYTES} bytes`);
+      }
+      if (/\p{Cc}/u.test(request.id)) throw new InvalidArgumentError('id', 'must not contain control characters');
+      return normalizeNotification(request.message, this.notificationLimits);
+    } catch (error) {
+      const severity = request.message?.properties?.[NotificationProperty.severity] ?? 'Info';
+      this.countRejected(
+        SEVERITY_NAMES.find((n) => n.toLowerCase() === severity?.trim().toLowerCase()) ?? UNKNOWN_SEVERITY,
+        'invalid',
+      );
+      throw error;
+    }
+  }
+
+  private insert(id: string, normalized: NormalizedNotification): Promise<NotifyResult> {
+    const { severity, dedupeKey, encoded } = normalized;
+    this.makeRoom(severity, 1, encoded.length);
+    const batch = this.currentBatch();
+    const record: QueueRecord = {
+      id,
+      seq: this.nextSeq++,
+      severity,
+      bytes: encoded.length,
+      dedupeKey,
+      createdAt: this.clock.now(),
+      attempts: 0,
+      occurrences: 1,
+    };
+    const pending: PendingInsert = { id, record, write: { op: 'insert', record, payload: encoded } };
+    batch.writes.push(pending.write);
+    this.pendingIds.set(id, batch);
+    this.pendingInserts.set(id, pending);
+    if (dedupeKey !== undefined) this.pendingByDedupeKey.set(dedupeKey, pending);
+    this.pendingCount++;
+    this.pendingBytes += record.bytes;
+
+    const settle = () => {
+      this.pendingIds.delete(id);
+      this.pendingInserts.delete(id);
+      if (dedupeKey !== undefined && this.pendingByDedupeKey.get(dedupeKey) === pending)
+        this.pendingByDedupeKey.delete(dedupeKey);
+      this.pendingCount--;
+      this.pendingBytes -= record.bytes;
+    };
+    batch.onCommit.push(() => {
+      settle();
+      const { severity: s, bytes, createdAt, attempts, occurrences } = record;
+      this.index.push(id, s, { severity: s, bytes, createdAt, attempts, occurrences, dedupeKey }, record.seq);
+      this.count++;
+      this.bytes += bytes;
+      this.countBySeverity[s]++;
+      this.queuedBySeverity[s]++;
+      if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id);
+    });
+    batch.onFailure.push(settle);
+    return batch.done.then(() => ({ id, coalesced: false }));
+  }
+
+  /** Merges into a queued entry with the same dedupe key; undefined when there is none to merge into. */
+  private coalesce(
+    id: string,
+    explicitId: boolean,
+    normalized: NormalizedNotification,
+  ): Promise<NotifyResult> | undefined {
+    const key = normalized.dedupeKey!;
+    const pendingInsert = this.pendingByDedupeKey.get(key);
+    if (pendingInsert) return this.coalesceIntoPending(id, explicitId, normalized, pendingInsert);
+
+    const targetId = this.byDedupeKey.get(key);
+    const target = targetId === undefined ? undefined : this.index.getEntry(targetId);
+    if (!target) return undefined;
+    const base = this.pendingReplaces.get(target.id) ?? target.item;
+    const severity = Math.max(base.severity, normalized.severity);
+    const occurrences = base.occurrences + 1;
+    const payload = mergedPayload(normalized, severity, occurrences);
+    const delta = payload.length - base.bytes;
+    if (delta > 0) this.makeRoom(severity, 0, delta, target.id);
+
+    const batch = this.currentBatch();
+    let pending = this.pendingReplaces.get(target.id);
+    if (pending) {
+      Object.assign(pending, { severity, occurrences, bytes: payload.length });
+      Object.assign(pending.write, { severity, occurrences, payload });
+    } else {
+      pending = {
+        severity,
+        occurrences,
+        bytes: payload.length,
+        write: { op: 'replace', id: target.id, severity, occurrences, payload },
+      };
+      this.pendingReplaces.set(target.id, pending);
+      batch.writes.push(pending.write);
+      const replace = pending;
+      const originalBytes = target.item.bytes;
+      batch.onCommit.push(() => {
+        this.pendingReplaces.delete(target.id);
+        this.pendingBytes -= replace.bytes - originalBytes;
+        const current = this.index.get(target.id);
+        if (!current) return; // resolved or evicted meanwhile
+        this.bytes += replace.bytes - current.bytes;
+        this.countBySeverity[current.severity]--;
+        this.queuedBySeverity[current.severity]--;
+        this.countBySeverity[replace.severity]++;
+        this.queuedBySeverity[replace.severity]++;
+        this.index.update(target.id, replace.severity, { ...current, ...replace, bytes: replace.bytes });
+      });
+      batch.onFailure.push(() => {
+        this.pendingReplaces.delete(target.id);
+        this.pendingBytes -= replace.bytes - originalBytes;
+      });
+    }
+    this.pendingBytes += delta;
+    this.countCoalesced(severity);
+    this.addAlias(batch, id, explicitId, target.id);
+    return batch.done.then(() => ({ id: target.id, coalesced: true }));
+  }
+
+  private coalesceIntoPending(
+    id: string,
+    explicitId: boolean,
+    normalized: NormalizedNotification,
+    pending: PendingInsert,
+  ): Promise<NotifyResult> {
+    const { record, write } = pending;
+    const severity = Math.max(record.severity, normalized.severity);
+    const occurrences = record.occurrences + 1;
+    const payload = mergedPayload(normalized, severity, occurrences);
+    this.pendingBytes += payload.length - record.bytes;
+    Object.assign(record, { severity, occurrences, bytes: payload.length });
+    write.payload = payload;
+    const batch = this.pendingIds.get(pending.id)!;
+    this.countCoalesced(severity);
+    this.addAlias(batch, id, explicitId, pending.id);
+    return batch.done.then(() => ({ id: pending.id, coalesced: true }));
+  }
+
+  /** Remembers a client's own id for an entry it was merged into, so its retries stay idempotent. */
+  private addAlias(batch: Batch, alias: string, explicitId: boolean, id: string): void {
+    if (!explicitId || alias === id) return;
+    batch.writes.push({ op: 'alias', alias, id });
+    this.pendingIds.set(alias, batch);
+    const settle = () => {
+      if (this.pendingIds.get(alias) === batch) this.pendingIds.delete(alias);
+    };
+    batch.onCommit.push(() => {
+      settle();
+      if (this.index.has(id) || this.inFlight.has(id)) this.remember(alias, id);
+    });
+    batch.onFailure.push(settle);
+  }
+
+  /**
+   * Makes room for `addCount` entries and `addBytes` bytes of a notification
+   * of `severity` by evicting the least important entries, oldest first. It
+   * never evicts anything more important than the newcomer (so never a
+   * Critical for anything less), nor entries in flight: when that is not
+   * enough, the newcomer is rejected with RESOURCE_EXHAUSTED and nothing
+   * changes.
+   */
+  private makeRoom(severity: number, addCount: number, addBytes: number, keepId?: string): void {
+    const { maxCount, maxBytes } = this.limits;
+    let count = this.count + this.pendingCount + addCount;
+    let bytes = this.bytes + this.pendingBytes + addBytes;
+    if (count <= maxCount && bytes <= maxBytes) return;
+
+    const victims: PriorityQueueEntry<Entry>[] = [];
+    const restore = () => victims.forEach((v) => this.index.push(v.id, v.priority, v.item, v.seq));
+    while (count > maxCount || bytes > maxBytes) {
+      const least = this.index.peekLeastEntry();
+      if (!least || least.priority > severity || least.id === keepId) {
+        restore();
+        const name = SEVERITY_NAMES[severity];
+        this.countRejected(name, 'full');
+        throw new ResourceExhaustedError(
+          `queue full (${this.count + this.pendingCount} of ${maxCount} notifications, ${this.bytes + this.pendingBytes} of ${maxBytes} bytes): ` +
+            `nothing less important than this ${name} notification can be evicted; not queued`,
+        );
+      }
+      this.index.popLeast();
+      victims.push(least);
+      count--;
+      bytes -= least.item.bytes;
+    }
+
+    const batch = this.currentBatch();
+    const victimAliases = victims.map((v) => this.aliasesOf.get(v.id) ?? []);
+    for (const victim of victims) {
+      this.queuedBySeverity[victim.priority]--;
+      this.forget(victim.id, victim.item);
+      batch.writes.push({ op: 'delete', id: victim.id });
+    }
+    batch.onCommit.push(() => {
+      for (const victim of victims) this.countEvicted(SEVERITY_NAMES[victim.priority]);
+      this.logger.warn(
+        {
+          event: 'queue-evicted',
+          ids: victims.map((v) => v.id),
+          severities: victims.map((v) => SEVERITY_NAMES[v.priority]),
+        },
+        `queue full: evicted ${victims.length} less important notification(s) to admit a ${SEVERITY_NAMES[severity]} one`,
+      );
+    });
+    batch.onFailure.push(() => {
+      victims.forEach((victim, i) => {
+        this.restore({ id: victim.id, seq: victim.seq, ...victim.item });
+        for (const alias of victimAliases[i]) this.remember(alias, victim.id);
+      });
+    });
+  }
+
+  // ---- The push loop's API ----------------------------------------------
+
+  /**
+   * Takes up to `max` of the most important queued entries that are not in
+   * flight, marks them in flight and returns them with their stored content.
+   * An entry whose payload cannot be read is quarantined and counted.
+   */
+  async take(max: number): Promise<TakenNotification[]> {
+    await this.idle();
+    const taken: PriorityQueueEntry<Entry>[] = [];
+    while (taken.length < max) {
+      const next = this.index.popEntry();
+      if (!next) break;
+      this.queuedBySeverity[next.priority]--;
+      this.inFlight.set(next.id, { seq: next.seq, entry: next.item });
+      const key = next.item.dedupeKey;
+      if (key !== undefined && this.byDedupeKey.get(key) === next.id) this.byDedupeKey.delete(key); // no merging into what is being sent
+      taken.push(next);
+    }
+    if (taken.length === 0) return [];
+
+    const payloads = await this.store.payloads(taken.map((t) => t.id));
+    const result: TakenNotification[] = [];
+    const batch = this.currentBatch();
+    for (const { id, item } of taken) {
+      if (!this.inFlight.has(id)) continue; // resolved while reading
+      let notification: alerting.Notification;
+      try {
+        const payload = payloads.get(id);
+        if (!payload) throw new Error('payload missing');
+        notification = alerting.Notification.decode(payload);
+      } catch (error) {
+        await this.quarantine(id, item, `payload unreadable: ${(error as Error).message}`);
+        continue;
+      }
+      item.attempts++;
+      batch.writes.push({ op: 'attempts', id, attempts: item.attempts });
+      notification.properties[NotificationProperty.uuid] = id;
+      result.push({ id, severity: item.severity, notification, attempt: item.attempts });
+    }
+    return result;
+  }
+
+  private async quarantine(id: string, entry: Entry, reason: string): Promise<void> {
+    this.inFlight.delete(id);
+    this.forget(id, entry);
+    this.corrupt++;
+    this.logger.error({ event: 'queue-entry-quarantined', id, reason }, `queue entry ${id} quarantined: ${reason}`);
+    await this.store.quarantine(id, reason);
+  }
+
+  /** Deletes an entry the gateway has durably stored. False when the id is not queued. */
+  async resolve(id: string): Promise<boolean> {
+    await this.pendingIds.get(id)?.done.catch(() => undefined);
+    let entry: Entry | undefined;
+    const flying = this.inFlight.get(id);
+    if (flying) {
+      this.inFlight.delete(id);
+      entry = flying.entry;
+    } else {
+      entry = this.index.get(id);
+      if (!entry) return false;
+      this.index.remove(id);
+      this.queuedBySeverity[entry.severity]--;
+    }
+    this.forget(id, entry);
+    const batch = this.currentBatch();
+    batch.writes.push({ op: 'delete', id });
+    await batch.done;
+    return true;
+  }
+
+  /** Returns in-flight entries (all, or these ids) to the queue in their original order. */
+  requeue(ids?: Iterable<string>): number {
+    let returned = 0;
+    for (const id of ids ?? [...this.inFlight.keys()]) {
+      const flying = this.inFlight.get(id);
+      if (!flying) continue;
+      this.inFlight.delete(id);
+      const { entry, seq } = flying;
+      this.index.push(id, entry.severity, entry, seq);
+      this.queuedBySeverity[entry.severity]++;
+      if (entry.dedupeKey !== undefined && !this.byDedupeKey.has(entry.dedupeKey))
+        this.byDedupeKey.set(entry.dedupeKey, id);
+      returned++;
+    }
+    return returned;
+  }
+
+  // ---- Batching ----------------------------------------------------------
+
+  private currentBatch(): Batch {
+    if (!this.batch) {
+      const batch = (this.batch = new Batch());
+      // Everything queued in this event-loop turn joins the batch; commits run one at a time.
+      setImmediate(() => {
+        if (this.batch === batch) this.batch = undefined;
+        this.flushing = this.flushing.then(() => this.commit(batch));
+      });
+    }
+    return this.batch;
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    try {
+      await this.store.commit(batch.writes);
+    } catch (error) {
+      this.logger.error(
+        { event: 'queue-commit-failed', err: error, writes: batch.writes.length },
+        'queue storage failed',
+      );
+      batch.failed(new UnavailableError(`the queue could not store the change: ${(error as Error).message}`));
+      return;
+    }
+    batch.committed();
+  }
+
+  /** Resolves once everything requested so far has committed (or failed). */
+  async idle(): Promise<void> {
+    while (this.batch) await this.batch.done.catch(() => undefined);
+    await this.flushing;
+  }
+
+  // ---- Visibility --------------------------------------------------------
+
+  private countRejected(severity: string, reason: RejectReason): void {
+    const counts = this.rejected.get(severity) ?? { invalid: 0, full: 0 };
+    counts[reason]++;
+    this.rejected.set(severity, counts);
+  }
+
+  private countEvicted(severity: string): void {
+    this.evicted.set(severity, (this.evicted.get(severity) ?? 0) + 1);
+  }
+
+  private countCoalesced(severity: number): void {
+    const name = SEVERITY_NAMES[severity];
+    this.coalesced.set(name, (this.coalesced.get(name) ?? 0) + 1);
+  }
+
+  private depth(): Record<string, number> {
+    return Object.fromEntries(SEVERITY_NAMES.map((name, severity) => [name, this.countBySeverity[severity]]));
+  }
+
+  /** The oldest entry's creation time: the head of each severity's lane, and what is in flight. */
+  private oldestCreatedAt(): number | undefined {
+    let oldest: number | undefined;
+    let rank = 0;
+    for (let severity = 3; severity >= 0; severity--) {
+      if (this.queuedBySeverity[severity] === 0) continue;
+      const head = this.index.at(rank)!;
+      oldest = Math.min(oldest ?? Infinity, head.item.createdAt);
+      rank += this.queuedBySeverity[severity];
+    }
+    for (const { entry } of this.inFlight.values()) oldest = Math.min(oldest ?? Infinity, entry.createdAt);
+    return oldest;
+  }
+
+  stats(): QueueStats {
+    return {
+      count: this.count,
+      bytes: this.bytes,
+      inFlight: this.inFlight.size,
+      depth: this.depth(),
+      oldestCreatedAt: this.oldestCreatedAt(),
+      evicted: Object.fromEntries(this.evicted),
+      rejected: Object.fromEntries(this.rejected),
+      coalesced: Object.fromEntries(this.coalesced),
+      corrupt: this.corrupt,
+    };
+  }
+
+  /** Queued entries in drain order (not in flight), for inspection. */
+  *entries(offset = 0): Generator<{
+    id: string;
+    seq: number;
+    severity: string;
+    bytes: number;
+    createdAt: number;
+    attempts: number;
+    occurrences: number;
+    dedupeKey?: string;
+  }> {
+    let skipped = 0;
+    for (const { id, seq, item } of this.index) {
+      if (skipped++ < offset) continue;
+      yield {
+        id,
+        seq,
+        severity: SEVERITY_NAMES[item.severity],
+        bytes: item.bytes,
+        createdAt: item.createdAt,
+        attempts: item.attempts,
+        occurrences: item.occurrences,
+        dedupeKey: item.dedupeKey,
+      };
+    }
+  }
+
+  /** Ids in flight, for inspection. */
+  inFlightIds(): string[] {
+    return [...this.inFlight.keys()];
+  }
+}
+
+/** The newest content, with the merged severity and occurrence count written into its properties. */
+function mergedPayload(normalized: NormalizedNotification, severity: number, occurrences: number): Uint8Array {
+  const { notification } = normalized;
+  return encodeNotification({
+    ...notification,
+    properties: {
+      ...notification.properties,
+      [NotificationProperty.severity]: SEVERITY_NAMES[severity],
+      [NotificationProperty.occurrences]: String(occurrences),
+    },
+  });
+}

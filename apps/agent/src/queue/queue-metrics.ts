@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SEVERITY_NAMES } from '@app/notification';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { NotificationQueue, type RejectReason } from './notification-queue.js';
+
+/**
+ * The queue's Prometheus metrics, read from NotificationQueue.stats() at
+ * scrape time so the queue keeps one set of numbers (also used for health).
+ */
+@Injectable()
+export class QueueMetrics {
+  constructor(@Inject(Registry) registry: Registry, queue: NotificationQueue) {
+    const stats = () => queue.stats();
+    new Gauge({
+      name: 'agent_queue_depth',
+      help: 'Notifications queued (in flight included), by severity.',
+      labelNames: ['severity'],
+      registers: [registry],
+      collect() {
+        for (const [severity, count] of Object.entries(stats().depth)) this.set({ severity }, count);
+      },
+    });
+    new Gauge({
+      name: 'agent_queue_bytes',
+      help: 'Payload bytes queued.',
+      registers: [registry],
+      collect() {
+        this.set(stats().bytes);
+      },
+    });
+    new Gauge({
+      name: 'agent_queue_in_flight',
+      help: 'Notifications pushed to the gateway and not yet resolved.',
+      registers: [registry],
+      collect() {
+        this.set(stats().inFlight);
+      },
+    });
+    new Gauge({
+      name: 'agent_queue_oldest_age_seconds',
+      help: 'Age of the oldest queued notification (0 when empty).',
+      registers: [registry],
+      collect() {
+        const oldest = stats().oldestCreatedAt;
+        this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+      },
+    });
+    const perSeverity = (name: string, help: string, pick: (s: ReturnType<typeof stats>) => Record<string, number>) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['severity'],
+        registers: [registry],
+        collect() {
+          const values = pick(stats());
+          this.reset();
+          for (const severity of SEVERITY_NAMES) this.inc({ severity }, values[severity] ?? 0);
+        },
+      });
+    perSeverity('agent_queue_evicted_total', 'Notifications evicted to admit more important ones.', (s) => s.evicted);
+    perSeverity(
+      'agent_queue_coalesced_total',
+      'Notifications merged into a queued one with the same dedupe key.',
+      (s) => s.coalesced,
+    );
+    new Counter({
+      name: 'agent_queue_rejected_total',
+      help: 'Notify calls refused: reason "invalid" (bad input) or "full" (nothing less important to evict).',
+      labelNames: ['severity', 'reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [severity, reasons] of Object.entries(stats().rejected)) {
+          for (const [reason, count] of Object.entries(reasons))
+            this.inc({ severity, reason: reason as RejectReason }, count);
+        }
+      },
+    });
+    new Counter({
+      name: 'agent_queue_corrupt_total',
+      help: 'Stored notifications that could not be read and were quarantined (or unreadable queue files moved aside).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(stats().corrupt);
+      },
+    });
+  }
+}

@@ -1,0 +1,24 @@
+// Public API of @app/notification: the notification model both apps share —
+// well-known properties, severities and golden signals, defaults, validation
+// with size limits, and the queue priority derived from severity.
+export { NotificationProperty } from './properties.js';
+export {
+  SEVERITY_NAMES,
+  GOLDEN_SIGNAL_NAMES,
+  parseSeverityName,
+  parseGoldenSignalName,
+  severityOf,
+  severityName,
+  goldenSignalOf,
+  priorityOf,
+  type Severity,
+  type SeverityName,
+  type GoldenSignalName,
+} from './severity.js';
+export {
+  NotificationLimitSettings,
+  notificationLimits,
+  DEFAULT_NOTIFICATION_LIMITS,
+  type NotificationLimits,
+} from './notification-limits.js';
+export { normalizeNotification, encodeNotification, type NormalizedNotification } from './normalize-notification.js';

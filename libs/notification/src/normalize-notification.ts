@@ -1,0 +1,100 @@
+import { alerting } from '@app/proto';
+import { InvalidArgumentError } from '@app/runtime';
+import type { NotificationLimits } from './notification-limits.js';
+import { NotificationProperty } from './properties.js';
+import {
+  GOLDEN_SIGNAL_NAMES,
+  SEVERITY_NAMES,
+  parseGoldenSignalName,
+  parseSeverityName,
+  severityOf,
+  type Severity,
+} from './severity.js';
+
+/** A valid notification with its defaults applied, and what the queue needs to know about it. */
+export interface NormalizedNotification {
+  notification: alerting.Notification;
+  severity: Severity;
+  /** opni_dedupe_key, when present. */
+  dedupeKey?: string;
+  /** The notification as protobuf bytes: what the queue stores (its length is what it costs). */
+  encoded: Uint8Array;
+}
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+function requireText(field: string, value: string | undefined, maxBytes: number): string {
+  if (value === undefined || value.trim() === '')
+    throw new InvalidArgumentError(field, 'is required and must not be blank');
+  const bytes = utf8Bytes(value);
+  if (bytes > maxBytes) throw new InvalidArgumentError(field, `is ${bytes} bytes; at most ${maxBytes} are allowed`);
+  return value;
+}
+
+/**
+ * Validates a notification and applies the defaults (opni_severity Info,
+ * opni_goldenSignal Custom; names are made canonical, so "critical" becomes
+ * "Critical"). Throws InvalidArgumentError naming the first offending field,
+ * e.g. `message.title` or `message.properties["opni_severity"]`.
+ */
+export function normalizeNotification(
+  message: alerting.Notification | undefined,
+  limits: NotificationLimits,
+  field = 'message',
+): NormalizedNotification {
+  if (!message) throw new InvalidArgumentError(field, 'is required');
+  const title = requireText(`${field}.title`, message.title, limits.maxTitleBytes);
+  const body = requireText(`${field}.body`, message.body, limits.maxBodyBytes);
+
+  const properties: Record<string, string> = { ...message.properties };
+  const keys = Object.keys(properties);
+  if (keys.length > limits.maxProperties) {
+    throw new InvalidArgumentError(
+      `${field}.properties`,
+      `has ${keys.length} entries; at most ${limits.maxProperties} are allowed`,
+    );
+  }
+  for (const key of keys) {
+    const keyBytes = utf8Bytes(key);
+    if (keyBytes === 0 || keyBytes > limits.maxPropertyKeyBytes) {
+      throw new InvalidArgumentError(
+        `${field}.properties`,
+        `key ${JSON.stringify(key.slice(0, 64))} must be 1 to ${limits.maxPropertyKeyBytes} bytes (is ${keyBytes})`,
+      );
+    }
+    const valueBytes = utf8Bytes(properties[key]);
+    if (valueBytes > limits.maxPropertyValueBytes) {
+      throw new InvalidArgumentError(
+        `${field}.properties[${JSON.stringify(key)}]`,
+        `is ${valueBytes} bytes; at most ${limits.maxPropertyValueBytes} are allowed`,
+      );
+    }
+  }
+
+  const severityText = properties[NotificationProperty.severity] ?? 'Info';
+  const severity = parseSeverityName(severityText);
+  if (!severity) {
+    throw new InvalidArgumentError(
+      `${field}.properties[${JSON.stringify(NotificationProperty.severity)}]`,
+      `${JSON.stringify(severityText)} is not a severity; use one of ${SEVERITY_NAMES.join(', ')}`,
+    );
+  }
+  const signalText = properties[NotificationProperty.goldenSignal] ?? 'Custom';
+  const goldenSignal = parseGoldenSignalName(signalText);
+  if (!goldenSignal) {
+    throw new InvalidArgumentError(
+      `${field}.properties[${JSON.stringify(NotificationProperty.goldenSignal)}]`,
+      `${JSON.stringify(signalText)} is not a golden signal; use one of ${GOLDEN_SIGNAL_NAMES.join(', ')}`,
+    );
+  }
+  properties[NotificationProperty.severity] = severity;
+  properties[NotificationProperty.goldenSignal] = goldenSignal;
+
+  const dedupeKey = properties[NotificationProperty.dedupeKey] || undefined;
+  const notification: alerting.Notification = { title, body, properties };
+  return { notification, severity: severityOf(severity), dedupeKey, encoded: encodeNotification(notification) };
+}
+
+export function encodeNotification(notification: alerting.Notification): Uint8Array {
+  return alerting.Notification.encode(notification).finish();
+}

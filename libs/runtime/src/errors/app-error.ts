@@ -1,0 +1,52 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/**
+ * Every error we raise on purpose is an AppError: its kind decides the gRPC
+ * status and the HTTP status, in one table (ERROR_STATUS), so handlers never
+ * pick codes themselves. Anything else that escapes a handler is INTERNAL / 500.
+ */
+export type ErrorKind = 'invalid-argument' | 'not-found' | 'failed-precondition' | 'resource-exhausted' | 'unavailable';
+
+export const ERROR_STATUS: Record<ErrorKind, { grpc: GrpcStatus; http: number }> = {
+  'invalid-argument': { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
+  'not-found': { grpc: GrpcStatus.NOT_FOUND, http: 404 },
+  'failed-precondition': { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  'resource-exhausted': { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+};
+
+export abstract class AppError extends Error {
+  abstract readonly kind: ErrorKind;
+}
+
+/** The request is malformed; `field` names what is wrong, e.g. "message.title". */
+export class InvalidArgumentError extends AppError {
+  readonly kind = 'invalid-argument';
+  override readonly name = 'InvalidArgumentError';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly kind = 'not-found';
+  override readonly name = 'NotFoundError';
+}
+
+export class FailedPreconditionError extends AppError {
+  readonly kind = 'failed-precondition';
+  override readonly name = 'FailedPreconditionError';
+}
+
+export class ResourceExhaustedError extends AppError {
+  readonly kind = 'resource-exhausted';
+  override readonly name = 'ResourceExhaustedError';
+}
+
+export class UnavailableError extends AppError {
+  readonly kind = 'unavailable';
+  override readonly name = 'UnavailableError';
+}
