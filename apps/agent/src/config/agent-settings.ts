@@ -24,7 +24,7 @@ export class AgentSettings extends NotificationLimitSettings {
   @PortSetting({
     env: 'AGENT_HTTP_PORT',
     flag: 'http-port',
-    description: 'HTTP port: /healthz for probes (0 picks a free port).',
+    description: 'HTTP port: /healthz, /metrics (Prometheus), /api/v1/queue (0 picks a free port).',
   })
   httpPort = 9191;
 
