@@ -23,9 +23,19 @@ export interface NormalizedNotification {
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
+/** Property keys the system itself reads or sets: they do not count against the limits. */
+const WELL_KNOWN_KEYS = new Set<string>(Object.values(NotificationProperty));
+
+/** Lone UTF-16 surrogates cannot be encoded as UTF-8: protobuf would silently turn them into U+FFFD. */
+function requireWellFormed(field: string, value: string): void {
+  if (!value.isWellFormed()) throw new InvalidArgumentError(field, 'is not valid Unicode (lone surrogate)');
+}
+
 function requireText(field: string, value: string | undefined, maxBytes: number): string {
-  if (value === undefined || value.trim() === '')
+  if (value === undefined || value.trim() === '') {
     throw new InvalidArgumentError(field, 'is required and must not be blank');
+  }
+  requireWellFormed(field, value);
   const bytes = utf8Bytes(value);
   if (bytes > maxBytes) throw new InvalidArgumentError(field, `is ${bytes} bytes; at most ${maxBytes} are allowed`);
   return value;
@@ -48,20 +58,23 @@ export function normalizeNotification(
 
   const properties: Record<string, string> = { ...message.properties };
   const keys = Object.keys(properties);
-  if (keys.length > limits.maxProperties) {
+  const customKeys = keys.filter((key) => !WELL_KNOWN_KEYS.has(key));
+  if (customKeys.length > limits.maxProperties) {
     throw new InvalidArgumentError(
       `${field}.properties`,
-      `has ${keys.length} entries; at most ${limits.maxProperties} are allowed`,
+      `has ${customKeys.length} entries besides the well-known opni_* ones; at most ${limits.maxProperties} are allowed`,
     );
   }
   for (const key of keys) {
+    requireWellFormed(`${field}.properties`, key);
     const keyBytes = utf8Bytes(key);
-    if (keyBytes === 0 || keyBytes > limits.maxPropertyKeyBytes) {
+    if (!WELL_KNOWN_KEYS.has(key) && (keyBytes === 0 || keyBytes > limits.maxPropertyKeyBytes)) {
       throw new InvalidArgumentError(
         `${field}.properties`,
         `key ${JSON.stringify(key.slice(0, 64))} must be 1 to ${limits.maxPropertyKeyBytes} bytes (is ${keyBytes})`,
       );
     }
+    requireWellFormed(`${field}.properties[${JSON.stringify(key)}]`, properties[key]);
     const valueBytes = utf8Bytes(properties[key]);
     if (valueBytes > limits.maxPropertyValueBytes) {
       throw new InvalidArgumentError(
