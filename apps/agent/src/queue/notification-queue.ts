@@ -66,6 +66,8 @@ class Batch {
   readonly writes: QueueWrite[] = [];
   readonly onCommit: (() => void)[] = [];
   readonly onFailure: (() => void)[] = [];
+  /** Inserts of this batch per severity, not counting those evicted before the commit. */
+  readonly inserts = [0, 0, 0, 0];
   private settle!: { resolve: () => void; reject: (error: Error) => void };
   readonly done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
 
@@ -88,6 +90,9 @@ interface PendingInsert {
   id: string;
   record: QueueRecord;
   write: Extract<QueueWrite, { op: 'insert' }>;
+  batch: Batch;
+  /** Evicted by a more important newcomer of the same batch: deleted in the same transaction. */
+  evicted?: boolean;
 }
 
 interface PendingReplace {
@@ -152,6 +157,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     );
     this.corrupt += report.quarantined + (report.movedAside ? 1 : 0);
     if (report.movedAside) {
+      this.forgetRecovered(); // what was read before the file turned out unreadable is not in the new file
       this.logger.error(
         { event: 'queue-file-unreadable', movedAside: report.movedAside },
         'queue file unreadable: moved aside, starting empty',
@@ -189,6 +195,18 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     this.countBySeverity[severity]++;
     this.queuedBySeverity[severity]++;
     if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id);
+  }
+
+  /** Drops everything recover() visited (the file it came from was moved aside). */
+  private forgetRecovered(): void {
+    this.index.clear();
+    this.byDedupeKey.clear();
+    this.aliases.clear();
+    this.aliasesOf.clear();
+    this.count = 0;
+    this.bytes = 0;
+    this.countBySeverity.fill(0);
+    this.queuedBySeverity.fill(0);
   }
 
   private remember(alias: string, id: string): void {
@@ -240,6 +258,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         throw new InvalidArgumentError('id', `must be at most ${MAX_ID_BYTES} bytes`);
       }
       if (/\p{Cc}/u.test(request.id)) throw new InvalidArgumentError('id', 'must not contain control characters');
+      // SQLite and protobuf store a lone surrogate as U+FFFD: the stored id would differ from the acknowledged one.
+      if (!request.id.isWellFormed()) throw new InvalidArgumentError('id', 'is not valid Unicode (lone surrogate)');
       return normalizeNotification(request.message, this.notificationLimits);
     } catch (error) {
       const severity = request.message?.properties?.[NotificationProperty.severity] ?? 'Info';
@@ -265,8 +285,9 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       attempts: 0,
       occurrences: 1,
     };
-    const pending: PendingInsert = { id, record, write: { op: 'insert', record, payload: encoded } };
+    const pending: PendingInsert = { id, record, write: { op: 'insert', record, payload: encoded }, batch };
     batch.writes.push(pending.write);
+    batch.inserts[severity]++;
     this.pendingIds.set(id, batch);
     this.pendingInserts.set(id, pending);
     if (dedupeKey !== undefined) this.pendingByDedupeKey.set(dedupeKey, pending);
@@ -275,6 +296,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
 
     const settle = () => {
       this.pendingIds.delete(id);
+      if (pending.evicted) return; // makeRoom has let go of it already
       this.pendingInserts.delete(id);
       if (dedupeKey !== undefined && this.pendingByDedupeKey.get(dedupeKey) === pending)
         this.pendingByDedupeKey.delete(dedupeKey);
@@ -283,6 +305,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     };
     batch.onCommit.push(() => {
       settle();
+      if (pending.evicted) return;
       const { severity: s, bytes, createdAt, attempts, occurrences } = record;
       this.index.push(id, s, { severity: s, bytes, createdAt, attempts, occurrences, dedupeKey }, record.seq);
       this.count++;
@@ -341,7 +364,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         this.queuedBySeverity[current.severity]--;
         this.countBySeverity[replace.severity]++;
         this.queuedBySeverity[replace.severity]++;
-        this.index.update(target.id, replace.severity, { ...current, ...replace, bytes: replace.bytes });
+        const { severity, occurrences, bytes } = replace; // not the write: payloads stay on disk
+        this.index.update(target.id, severity, { ...current, severity, occurrences, bytes });
       });
       batch.onFailure.push(() => {
         this.pendingReplaces.delete(target.id);
@@ -349,7 +373,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       });
     }
     this.pendingBytes += delta;
-    this.countCoalesced(severity);
+    batch.onCommit.push(() => this.countCoalesced(severity));
     this.addAlias(batch, id, explicitId, target.id);
     return batch.done.then(() => ({ id: target.id, coalesced: true }));
   }
@@ -360,15 +384,18 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     normalized: NormalizedNotification,
     pending: PendingInsert,
   ): Promise<NotifyResult> {
-    const { record, write } = pending;
+    const { record, write, batch } = pending;
     const severity = Math.max(record.severity, normalized.severity);
     const occurrences = record.occurrences + 1;
     const payload = mergedPayload(normalized, severity, occurrences);
-    this.pendingBytes += payload.length - record.bytes;
+    const delta = payload.length - record.bytes;
+    if (delta > 0) this.makeRoom(severity, 0, delta, pending.id);
+    this.pendingBytes += delta;
+    batch.inserts[record.severity]--;
+    batch.inserts[severity]++;
     Object.assign(record, { severity, occurrences, bytes: payload.length });
     write.payload = payload;
-    const batch = this.pendingIds.get(pending.id)!;
-    this.countCoalesced(severity);
+    batch.onCommit.push(() => this.countCoalesced(severity));
     this.addAlias(batch, id, explicitId, pending.id);
     return batch.done.then(() => ({ id: pending.id, coalesced: true }));
   }
@@ -390,11 +417,13 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Makes room for `addCount` entries and `addBytes` bytes of a notification
-   * of `severity` by evicting the least important entries, oldest first. It
-   * never evicts anything more important than the newcomer (so never a
-   * Critical for anything less), nor entries in flight: when that is not
-   * enough, the newcomer is rejected with RESOURCE_EXHAUSTED and nothing
-   * changes.
+   * of `severity` by evicting the least important entries, oldest first:
+   * queued ones, and notifications of the current batch that have not
+   * committed yet (newer than anything queued, so after queued ones of the
+   * same severity). It never evicts anything more important than the
+   * newcomer (so never a Critical for anything less), nor entries in flight,
+   * nor `keepId`: when that is not enough, the newcomer is rejected with
+   * RESOURCE_EXHAUSTED and nothing changes.
    */
   private makeRoom(severity: number, addCount: number, addBytes: number, keepId?: string): void {
     const { maxCount, maxBytes } = this.limits;
@@ -403,10 +432,22 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     if (count <= maxCount && bytes <= maxBytes) return;
 
     const victims: PriorityQueueEntry<Entry>[] = [];
+    const pendingVictims = new Set<PendingInsert>();
+    const pendingLeft = [...(this.batch?.inserts ?? [0, 0, 0, 0])];
+    /** keepId's entry, set aside while looking past it for victims. */
+    let kept: PriorityQueueEntry<Entry> | undefined;
+    const putBack = () => kept && this.index.push(kept.id, kept.priority, kept.item, kept.seq);
     const restore = () => victims.forEach((v) => this.index.push(v.id, v.priority, v.item, v.seq));
     while (count > maxCount || bytes > maxBytes) {
-      const least = this.index.peekLeastEntry();
-      if (!least || least.priority > severity || least.id === keepId) {
+      let least = this.index.peekLeastEntry();
+      if (least !== undefined && least.id === keepId) {
+        kept = this.index.popLeastEntry();
+        least = this.index.peekLeastEntry();
+      }
+      const below = Math.min(least?.priority ?? SEVERITY_NAMES.length, severity + 1);
+      const pending = this.leastPendingInsert(below, pendingLeft, pendingVictims, keepId);
+      if (!pending && (!least || least.priority > severity)) {
+        putBack();
         restore();
         const name = SEVERITY_NAMES[severity];
         this.countRejected(name, 'full');
@@ -415,11 +456,19 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
             `nothing less important than this ${name} notification can be evicted; not queued`,
         );
       }
-      this.index.popLeast();
-      victims.push(least);
-      count--;
-      bytes -= least.item.bytes;
+      if (pending) {
+        pendingVictims.add(pending);
+        pendingLeft[pending.record.severity]--;
+        count--;
+        bytes -= pending.record.bytes;
+      } else {
+        this.index.popLeast();
+        victims.push(least!);
+        count--;
+        bytes -= least!.item.bytes;
+      }
     }
+    putBack();
 
     const batch = this.currentBatch();
     const victimAliases = victims.map((v) => this.aliasesOf.get(v.id) ?? []);
@@ -428,15 +477,28 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       this.forget(victim.id, victim.item);
       batch.writes.push({ op: 'delete', id: victim.id });
     }
+    // Not yet committed: inserted and deleted in the same transaction; its notify still answers OK.
+    const pendingSeverities = [...pendingVictims].map((p) => p.record.severity);
+    for (const victim of pendingVictims) {
+      victim.evicted = true;
+      batch.inserts[victim.record.severity]--;
+      this.pendingInserts.delete(victim.id);
+      const key = victim.record.dedupeKey;
+      if (key !== undefined && this.pendingByDedupeKey.get(key) === victim) this.pendingByDedupeKey.delete(key);
+      this.pendingCount--;
+      this.pendingBytes -= victim.record.bytes;
+      batch.writes.push({ op: 'delete', id: victim.id });
+    }
     batch.onCommit.push(() => {
-      for (const victim of victims) this.countEvicted(SEVERITY_NAMES[victim.priority]);
+      const severities = [...victims.map((v) => v.priority), ...pendingSeverities];
+      for (const s of severities) this.countEvicted(SEVERITY_NAMES[s]);
       this.logger.warn(
         {
           event: 'queue-evicted',
-          ids: victims.map((v) => v.id),
-          severities: victims.map((v) => SEVERITY_NAMES[v.priority]),
+          ids: [...victims.map((v) => v.id), ...[...pendingVictims].map((p) => p.id)],
+          severities: severities.map((s) => SEVERITY_NAMES[s]),
         },
-        `queue full: evicted ${victims.length} less important notification(s) to admit a ${SEVERITY_NAMES[severity]} one`,
+        `queue full: evicted ${severities.length} less important notification(s) to admit a ${SEVERITY_NAMES[severity]} one`,
       );
     });
     batch.onFailure.push(() => {
@@ -444,7 +506,38 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         this.restore({ id: victim.id, seq: victim.seq, ...victim.item });
         for (const alias of victimAliases[i]) this.remember(alias, victim.id);
       });
+      // Pending victims fail with the batch: nothing to restore.
     });
+  }
+
+  /**
+   * The least important, oldest insert of the current batch (not committed
+   * yet, so it can be deleted in the same transaction) of a severity below
+   * `below`, other than `chosen` and `keepId`; `left` counts the batch's
+   * inserts per severity that are not chosen.
+   */
+  private leastPendingInsert(
+    below: number,
+    left: readonly number[],
+    chosen: ReadonlySet<PendingInsert>,
+    keepId: string | undefined,
+  ): PendingInsert | undefined {
+    const batch = this.batch;
+    if (!batch) return undefined;
+    for (let severity = 0; severity < below; severity++) {
+      if (left[severity] === 0) continue;
+      // Map order is insertion (seq) order: the first one found is the oldest.
+      for (const pending of this.pendingInserts.values()) {
+        if (
+          pending.batch === batch &&
+          pending.record.severity === severity &&
+          pending.id !== keepId &&
+          !chosen.has(pending)
+        )
+          return pending;
+      }
+    }
+    return undefined;
   }
 
   // ---- The push loop's API ----------------------------------------------
@@ -452,10 +545,38 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   /**
    * Takes up to `max` of the most important queued entries that are not in
    * flight, marks them in flight and returns them with their stored content.
-   * An entry whose payload cannot be read is quarantined and counted.
+   * An entry whose payload cannot be read is quarantined and counted, and the
+   * next entry is taken in its place.
    */
   async take(max: number): Promise<TakenNotification[]> {
     await this.idle();
+    const result: TakenNotification[] = [];
+    while (result.length < max) {
+      const taken = this.markInFlight(max - result.length);
+      if (taken.length === 0) break;
+      const payloads = await this.store.payloads(taken.map((t) => t.id));
+      for (const { id, item } of taken) {
+        if (!this.inFlight.has(id)) continue; // resolved while reading
+        let notification: alerting.Notification;
+        try {
+          const payload = payloads.get(id);
+          if (!payload) throw new Error('payload missing');
+          notification = alerting.Notification.decode(payload);
+        } catch (error) {
+          await this.quarantine(id, item, `payload unreadable: ${(error as Error).message}`);
+          continue;
+        }
+        item.attempts++;
+        this.currentBatch().writes.push({ op: 'attempts', id, attempts: item.attempts });
+        notification.properties[NotificationProperty.uuid] = id;
+        result.push({ id, severity: item.severity, notification, attempt: item.attempts });
+      }
+    }
+    return result;
+  }
+
+  /** Moves up to `max` of the most important queued entries in flight. */
+  private markInFlight(max: number): PriorityQueueEntry<Entry>[] {
     const taken: PriorityQueueEntry<Entry>[] = [];
     while (taken.length < max) {
       const next = this.index.popEntry();
@@ -466,28 +587,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       if (key !== undefined && this.byDedupeKey.get(key) === next.id) this.byDedupeKey.delete(key); // no merging into what is being sent
       taken.push(next);
     }
-    if (taken.length === 0) return [];
-
-    const payloads = await this.store.payloads(taken.map((t) => t.id));
-    const result: TakenNotification[] = [];
-    const batch = this.currentBatch();
-    for (const { id, item } of taken) {
-      if (!this.inFlight.has(id)) continue; // resolved while reading
-      let notification: alerting.Notification;
-      try {
-        const payload = payloads.get(id);
-        if (!payload) throw new Error('payload missing');
-        notification = alerting.Notification.decode(payload);
-      } catch (error) {
-        await this.quarantine(id, item, `payload unreadable: ${(error as Error).message}`);
-        continue;
-      }
-      item.attempts++;
-      batch.writes.push({ op: 'attempts', id, attempts: item.attempts });
-      notification.properties[NotificationProperty.uuid] = id;
-      result.push({ id, severity: item.severity, notification, attempt: item.attempts });
-    }
-    return result;
+    return taken;
   }
 
   private async quarantine(id: string, entry: Entry, reason: string): Promise<void> {
@@ -498,23 +598,38 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     await this.store.quarantine(id, reason);
   }
 
-  /** Deletes an entry the gateway has durably stored. False when the id is not queued. */
+  /**
+   * Deletes an entry the gateway has durably stored. False when the id is not
+   * queued. When the delete cannot be stored it rejects and the entry stays.
+   */
   async resolve(id: string): Promise<boolean> {
     await this.pendingIds.get(id)?.done.catch(() => undefined);
-    let entry: Entry | undefined;
     const flying = this.inFlight.get(id);
+    const queued = flying ? undefined : this.index.getEntry(id);
+    const entry = flying?.entry ?? queued?.item;
+    if (!entry) return false;
+    const aliases = this.aliasesOf.get(id) ?? [];
     if (flying) {
       this.inFlight.delete(id);
-      entry = flying.entry;
     } else {
-      entry = this.index.get(id);
-      if (!entry) return false;
       this.index.remove(id);
       this.queuedBySeverity[entry.severity]--;
     }
     this.forget(id, entry);
     const batch = this.currentBatch();
     batch.writes.push({ op: 'delete', id });
+    batch.onFailure.push(() => {
+      // Still stored: keep it where it was, in flight or queued in its place.
+      if (flying) {
+        this.inFlight.set(id, flying);
+        this.count++;
+        this.bytes += entry.bytes;
+        this.countBySeverity[entry.severity]++;
+      } else {
+        this.restore({ id, seq: queued!.seq, ...entry });
+      }
+      for (const alias of aliases) this.remember(alias, id);
+    });
     await batch.done;
     return true;
   }

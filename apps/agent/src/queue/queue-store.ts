@@ -42,6 +42,8 @@ export interface QueueStore {
   /**
    * Opens the store and calls `visit` for every readable record in seq order
    * (aliases after records). Unreadable rows are quarantined, not thrown.
+   * When `movedAside` is set the store starts empty, and whatever was visited
+   * before the damage showed is void: the caller drops it.
    */
   recover(visit: (record: QueueRecord) => void, visitAlias: (alias: string, id: string) => void): RecoveryReport;
   /** Applies the writes in one transaction; resolves once durable per the configured mode. */

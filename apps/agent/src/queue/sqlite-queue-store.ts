@@ -32,6 +32,10 @@ const SCHEMA = `
   );
 `;
 
+/** A column as a JSON value: JSON cannot hold BLOBs, so those become X'…' hex text. */
+const jsonSafe = (column: string) =>
+  `CASE typeof(${column}) WHEN 'blob' THEN 'X''' || hex(${column}) || '''' ELSE ${column} END`;
+
 type Row = [
   seq: unknown,
   id: unknown,
@@ -100,8 +104,9 @@ export class SqliteQueueStore implements QueueStore {
       quarantineBySeq: db.prepare(
         `INSERT INTO queue_quarantine (seq, id, reason, row, payload, quarantined_at)
          SELECT seq, CAST(id AS TEXT), @reason,
-                json_object('severity', severity, 'bytes', bytes, 'dedupe_key', dedupe_key,
-                            'created_at', created_at, 'attempts', attempts, 'occurrences', occurrences),
+                json_object(${['severity', 'bytes', 'dedupe_key', 'created_at', 'attempts', 'occurrences']
+                  .map((column) => `'${column}', ${jsonSafe(column)}`)
+                  .join(', ')}),
                 payload, @now
          FROM queue WHERE seq = @seq`,
       ),
@@ -111,22 +116,32 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   /**
-   * Opens the file, moving it aside if SQLite cannot read it at all (a
-   * corrupt file must not become a crash loop), then streams the records.
+   * Opens the file and streams the records. A file SQLite cannot read (not a
+   * database, or damaged pages found while scanning) is moved aside and an
+   * empty one started: a corrupt file must not become a crash loop. Records
+   * visited before the damage showed are void then (`movedAside` is set).
    */
   recover(visit: (record: QueueRecord) => void, visitAlias: (alias: string, id: string) => void): RecoveryReport {
-    const report: RecoveryReport = { quarantined: 0 };
     try {
-      this.openDatabase();
+      this.open();
+      return this.scan(visit, visitAlias);
     } catch (error) {
       if (!isCorruptionError(error)) throw error;
-      this.db?.close();
-      report.movedAside = this.moveAside();
-      this.openDatabase();
+      this.close();
+      const movedAside = this.moveAside();
+      this.open();
+      return { quarantined: 0, movedAside };
     }
+  }
+
+  private open(): void {
+    this.openDatabase();
     this.statements = this.prepare(this.db);
     this.applyBatch = this.db.transaction((writes: readonly QueueWrite[]) => writes.forEach((w) => this.apply(w)));
+  }
 
+  private scan(visit: (record: QueueRecord) => void, visitAlias: (alias: string, id: string) => void): RecoveryReport {
+    const report: RecoveryReport = { quarantined: 0 };
     const bad: { seq: unknown; reason: string }[] = [];
     for (const row of this.statements.scan.iterate() as IterableIterator<Row>) {
       const problem = rowProblem(row);
