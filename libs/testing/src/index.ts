@@ -14,3 +14,13 @@ export {
 export { checkGrpcHealth } from './grpc-health.js';
 export { describeServiceProcess, type ServiceProcessContract } from './service-process.contract.js';
 export { repoRoot, readmeSection } from './repo-root.js';
+export {
+  fetchAgentQueue,
+  fetchAgentQueueCount,
+  drainOrderViolation,
+  AGENT_QUEUE_MAX_LIMIT,
+  type AgentQueueEntry,
+  type AgentQueueListing,
+} from './agent-queue.js';
+export { parsePrometheusText, scrapeMetrics, type PrometheusSample, type MetricsScrape } from './prometheus.js';
+export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js';
