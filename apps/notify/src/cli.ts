@@ -1,0 +1,58 @@
+import { ExitCode } from './exit-code.js';
+import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
+import { buildRequest, describeFailure, describeSuccess, sendNotification, type Sender } from './send.js';
+import { packageVersion } from './version.js';
+
+/** The process around the CLI, injectable so specs run it in-process. */
+export interface CliIo {
+  /** Standard input, opened only for `--body -`. */
+  stdin: () => AsyncIterable<string | Buffer>;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  send?: Sender;
+  version?: string;
+}
+
+async function readAll(input: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * downstream-notify: parses `argv` (without node and the script), sends one
+ * notification and reports it. Resolves to the exit code (see ExitCode);
+ * never exits the process itself.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const parsed = parseOptions(argv, {
+    env: io.env,
+    version: io.version ?? packageVersion(),
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
+
+  let body = options.body;
+  if (body === STDIN) {
+    try {
+      body = await readAll(io.stdin());
+    } catch (error) {
+      io.stderr.write(`${PROGRAM_NAME}: cannot read the body from standard input: ${(error as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+  }
+
+  const send = io.send ?? sendNotification;
+  try {
+    const response = await send(options.agent, buildRequest(options, body), options.timeoutSeconds * 1000);
+    io.stdout.write(`${describeSuccess(response, options.json)}\n`);
+    return ExitCode.Accepted;
+  } catch (error) {
+    const failure = describeFailure(error, options);
+    io.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
