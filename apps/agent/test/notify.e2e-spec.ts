@@ -392,12 +392,9 @@ describe('agent queue bounds: a coalesced Critical in the same group commit as a
     await app?.stop('SIGKILL');
   });
 
-  // KNOWN BUG (reported, not fixed here): NotificationQueue.makeRoom picks victims by the index's
-  // committed severity and ignores pendingReplaces, so the Warning below evicts "t" although the
-  // acknowledged Critical merged into it makes it a Critical; the eviction is even counted as Info.
-  // Expected: "u" (Info) is evicted and "t" stays as a Critical with 2 occurrences.
-  // `it.failing` passes while the bug is there; once fixed, Jest reports it: change it to `it`.
-  it.failing('never evicts it to admit a Warning (invariant 5)', async () => {
+  // The Critical merged into "t" in the same group commit makes "t" a Critical before its new severity is
+  // stored: eviction must not go by the stored Info. "u" (Info) is evicted; "t" stays, Critical, 2 occurrences.
+  it('never evicts it to admit a Warning (invariant 5)', async () => {
     const send = (id: string, properties: Record<string, string>) =>
       notify(client, { id, message: note({ properties }) });
     expect(await send('t', { opni_dedupe_key: 'K', opni_severity: 'Info' })).toEqual({ id: 't', coalesced: false });

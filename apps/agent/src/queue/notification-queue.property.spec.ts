@@ -157,13 +157,13 @@ async function run(ops: Op[]): Promise<void> {
   const clock = { now: () => 0 };
   let store = new FailingStore(path);
   let queue = new NotificationQueue(store, LIMITS, DEFAULT_NOTIFICATION_LIMITS, clock);
-  const open = () => {
+  const open = async () => {
     store = new FailingStore(path);
     queue = new NotificationQueue(store, LIMITS, DEFAULT_NOTIFICATION_LIMITS, clock);
-    queue.onModuleInit();
+    await queue.onModuleInit();
   };
   try {
-    queue.onModuleInit();
+    await queue.onModuleInit();
     for (const op of ops) {
       const before = present(queue);
       const order = [...queue.entries()].map((e) => e.id);
@@ -212,7 +212,7 @@ async function run(ops: Op[]): Promise<void> {
         case 'reopen': {
           const stats = queue.stats();
           await queue.onModuleDestroy();
-          open();
+          await open();
           expect(queue.inFlightIds()).toEqual([]);
           expect(queue.stats()).toMatchObject({
             count: stats.count,
@@ -239,7 +239,7 @@ async function run(ops: Op[]): Promise<void> {
     // a final restart sees the same queue
     const finalIds = [...present(queue)].sort();
     await queue.onModuleDestroy();
-    open();
+    await open();
     expect([...present(queue)].sort()).toEqual(finalIds);
     checkConsistent(queue, path);
   } finally {

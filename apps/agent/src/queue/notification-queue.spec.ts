@@ -13,6 +13,7 @@ import {
 import { alerting } from '@app/proto';
 import { AppError, InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { waitFor } from '@app/testing';
+import type { EntryTable } from './entry-table.js';
 import { NotificationQueue, type TakenNotification } from './notification-queue.js';
 import type { QueueLimits } from './queue-limits.js';
 import type { QueueWrite } from './queue-store.js';
@@ -95,10 +96,10 @@ class Harness {
 
   constructor(public limits: QueueLimits = { maxCount: 5, maxBytes: 1 << 20 }) {}
 
-  open(limits: QueueLimits = this.limits): NotificationQueue {
+  async open(limits: QueueLimits = this.limits): Promise<NotificationQueue> {
     this.store = new TestStore(this.path);
     const queue = new NotificationQueue(this.store, limits, DEFAULT_NOTIFICATION_LIMITS, this.clock);
-    queue.onModuleInit();
+    await queue.onModuleInit();
     this.open_.add(queue);
     return queue;
   }
@@ -118,7 +119,7 @@ class Harness {
   aliases(): { alias: string; id: string }[] {
     const db = new Database(this.path, { readonly: true });
     try {
-      return db.prepare('SELECT alias, id FROM queue_alias ORDER BY alias').all() as { alias: string; id: string }[];
+      return db.prepare('SELECT a.alias, q.id FROM queue_alias a JOIN queue q ON q.seq = a.seq ORDER BY alias').all() as { alias: string; id: string }[];
     } finally {
       db.close();
     }
@@ -213,7 +214,7 @@ describe('NotificationQueue: bad input', () => {
     ['id with a tab', request('\tid', 'title', 'Error'), 'id', 'Error'],
     ['id with a lone surrogate', request('id\ud800', 'title'), 'id', 'Info'],
   ])('%s: InvalidArgumentError naming the field, nothing stored, counted', async (_label, req, field, countedAs) => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(request('keep', 'already queued', 'Warning'));
     const before = queue.stats();
 
@@ -241,14 +242,14 @@ describe('NotificationQueue: bad input', () => {
     ['printable punctuation and spaces', 'app/disk full #1 (node-1)'],
     ['non-BMP characters', '😀'.repeat(64)],
   ])('accepts an id of %s', async (_label, id) => {
-    let queue = h.open();
+    let queue = await h.open();
     expect(await queue.notify(request(id, 'title'))).toEqual({ id, coalesced: false });
     queue = await h.reopen(queue);
     expect(ids(queue)).toEqual([id]);
   });
 
   it('counts each rejection, per severity', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await rejection(queue.notify(request('a', '', 'Error')));
     await rejection(queue.notify(request('b', '', 'Error')));
     await rejection(queue.notify(request('c\n', 'x', 'critical' as SeverityName)));
@@ -259,7 +260,7 @@ describe('NotificationQueue: bad input', () => {
 
 describe('NotificationQueue: idempotent ids', () => {
   it('a second notify with the same id changes nothing and answers the same id', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     expect(await queue.notify(request('same', 'first', 'Warning'))).toEqual({ id: 'same', coalesced: false });
     expect(await queue.notify(request('same', 'second', 'Critical'))).toEqual({ id: 'same', coalesced: false });
     expect(queue.stats()).toMatchObject({ count: 1, depth: { Info: 0, Warning: 1, Error: 0, Critical: 0 } });
@@ -271,7 +272,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('also while the first is in flight', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(request('same', 'first'));
     expect((await queue.take(1)).map((t) => t.id)).toEqual(['same']);
     expect(await queue.notify(request('same', 'again'))).toEqual({ id: 'same', coalesced: false });
@@ -280,7 +281,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('concurrent duplicates in the same tick make one entry', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     const results = await Promise.all([
       queue.notify(request('dup', 'one', 'Error')),
       queue.notify(request('dup', 'two', 'Error')),
@@ -300,7 +301,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('an empty id gets a generated unique id', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     const results = await Promise.all([
       queue.notify(request('', 'a')),
       queue.notify(request('', 'a')),
@@ -316,7 +317,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('a retry with an id that was coalesced into another entry answers that entry and counts nothing', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     expect(await queue.notify(keyed('first', 'v1', 'Warning', 'k'))).toEqual({ id: 'first', coalesced: false });
     expect(await queue.notify(keyed('second', 'v2', 'Warning', 'k'))).toEqual({ id: 'first', coalesced: true });
     // The client retries "second" (it timed out): nothing changes.
@@ -343,7 +344,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('concurrent retries of a coalescing id in the same tick count one occurrence', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(keyed('first', 'v1', 'Info', 'k'));
     const results = await Promise.all([
       queue.notify(keyed('second', 'v2', 'Info', 'k')),
@@ -357,7 +358,7 @@ describe('NotificationQueue: idempotent ids', () => {
   });
 
   it('once the entry is resolved, its id and aliases are free again', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(keyed('first', 'v1', 'Info', 'k'));
     await queue.notify(keyed('second', 'v2', 'Info', 'k'));
     await queue.take(1);
@@ -374,7 +375,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
     ['second less important', 'Critical', 'Info', 'Critical'],
     ['same severity', 'Error', 'Error', 'Error'],
   ])('%s: one entry, latest content, the higher severity', async (_label, first, second, merged) => {
-    const queue = h.open();
+    const queue = await h.open();
     expect(await queue.notify(keyed('a', 'title 1', first, 'disk', 'body 1'))).toEqual({ id: 'a', coalesced: false });
     h.time += 1000;
     expect(await queue.notify(keyed('b', 'title 2', second, 'disk', 'body 2'))).toEqual({ id: 'a', coalesced: true });
@@ -403,7 +404,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('counts occurrences 2, then 3, and keeps the latest properties', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Info', 'k'));
     await queue.notify(request('b', 't2', 'Warning', { [NotificationProperty.dedupeKey]: 'k', team: 'x' }));
     let [taken] = await queue.take(1);
@@ -422,7 +423,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('bytes follow the merged payload', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(keyed('a', 'short', 'Info', 'k', 'b'));
     await queue.notify(keyed('b', 'a much longer title than before', 'Info', 'k', 'a much longer body'));
     const bytes = queue.stats().bytes;
@@ -435,7 +436,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('the merged entry keeps its place in line (its age) within its new severity', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await notifyAll(queue, [
       keyed('a', 'a', 'Info', 'k'),
       request('w1', 'w1', 'Warning'),
@@ -446,7 +447,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('concurrent same-key notifies in one tick coalesce', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     const results = await Promise.all([
       queue.notify(keyed('a', 't1', 'Info', 'k')),
       queue.notify(keyed('b', 't2', 'Error', 'k')),
@@ -472,7 +473,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('an entry in flight is not merged into: a new same-key notify makes a new entry', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Warning', 'k'));
     const [taken] = await queue.take(1);
     expect(taken.id).toBe('a');
@@ -494,7 +495,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('after a restart, coalescing with a recovered entry still works', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Warning', 'k'));
     await queue.notify(request('z', 'unrelated', 'Critical'));
     queue = await h.reopen(queue);
@@ -512,30 +513,34 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
   });
 
   it('an empty dedupe key does not coalesce', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Info', ''));
     expect(await queue.notify(keyed('b', 't2', 'Info', ''))).toEqual({ id: 'b', coalesced: false });
     expect(queue.stats().count).toBe(2);
   });
 
   it('a resolved entry is not merged into', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Info', 'k'));
     expect(await queue.resolve('a')).toBe(true);
     expect(await queue.notify(keyed('b', 't2', 'Info', 'k'))).toEqual({ id: 'b', coalesced: false });
   });
 
   it('the in-memory index does not keep merged payloads', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Info', 'k'));
     await queue.notify(keyed('b', 't2', 'Info', 'k', 'x'.repeat(10_000)));
-    const index = (queue as unknown as { index: { get(id: string): object } }).index;
-    expect(Object.keys(index.get('a')).sort()).toEqual([
+    // The index holds a slot number; the table behind it holds these fields and no payload.
+    const internals = queue as unknown as { index: { get(id: string): unknown }; table: EntryTable };
+    const slot = internals.index.get('a');
+    expect(typeof slot).toBe('number');
+    expect(Object.keys(internals.table.fields(slot as number)).sort()).toEqual([
       'attempts',
       'bytes',
       'createdAt',
       'dedupeKey',
       'occurrences',
+      'seq',
       'severity',
     ]);
   });
@@ -558,7 +563,7 @@ describe('NotificationQueue: drain order', () => {
     ['all in one tick', (q: NotificationQueue) => Promise.all(mixed.map((r) => q.notify(r)))],
   ])('Critical → Info, FIFO within a severity (%s), also after a restart', async (_label, fill) => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
-    let queue = h.open();
+    let queue = await h.open();
     await fill(queue);
     expect(ids(queue)).toEqual(order);
     queue = await h.reopen(queue);
@@ -568,7 +573,7 @@ describe('NotificationQueue: drain order', () => {
 
   it('requeued entries come back in their original place', async () => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, mixed);
     expect((await queue.take(3)).map((t) => t.id)).toEqual(['c1', 'c2', 'e1']);
     await queue.notify(request('c3', 'c3', 'Critical'));
@@ -586,7 +591,7 @@ describe('NotificationQueue: drain order', () => {
 
   it('entries taken before a restart are queued again after it, in order', async () => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, mixed);
     await queue.take(4);
     queue = await h.reopen(queue);
@@ -596,7 +601,7 @@ describe('NotificationQueue: drain order', () => {
 
   it('new notifications after a restart go behind the recovered ones of their severity', async () => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, mixed);
     queue = await h.reopen(queue);
     await notifyAll(queue, [request('c3', 'c3', 'Critical'), request('i3', 'i3')]);
@@ -607,7 +612,7 @@ describe('NotificationQueue: drain order', () => {
 
   it('stats report depth per severity, bytes and the oldest entry', async () => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
-    const queue = h.open();
+    const queue = await h.open();
     expect(queue.stats()).toEqual({
       count: 0,
       bytes: 0,
@@ -645,7 +650,7 @@ describe('NotificationQueue: drain order', () => {
 
 describe('NotificationQueue: bounds and eviction', () => {
   it('evicts the least important, oldest first; equal severity evicts the oldest; durable', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, [
       request('i1', 'i1', 'Info'),
       request('w1', 'w1', 'Warning'),
@@ -678,7 +683,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('rejects a newcomer less important than everything queued, and changes nothing', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(
       queue,
       ['w1', 'e1', 'w2', 'c1', 'e2'].map((id) => request(id, id, severityOfId(id))),
@@ -697,7 +702,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('a queue full of Criticals never evicts a Critical for anything less, but a Critical evicts the oldest Critical', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(
       queue,
       ['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => request(id, id, 'Critical')),
@@ -722,7 +727,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('never evicts entries in flight', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await notifyAll(
       queue,
       ['i1', 'i2', 'i3', 'i4', 'i5'].map((id) => request(id, id)),
@@ -756,7 +761,7 @@ describe('NotificationQueue: bounds and eviction', () => {
     const info = sizeOf(request('i1', 'i1'));
     const warning = sizeOf(request('w1', 'w1', 'Warning'));
     const limits = { maxCount: 100, maxBytes: 2 * info + warning };
-    let queue = h.open(limits);
+    let queue = await h.open(limits);
     await notifyAll(queue, [request('i1', 'i1'), request('w1', 'w1', 'Warning'), request('i2', 'i2')]);
     expect(queue.stats().bytes).toBe(limits.maxBytes);
     // a newcomer of the same size evicts one
@@ -777,7 +782,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   it('a newcomer bigger than what can be evicted is rejected and the would-be victims stay in place', async () => {
     const size = sizeOf(request('i1', 'i1'));
     const limits = { maxCount: 100, maxBytes: 4 * size };
-    let queue = h.open(limits);
+    let queue = await h.open(limits);
     await notifyAll(queue, [request('i1', 'i1'), request('i2', 'i2'), request('c1', 'c1', 'Critical')]);
     const before = queue.stats();
     const huge = request('e1', 'e1', 'Error', {}, 'x'.repeat(3 * size));
@@ -789,6 +794,37 @@ describe('NotificationQueue: bounds and eviction', () => {
     expect(ids(queue)).toEqual(['c1', 'w1', 'i2']);
     queue = await h.reopen(queue, limits);
     expect(ids(queue)).toEqual(['c1', 'w1', 'i2']);
+  });
+
+  it('a notification bigger than the whole queue may hold is refused with its own message, nothing evicted', async () => {
+    const size = sizeOf(request('i1', 'i1'));
+    const queue = await h.open({ maxCount: 100, maxBytes: 2 * size });
+    await queue.notify(request('i1', 'i1'));
+    const error = await rejection(queue.notify(request('c1', 'c1', 'Critical', {}, 'x'.repeat(3 * size))));
+    expect(error).toBeInstanceOf(ResourceExhaustedError);
+    expect(error.message).toMatch(
+      new RegExp(`^this Critical notification needs \\d+ bytes, more than the whole queue may hold \\(AGENT_QUEUE_MAX_BYTES ${2 * size}\\); not queued$`),
+    );
+    expect(ids(queue)).toEqual(['i1']);
+    expect(queue.stats()).toMatchObject({ evicted: {}, rejected: { Critical: { invalid: 0, full: 1 } } });
+  });
+
+  it('an entry a Critical is being merged into (same group commit) is not evicted as the Info it was', async () => {
+    const queue = await h.open({ maxCount: 2, maxBytes: 1 << 20 });
+    await notifyAll(queue, [keyed('t', 't', 'Info', 'K'), request('u', 'u', 'Info')]);
+    const [merged, warning] = await Promise.all([
+      queue.notify(keyed('fire', 'fire', 'Critical', 'K')),
+      queue.notify(request('w', 'w', 'Warning')),
+    ]);
+    expect(merged).toEqual({ id: 't', coalesced: true });
+    expect(warning).toEqual({ id: 'w', coalesced: false });
+    expect([...queue.entries()].map((e) => `${e.id}:${e.severity}:${e.occurrences}`)).toEqual([
+      't:Critical:2',
+      'w:Warning:1',
+    ]);
+    expect(queue.stats()).toMatchObject({ count: 2, evicted: { Info: 1 } });
+    const reopened = await h.reopen(queue, { maxCount: 2, maxBytes: 1 << 20 });
+    expect(ids(reopened)).toEqual(['t', 'w']);
   });
 
   /** The stored size of `key`'s merged notification with this body and occurrence count 2. */
@@ -807,7 +843,7 @@ describe('NotificationQueue: bounds and eviction', () => {
     const info = sizeOf(request('i1', 'i1'));
     const body = 'y'.repeat(200);
     const limits = { maxCount: 100, maxBytes: mergedSize(body) + info };
-    const queue = h.open(limits);
+    const queue = await h.open(limits);
     await notifyAll(queue, [request('i1', 'i1'), keyed('a', 'a', 'Warning', 'k'), request('i2', 'i2')]);
     expect(queue.stats().evicted).toEqual({});
     await queue.notify(keyed('b', 'b', 'Warning', 'k', body));
@@ -818,7 +854,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   it('a merge into the least important, oldest entry of a full queue evicts the next one, not itself', async () => {
     const first = keyed('t', 't', 'Info', 'k');
     const limits = { maxCount: 100, maxBytes: sizeOf(first) + 2 * sizeOf(request('i1', 'i1')) };
-    let queue = h.open(limits);
+    let queue = await h.open(limits);
     await notifyAll(queue, [first, request('i1', 'i1'), request('i2', 'i2')]);
     expect(queue.stats().bytes).toBe(limits.maxBytes);
     // the merged payload is bigger (opni_occurrences alone adds bytes)
@@ -835,7 +871,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   it('a merge that cannot make room is rejected and leaves everything in place', async () => {
     const first = keyed('t', 't', 'Warning', 'k');
     const limits = { maxCount: 100, maxBytes: sizeOf(first) + sizeOf(request('c1', 'c1', 'Critical')) };
-    const queue = h.open(limits);
+    const queue = await h.open(limits);
     await notifyAll(queue, [first, request('c1', 'c1', 'Critical')]);
     const before = queue.stats();
     expect(await rejection(queue.notify(keyed('m', 't', 'Warning', 'k')))).toBeInstanceOf(ResourceExhaustedError);
@@ -850,7 +886,7 @@ describe('NotificationQueue: bounds and eviction', () => {
     const info = sizeOf(request('i1', 'i1'));
     const body = 'z'.repeat(200);
     const limits = { maxCount: 100, maxBytes: mergedSize(body) + info };
-    let queue = h.open(limits);
+    let queue = await h.open(limits);
     await notifyAll(queue, [request('i1', 'i1'), request('i2', 'i2')]);
     const results = await Promise.all([
       queue.notify(keyed('a', 'a', 'Warning', 'k')),
@@ -869,7 +905,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   it('a same-tick merge that cannot fit is rejected and leaves the first notification as it was', async () => {
     const size = sizeOf(keyed('a', 'a', 'Warning', 'k'));
     const limits = { maxCount: 100, maxBytes: size + 10 };
-    let queue = h.open(limits);
+    let queue = await h.open(limits);
     const results = await Promise.allSettled([
       queue.notify(keyed('a', 'a', 'Warning', 'k')),
       queue.notify(keyed('b', 'b', 'Warning', 'k', 'w'.repeat(100))),
@@ -885,7 +921,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('in one tick, a Critical evicts less important notifications of the same tick', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     const results = await Promise.allSettled([
       ...['i1', 'i2', 'i3', 'i4', 'i5'].map((id) => queue.notify(request(id, id))),
       queue.notify(request('c1', 'c1', 'Critical')),
@@ -906,7 +942,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('an uncommitted notification evicted in its tick takes its merges and aliases with it', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     const results = await Promise.all([
       queue.notify(keyed('i1', 'i1', 'Info', 'k')),
       queue.notify(keyed('x', 'x', 'Info', 'k')), // merges into i1, alias x → i1
@@ -934,7 +970,7 @@ describe('NotificationQueue: bounds and eviction', () => {
   });
 
   it('in one tick, a newcomer less important than everything still rejects without side effects', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     const results = await Promise.allSettled([
       ...['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => queue.notify(request(id, id, 'Critical'))),
       queue.notify(request('e1', 'e1', 'Error')),
@@ -951,7 +987,7 @@ function severityOfId(id: string): SeverityName {
 
 describe('NotificationQueue: take, resolve, requeue', () => {
   it('resolve deletes once: true, then false; resolved entries are gone after a restart', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, [request('a', 'a'), request('b', 'b'), request('c', 'c')]);
     await queue.take(1);
     expect(await queue.resolve('a')).toBe(true); // in flight
@@ -966,14 +1002,14 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('concurrent resolves of the same id: exactly one is true', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(request('a', 'a'));
     await queue.take(1);
     expect(await Promise.all([queue.resolve('a'), queue.resolve('a')])).toEqual([true, false]);
   });
 
   it('resolve of a notification still being committed waits for it', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     const notified = queue.notify(request('a', 'a'));
     expect(await queue.resolve('a')).toBe(true);
     expect(await notified).toEqual({ id: 'a', coalesced: false });
@@ -981,7 +1017,7 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('take(n) returns at most n, skips entries in flight, and [] when nothing is left', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await notifyAll(
       queue,
       ['a', 'b', 'c', 'd'].map((id) => request(id, id)),
@@ -996,7 +1032,7 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('concurrent takes never hand out the same entry twice', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await notifyAll(
       queue,
       ['a', 'b', 'c', 'd', 'e'].map((id) => request(id, id)),
@@ -1006,14 +1042,14 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('take waits for notifications of the current tick to commit', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     const notified = queue.notify(request('a', 'a'));
     expect((await queue.take(1)).map((t) => t.id)).toEqual(['a']);
     await notified;
   });
 
   it('attempts count across take, requeue and take, and persist across a restart', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(request('a', 'a', 'Error'));
     expect((await queue.take(1)).map((t) => t.attempt)).toEqual([1]);
     queue.requeue();
@@ -1027,7 +1063,7 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('attempt is 1 on the first take after a restart when never taken', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(request('a', 'a'));
     queue = await h.reopen(queue);
     const [taken] = await queue.take(1);
@@ -1037,7 +1073,7 @@ describe('NotificationQueue: take, resolve, requeue', () => {
   });
 
   it('the taken notification is the stored one with opni_uuid set to its id', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await queue.notify(
       request('id-1', 'Disk full', 'critical' as SeverityName, {
         team: 'storage',
@@ -1117,12 +1153,12 @@ describe('NotificationQueue: recovery', () => {
   ])(
     'a row with %s is quarantined and counted; valid rows still load',
     async (_label, columns, reason, quarantinedAs) => {
-      let queue = h.open();
+      let queue = await h.open();
       await notifyAll(queue, [request('a', 'a', 'Warning'), request('b', 'b', 'Critical')]);
       await h.close(queue);
       insertRow(columns);
 
-      queue = h.open();
+      queue = await h.open();
       expect(ids(queue)).toEqual(['b', 'a']);
       expect(queue.stats()).toMatchObject({ count: 2, corrupt: 1 });
       expect(h.store.quarantined()).toEqual([{ seq: columns.seq, id: quarantinedAs, reason }]);
@@ -1135,15 +1171,26 @@ describe('NotificationQueue: recovery', () => {
     },
   );
 
+  it('a second row with an id already loaded is quarantined as a duplicate; the first stays', async () => {
+    let queue = await h.open();
+    await notifyAll(queue, [request('a', 'a', 'Warning'), request('b', 'b')]);
+    await h.close(queue);
+    insertRow({ seq: 60, id: 'a', severity: 3 });
+    queue = await h.open();
+    expect(ids(queue)).toEqual(['a', 'b']);
+    expect(queue.stats()).toMatchObject({ count: 2, corrupt: 1, depth: { Warning: 1, Info: 1, Critical: 0 } });
+    expect(h.store.quarantined()).toEqual([{ seq: 60, id: 'a', reason: expect.stringMatching(/^duplicate id/) }]);
+  });
+
   it('several bad rows are all quarantined, counted once each', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(request('a', 'a'));
     await h.close(queue);
     insertRow({ seq: 50, id: 'x1', severity: 9 });
     insertRow({ seq: -1, id: 'x2' });
     insertRow({ seq: 51, id: '' });
     insertRow({ seq: 52, id: 'good', severity: 2 });
-    queue = h.open();
+    queue = await h.open();
     expect(queue.stats()).toMatchObject({ count: 2, corrupt: 3 });
     expect(ids(queue)).toEqual(['good', 'a']);
     expect(
@@ -1155,11 +1202,11 @@ describe('NotificationQueue: recovery', () => {
   });
 
   it('a row whose payload cannot be decoded is quarantined when taken, and take goes on with the next', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, [request('a', 'a', 'Warning'), request('b', 'b', 'Info')]);
     await h.close(queue);
     insertRow({ seq: 10, id: 'garbage', severity: 3, bytes: 4, payload: Buffer.from([0xff, 0xff, 0xff, 0xff]) });
-    queue = h.open();
+    queue = await h.open();
     expect(ids(queue)).toEqual(['garbage', 'a', 'b']);
     expect(queue.stats().corrupt).toBe(0);
 
@@ -1176,7 +1223,7 @@ describe('NotificationQueue: recovery', () => {
 
   it('a queue.db that is not a database is moved aside and the queue starts empty', async () => {
     writeFileSync(h.path, randomBytes(8192));
-    let queue = h.open();
+    let queue = await h.open();
     expect(queue.stats()).toMatchObject({ count: 0, corrupt: 1 });
     const aside = readdirSync(h.dir).filter((f) => f.startsWith('queue.db.corrupt-'));
     expect(aside).toHaveLength(1);
@@ -1196,7 +1243,7 @@ describe('NotificationQueue: recovery', () => {
     ['the second half of the pages', 0.5],
   ])('a database with damaged pages (%s) is moved aside, not a crash loop', async (_label, from) => {
     h.limits = { maxCount: 10_000, maxBytes: 1 << 30 };
-    let queue = h.open();
+    let queue = await h.open();
     await Promise.all(
       Array.from({ length: 2000 }, (_, i) => queue.notify(request(`n${i}`, `title ${i}`, 'Info', {}, 'x'.repeat(100)))),
     );
@@ -1211,7 +1258,7 @@ describe('NotificationQueue: recovery', () => {
     writeSync(fd, Buffer.alloc(size - start, 0xa5), 0, size - start, start);
     closeSync(fd);
 
-    expect(() => (queue = h.open())).not.toThrow();
+    queue = await h.open(); // does not throw
     // nothing read before the damage showed is kept: it is not in the new file
     expect(queue.stats()).toMatchObject({ count: 0, bytes: 0, corrupt: 1 });
     expect(ids(queue)).toEqual([]);
@@ -1226,7 +1273,7 @@ describe('NotificationQueue: recovery', () => {
 describe('NotificationQueue: group commit', () => {
   it('200 concurrent notifies share few transactions and are all stored', async () => {
     h.limits = { maxCount: 1000, maxBytes: 1 << 30 };
-    let queue = h.open();
+    let queue = await h.open();
     const store = h.store;
     const requests = Array.from({ length: 200 }, (_, i) =>
       request(`n${i}`, `t${i}`, (['Info', 'Warning', 'Error', 'Critical'] as const)[i % 4]),
@@ -1242,7 +1289,7 @@ describe('NotificationQueue: group commit', () => {
   });
 
   it('notify answers only after its transaction has committed, and is invisible before', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     h.store.hold();
     let answered = false;
     const notified = queue.notify(request('a', 'a')).then((r) => ((answered = true), r));
@@ -1258,7 +1305,7 @@ describe('NotificationQueue: group commit', () => {
   });
 
   it('transactions commit one at a time, in order', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     h.store.hold();
     const first = queue.notify(request('a', 'a'));
     await waitFor(() => h.store.commits === 1, { description: 'the commit to start' });
@@ -1272,7 +1319,7 @@ describe('NotificationQueue: group commit', () => {
 
 describe('NotificationQueue: storage failure', () => {
   it('a failed commit rejects with UnavailableError, restores the index, and the next notify works', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(
       queue,
       ['i1', 'i2', 'i3', 'i4', 'i5'].map((id) => request(id, id)),
@@ -1305,7 +1352,7 @@ describe('NotificationQueue: storage failure', () => {
   });
 
   it('a failed merge leaves the entry as it was; a retry merges', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await queue.notify(keyed('a', 'v1', 'Info', 'k'));
     const before = queue.stats();
     h.store.failNext = new Error('disk full');
@@ -1323,7 +1370,7 @@ describe('NotificationQueue: storage failure', () => {
   });
 
   it('a failed batch that evicted notifications of its own tick changes nothing', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     await notifyAll(
       queue,
       ['c1', 'c2', 'c3', 'c4'].map((id) => request(id, id, 'Critical')),
@@ -1348,7 +1395,7 @@ describe('NotificationQueue: storage failure', () => {
   });
 
   it('a failed resolve keeps the entry where it was, in flight or queued', async () => {
-    let queue = h.open();
+    let queue = await h.open();
     await notifyAll(queue, [
       keyed('a', 'a', 'Error', 'ka'),
       request('b', 'b', 'Warning'),
@@ -1375,7 +1422,7 @@ describe('NotificationQueue: storage failure', () => {
   });
 
   it('a retry of an id whose commit failed inserts it', async () => {
-    const queue = h.open();
+    const queue = await h.open();
     h.store.failNext = new Error('boom');
     const results = await Promise.allSettled([queue.notify(request('a', 'a')), queue.notify(request('a', 'a'))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);

@@ -11,19 +11,13 @@ import {
 import { alerting } from '@app/proto';
 import { CLOCK, InvalidArgumentError, ResourceExhaustedError, UnavailableError, type Clock } from '@app/runtime';
 import { PriorityQueue, type PriorityQueueEntry } from '@app/skiplist';
+import { EntryTable } from './entry-table.js';
 import { NOTIFICATION_LIMITS } from './notification-limits.token.js';
 import { QUEUE_LIMITS, type QueueLimits } from './queue-limits.js';
 import { QUEUE_STORE, type QueueRecord, type QueueStore, type QueueWrite } from './queue-store.js';
 
-/** What the in-memory index keeps per notification; id and seq live in the priority queue. */
-interface Entry {
-  severity: number;
-  bytes: number;
-  createdAt: number;
-  attempts: number;
-  occurrences: number;
-  dedupeKey: string | undefined;
-}
+/** An index entry: the priority queue holds id, severity and seq, and a slot of the entry table for the rest. */
+type IndexEntry = PriorityQueueEntry<number>;
 
 export interface NotifyResult {
   /** The queued entry's id (an earlier entry's when this one coalesced into it). */
@@ -112,8 +106,11 @@ interface PendingReplace {
 @Injectable()
 export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NotificationQueue.name);
-  private readonly index = new PriorityQueue<Entry>();
-  private readonly inFlight = new Map<string, { seq: number; entry: Entry }>();
+  /** Queued, not in flight: id → slot in `table`, most important first. */
+  private readonly index = new PriorityQueue<number>();
+  private readonly table = new EntryTable();
+  /** In flight: id → slot in `table`. */
+  private readonly inFlight = new Map<string, number>();
   private readonly byDedupeKey = new Map<string, string>();
   /** Client ids that were coalesced into another entry → that entry's id. */
   private readonly aliases = new Map<string, string>();
@@ -149,9 +146,9 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const started = performance.now();
-    const report = this.store.recover(
+    const report = await this.store.recover(
       (record) => this.restore(record),
       (alias, id) => this.remember(alias, id),
     );
@@ -186,20 +183,37 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     this.store.close();
   }
 
-  private restore(record: QueueRecord): void {
-    const { id, seq, severity, bytes, createdAt, attempts, occurrences, dedupeKey } = record;
-    this.index.push(id, severity, { severity, bytes, createdAt, attempts, occurrences, dedupeKey }, seq);
-    this.nextSeq = Math.max(this.nextSeq, seq + 1);
+  /** Adds a stored record to the index; the reason when it cannot be (its id is queued already). */
+  private restore(record: Readonly<QueueRecord>): string | undefined {
+    const slot = this.table.add(record);
+    if (!this.reinstate(record.id, slot, record.dedupeKey)) {
+      this.table.release(slot);
+      return `duplicate id (also queued as seq ${this.index.getEntry(record.id)!.seq})`;
+    }
+    if (record.seq >= this.nextSeq) this.nextSeq = record.seq + 1;
+    return undefined;
+  }
+
+  /**
+   * Queues the entry in `slot` again (recovered, or put back after a failed
+   * commit), counting it; false when its id is queued already.
+   */
+  private reinstate(id: string, slot: number, dedupeKey = this.table.dedupeKey(slot)): boolean {
+    const table = this.table;
+    const severity = table.severity(slot);
+    if (!this.index.push(id, severity, slot, table.seq(slot))) return false;
     this.count++;
-    this.bytes += bytes;
+    this.bytes += table.bytes(slot);
     this.countBySeverity[severity]++;
     this.queuedBySeverity[severity]++;
-    if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id);
+    if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id); // the newest entry of a key is the one to merge into
+    return true;
   }
 
   /** Drops everything recover() visited (the file it came from was moved aside). */
   private forgetRecovered(): void {
     this.index.clear();
+    this.table.clear();
     this.byDedupeKey.clear();
     this.aliases.clear();
     this.aliasesOf.clear();
@@ -216,14 +230,15 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     else this.aliasesOf.set(id, [alias]);
   }
 
-  private forget(id: string, entry: Entry): void {
+  /** Uncounts an entry that has left the index and the in-flight set; its slot is released by the caller. */
+  private forget(id: string, slot: number): void {
     for (const alias of this.aliasesOf.get(id) ?? []) this.aliases.delete(alias);
     this.aliasesOf.delete(id);
-    if (entry.dedupeKey !== undefined && this.byDedupeKey.get(entry.dedupeKey) === id)
-      this.byDedupeKey.delete(entry.dedupeKey);
+    const dedupeKey = this.table.dedupeKey(slot);
+    if (dedupeKey !== undefined && this.byDedupeKey.get(dedupeKey) === id) this.byDedupeKey.delete(dedupeKey);
     this.count--;
-    this.bytes -= entry.bytes;
-    this.countBySeverity[entry.severity]--;
+    this.bytes -= this.table.bytes(slot);
+    this.countBySeverity[this.table.severity(slot)]--;
   }
 
   // ---- Notify ------------------------------------------------------------
@@ -306,13 +321,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     batch.onCommit.push(() => {
       settle();
       if (pending.evicted) return;
-      const { severity: s, bytes, createdAt, attempts, occurrences } = record;
-      this.index.push(id, s, { severity: s, bytes, createdAt, attempts, occurrences, dedupeKey }, record.seq);
-      this.count++;
-      this.bytes += bytes;
-      this.countBySeverity[s]++;
-      this.queuedBySeverity[s]++;
-      if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id);
+      this.reinstate(id, this.table.add(record));
     });
     batch.onFailure.push(settle);
     return batch.done.then(() => ({ id, coalesced: false }));
@@ -331,7 +340,12 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const targetId = this.byDedupeKey.get(key);
     const target = targetId === undefined ? undefined : this.index.getEntry(targetId);
     if (!target) return undefined;
-    const base = this.pendingReplaces.get(target.id) ?? target.item;
+    const slot = target.item;
+    const base = this.pendingReplaces.get(target.id) ?? {
+      severity: this.table.severity(slot),
+      occurrences: this.table.occurrences(slot),
+      bytes: this.table.bytes(slot),
+    };
     const severity = Math.max(base.severity, normalized.severity);
     const occurrences = base.occurrences + 1;
     const payload = mergedPayload(normalized, severity, occurrences);
@@ -348,24 +362,28 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         severity,
         occurrences,
         bytes: payload.length,
-        write: { op: 'replace', id: target.id, severity, occurrences, payload },
+        write: { op: 'replace', seq: target.seq, severity, occurrences, payload },
       };
       this.pendingReplaces.set(target.id, pending);
       batch.writes.push(pending.write);
       const replace = pending;
-      const originalBytes = target.item.bytes;
+      const originalBytes = base.bytes;
       batch.onCommit.push(() => {
         this.pendingReplaces.delete(target.id);
         this.pendingBytes -= replace.bytes - originalBytes;
-        const current = this.index.get(target.id);
-        if (!current) return; // resolved or evicted meanwhile
-        this.bytes += replace.bytes - current.bytes;
-        this.countBySeverity[current.severity]--;
-        this.queuedBySeverity[current.severity]--;
+        const current = this.index.getEntry(target.id);
+        if (!current || current.seq !== target.seq) return; // resolved or evicted meanwhile
+        const table = this.table;
+        const was = table.severity(current.item);
+        this.bytes += replace.bytes - table.bytes(current.item);
+        this.countBySeverity[was]--;
+        this.queuedBySeverity[was]--;
         this.countBySeverity[replace.severity]++;
         this.queuedBySeverity[replace.severity]++;
-        const { severity, occurrences, bytes } = replace; // not the write: payloads stay on disk
-        this.index.update(target.id, severity, { ...current, severity, occurrences, bytes });
+        table.setSeverity(current.item, replace.severity);
+        table.setOccurrences(current.item, replace.occurrences);
+        table.setBytes(current.item, replace.bytes);
+        this.index.update(target.id, replace.severity, current.item);
       });
       batch.onFailure.push(() => {
         this.pendingReplaces.delete(target.id);
@@ -374,7 +392,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     }
     this.pendingBytes += delta;
     batch.onCommit.push(() => this.countCoalesced(severity));
-    this.addAlias(batch, id, explicitId, target.id);
+    this.addAlias(batch, id, explicitId, target.id, target.seq);
     return batch.done.then(() => ({ id: target.id, coalesced: true }));
   }
 
@@ -396,14 +414,14 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     Object.assign(record, { severity, occurrences, bytes: payload.length });
     write.payload = payload;
     batch.onCommit.push(() => this.countCoalesced(severity));
-    this.addAlias(batch, id, explicitId, pending.id);
+    this.addAlias(batch, id, explicitId, pending.id, record.seq);
     return batch.done.then(() => ({ id: pending.id, coalesced: true }));
   }
 
   /** Remembers a client's own id for an entry it was merged into, so its retries stay idempotent. */
-  private addAlias(batch: Batch, alias: string, explicitId: boolean, id: string): void {
+  private addAlias(batch: Batch, alias: string, explicitId: boolean, id: string, seq: number): void {
     if (!explicitId || alias === id) return;
-    batch.writes.push({ op: 'alias', alias, id });
+    batch.writes.push({ op: 'alias', alias, seq });
     this.pendingIds.set(alias, batch);
     const settle = () => {
       if (this.pendingIds.get(alias) === batch) this.pendingIds.delete(alias);
@@ -422,34 +440,42 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    * committed yet (newer than anything queued, so after queued ones of the
    * same severity). It never evicts anything more important than the
    * newcomer (so never a Critical for anything less), nor entries in flight,
-   * nor `keepId`: when that is not enough, the newcomer is rejected with
-   * RESOURCE_EXHAUSTED and nothing changes.
+   * nor `keepId`, nor an entry whose severity a pending coalesce is raising
+   * (its stored severity is about to be out of date): when that is not
+   * enough, the newcomer is rejected with RESOURCE_EXHAUSTED and nothing
+   * changes.
    */
   private makeRoom(severity: number, addCount: number, addBytes: number, keepId?: string): void {
     const { maxCount, maxBytes } = this.limits;
     let count = this.count + this.pendingCount + addCount;
     let bytes = this.bytes + this.pendingBytes + addBytes;
     if (count <= maxCount && bytes <= maxBytes) return;
+    const name = SEVERITY_NAMES[severity];
+    if (addBytes > maxBytes) {
+      this.countRejected(name, 'full');
+      throw new ResourceExhaustedError(
+        `this ${name} notification needs ${addBytes} bytes, more than the whole queue may hold ` +
+          `(AGENT_QUEUE_MAX_BYTES ${maxBytes}); not queued`,
+      );
+    }
 
-    const victims: PriorityQueueEntry<Entry>[] = [];
+    const victims: IndexEntry[] = [];
     const pendingVictims = new Set<PendingInsert>();
     const pendingLeft = [...(this.batch?.inserts ?? [0, 0, 0, 0])];
-    /** keepId's entry, set aside while looking past it for victims. */
-    let kept: PriorityQueueEntry<Entry> | undefined;
-    const putBack = () => kept && this.index.push(kept.id, kept.priority, kept.item, kept.seq);
-    const restore = () => victims.forEach((v) => this.index.push(v.id, v.priority, v.item, v.seq));
+    /** Entries looked past while searching for victims, to be put back. */
+    const setAside: IndexEntry[] = [];
+    const putBack = (entries: IndexEntry[]) => entries.forEach((e) => this.index.push(e.id, e.priority, e.item, e.seq));
     while (count > maxCount || bytes > maxBytes) {
       let least = this.index.peekLeastEntry();
-      if (least !== undefined && least.id === keepId) {
-        kept = this.index.popLeastEntry();
+      while (least !== undefined && (least.id === keepId || this.pendingReplaces.has(least.id))) {
+        setAside.push(this.index.popLeastEntry()!);
         least = this.index.peekLeastEntry();
       }
       const below = Math.min(least?.priority ?? SEVERITY_NAMES.length, severity + 1);
       const pending = this.leastPendingInsert(below, pendingLeft, pendingVictims, keepId);
       if (!pending && (!least || least.priority > severity)) {
-        putBack();
-        restore();
-        const name = SEVERITY_NAMES[severity];
+        putBack(setAside);
+        putBack(victims);
         this.countRejected(name, 'full');
         throw new ResourceExhaustedError(
           `queue full (${this.count + this.pendingCount} of ${maxCount} notifications, ${this.bytes + this.pendingBytes} of ${maxBytes} bytes): ` +
@@ -465,17 +491,17 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         this.index.popLeast();
         victims.push(least!);
         count--;
-        bytes -= least!.item.bytes;
+        bytes -= this.table.bytes(least!.item);
       }
     }
-    putBack();
+    putBack(setAside);
 
     const batch = this.currentBatch();
     const victimAliases = victims.map((v) => this.aliasesOf.get(v.id) ?? []);
     for (const victim of victims) {
       this.queuedBySeverity[victim.priority]--;
       this.forget(victim.id, victim.item);
-      batch.writes.push({ op: 'delete', id: victim.id });
+      batch.writes.push({ op: 'delete', seq: victim.seq });
     }
     // Not yet committed: inserted and deleted in the same transaction; its notify still answers OK.
     const pendingSeverities = [...pendingVictims].map((p) => p.record.severity);
@@ -487,9 +513,10 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       if (key !== undefined && this.pendingByDedupeKey.get(key) === victim) this.pendingByDedupeKey.delete(key);
       this.pendingCount--;
       this.pendingBytes -= victim.record.bytes;
-      batch.writes.push({ op: 'delete', id: victim.id });
+      batch.writes.push({ op: 'delete', seq: victim.record.seq });
     }
     batch.onCommit.push(() => {
+      for (const victim of victims) this.table.release(victim.item);
       const severities = [...victims.map((v) => v.priority), ...pendingSeverities];
       for (const s of severities) this.countEvicted(SEVERITY_NAMES[s]);
       this.logger.warn(
@@ -498,12 +525,12 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
           ids: [...victims.map((v) => v.id), ...[...pendingVictims].map((p) => p.id)],
           severities: severities.map((s) => SEVERITY_NAMES[s]),
         },
-        `queue full: evicted ${severities.length} less important notification(s) to admit a ${SEVERITY_NAMES[severity]} one`,
+        `queue full: evicted ${severities.length} less important notification(s) to admit a ${name} one`,
       );
     });
     batch.onFailure.push(() => {
       victims.forEach((victim, i) => {
-        this.restore({ id: victim.id, seq: victim.seq, ...victim.item });
+        this.reinstate(victim.id, victim.item);
         for (const alias of victimAliases[i]) this.remember(alias, victim.id);
       });
       // Pending victims fail with the batch: nothing to restore.
@@ -550,52 +577,56 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    */
   async take(max: number): Promise<TakenNotification[]> {
     await this.idle();
+    const table = this.table;
     const result: TakenNotification[] = [];
     while (result.length < max) {
       const taken = this.markInFlight(max - result.length);
       if (taken.length === 0) break;
-      const payloads = await this.store.payloads(taken.map((t) => t.id));
-      for (const { id, item } of taken) {
-        if (!this.inFlight.has(id)) continue; // resolved while reading
+      const payloads = await this.store.payloads(taken.map((t) => t.seq));
+      for (const { id, item: slot, seq } of taken) {
+        if (this.inFlight.get(id) !== slot) continue; // resolved while reading
         let notification: alerting.Notification;
         try {
-          const payload = payloads.get(id);
+          const payload = payloads.get(seq);
           if (!payload) throw new Error('payload missing');
           notification = alerting.Notification.decode(payload);
         } catch (error) {
-          await this.quarantine(id, item, `payload unreadable: ${(error as Error).message}`);
+          await this.quarantine(id, slot, `payload unreadable: ${(error as Error).message}`);
           continue;
         }
-        item.attempts++;
-        this.currentBatch().writes.push({ op: 'attempts', id, attempts: item.attempts });
+        const attempts = table.attempts(slot) + 1;
+        table.setAttempts(slot, attempts);
+        this.currentBatch().writes.push({ op: 'attempts', seq, attempts });
         notification.properties[NotificationProperty.uuid] = id;
-        result.push({ id, severity: item.severity, notification, attempt: item.attempts });
+        result.push({ id, severity: table.severity(slot), notification, attempt: attempts });
       }
     }
     return result;
   }
 
   /** Moves up to `max` of the most important queued entries in flight. */
-  private markInFlight(max: number): PriorityQueueEntry<Entry>[] {
-    const taken: PriorityQueueEntry<Entry>[] = [];
+  private markInFlight(max: number): IndexEntry[] {
+    const taken: IndexEntry[] = [];
     while (taken.length < max) {
       const next = this.index.popEntry();
       if (!next) break;
       this.queuedBySeverity[next.priority]--;
-      this.inFlight.set(next.id, { seq: next.seq, entry: next.item });
-      const key = next.item.dedupeKey;
+      this.inFlight.set(next.id, next.item);
+      const key = this.table.dedupeKey(next.item);
       if (key !== undefined && this.byDedupeKey.get(key) === next.id) this.byDedupeKey.delete(key); // no merging into what is being sent
       taken.push(next);
     }
     return taken;
   }
 
-  private async quarantine(id: string, entry: Entry, reason: string): Promise<void> {
+  private async quarantine(id: string, slot: number, reason: string): Promise<void> {
+    const seq = this.table.seq(slot);
     this.inFlight.delete(id);
-    this.forget(id, entry);
+    this.forget(id, slot);
+    this.table.release(slot);
     this.corrupt++;
     this.logger.error({ event: 'queue-entry-quarantined', id, reason }, `queue entry ${id} quarantined: ${reason}`);
-    await this.store.quarantine(id, reason);
+    await this.store.quarantine(seq, reason);
   }
 
   /**
@@ -605,28 +636,28 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   async resolve(id: string): Promise<boolean> {
     await this.pendingIds.get(id)?.done.catch(() => undefined);
     const flying = this.inFlight.get(id);
-    const queued = flying ? undefined : this.index.getEntry(id);
-    const entry = flying?.entry ?? queued?.item;
-    if (!entry) return false;
+    const slot = flying ?? this.index.get(id);
+    if (slot === undefined) return false;
     const aliases = this.aliasesOf.get(id) ?? [];
-    if (flying) {
+    if (flying !== undefined) {
       this.inFlight.delete(id);
     } else {
       this.index.remove(id);
-      this.queuedBySeverity[entry.severity]--;
+      this.queuedBySeverity[this.table.severity(slot)]--;
     }
-    this.forget(id, entry);
+    this.forget(id, slot);
     const batch = this.currentBatch();
-    batch.writes.push({ op: 'delete', id });
+    batch.writes.push({ op: 'delete', seq: this.table.seq(slot) });
+    batch.onCommit.push(() => this.table.release(slot));
     batch.onFailure.push(() => {
       // Still stored: keep it where it was, in flight or queued in its place.
-      if (flying) {
-        this.inFlight.set(id, flying);
+      if (flying !== undefined) {
+        this.inFlight.set(id, slot);
         this.count++;
-        this.bytes += entry.bytes;
-        this.countBySeverity[entry.severity]++;
+        this.bytes += this.table.bytes(slot);
+        this.countBySeverity[this.table.severity(slot)]++;
       } else {
-        this.restore({ id, seq: queued!.seq, ...entry });
+        this.reinstate(id, slot);
       }
       for (const alias of aliases) this.remember(alias, id);
     });
@@ -636,16 +667,17 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
 
   /** Returns in-flight entries (all, or these ids) to the queue in their original order. */
   requeue(ids?: Iterable<string>): number {
+    const table = this.table;
     let returned = 0;
     for (const id of ids ?? [...this.inFlight.keys()]) {
-      const flying = this.inFlight.get(id);
-      if (!flying) continue;
+      const slot = this.inFlight.get(id);
+      if (slot === undefined) continue;
       this.inFlight.delete(id);
-      const { entry, seq } = flying;
-      this.index.push(id, entry.severity, entry, seq);
-      this.queuedBySeverity[entry.severity]++;
-      if (entry.dedupeKey !== undefined && !this.byDedupeKey.has(entry.dedupeKey))
-        this.byDedupeKey.set(entry.dedupeKey, id);
+      const severity = table.severity(slot);
+      this.index.push(id, severity, slot, table.seq(slot));
+      this.queuedBySeverity[severity]++;
+      const dedupeKey = table.dedupeKey(slot);
+      if (dedupeKey !== undefined && !this.byDedupeKey.has(dedupeKey)) this.byDedupeKey.set(dedupeKey, id);
       returned++;
     }
     return returned;
@@ -713,10 +745,10 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     for (let severity = 3; severity >= 0; severity--) {
       if (this.queuedBySeverity[severity] === 0) continue;
       const head = this.index.at(rank)!;
-      oldest = Math.min(oldest ?? Infinity, head.item.createdAt);
+      oldest = Math.min(oldest ?? Infinity, this.table.createdAt(head.item));
       rank += this.queuedBySeverity[severity];
     }
-    for (const { entry } of this.inFlight.values()) oldest = Math.min(oldest ?? Infinity, entry.createdAt);
+    for (const slot of this.inFlight.values()) oldest = Math.min(oldest ?? Infinity, this.table.createdAt(slot));
     return oldest;
   }
 
@@ -746,18 +778,10 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     dedupeKey?: string;
   }> {
     let skipped = 0;
-    for (const { id, seq, item } of this.index) {
+    for (const { id, item: slot } of this.index) {
       if (skipped++ < offset) continue;
-      yield {
-        id,
-        seq,
-        severity: SEVERITY_NAMES[item.severity],
-        bytes: item.bytes,
-        createdAt: item.createdAt,
-        attempts: item.attempts,
-        occurrences: item.occurrences,
-        dedupeKey: item.dedupeKey,
-      };
+      const { seq, severity, bytes, createdAt, attempts, occurrences, dedupeKey } = this.table.fields(slot);
+      yield { id, seq, severity: SEVERITY_NAMES[severity], bytes, createdAt, attempts, occurrences, dedupeKey };
     }
   }
 

@@ -22,14 +22,19 @@ export interface QueueRecord {
   occurrences: number;
 }
 
-/** One change; a batch of them commits atomically. */
+/**
+ * One change; a batch of them commits atomically. Stored entries are named by
+ * seq, not id: the index already knows every entry's seq, and a store keyed by
+ * seq alone needs no second index on id (one B-tree write per insert, not two).
+ * Ids are unique because the index refuses duplicates.
+ */
 export type QueueWrite =
   | { op: 'insert'; record: QueueRecord; payload: Uint8Array }
-  | { op: 'replace'; id: string; severity: number; occurrences: number; payload: Uint8Array }
-  | { op: 'delete'; id: string }
+  | { op: 'replace'; seq: number; severity: number; occurrences: number; payload: Uint8Array }
+  | { op: 'delete'; seq: number }
   /** Another client id that names the same entry (a coalesced Notify), for idempotent retries. */
-  | { op: 'alias'; alias: string; id: string }
-  | { op: 'attempts'; id: string; attempts: number };
+  | { op: 'alias'; alias: string; seq: number }
+  | { op: 'attempts'; seq: number; attempts: number };
 
 export interface RecoveryReport {
   /** Rows that could not be read: moved to quarantine, not loaded. */
@@ -41,16 +46,21 @@ export interface RecoveryReport {
 export interface QueueStore {
   /**
    * Opens the store and calls `visit` for every readable record in seq order
-   * (aliases after records). Unreadable rows are quarantined, not thrown.
-   * When `movedAside` is set the store starts empty, and whatever was visited
-   * before the damage showed is void: the caller drops it.
+   * (aliases after records). Unreadable rows are quarantined, not thrown; so is
+   * a record `visit` refuses by returning a reason (a duplicate id, say). The
+   * record object passed to `visit` is reused for the next row: copy what you
+   * keep. When `movedAside` is set the store starts empty, and whatever was
+   * visited before the damage showed is void: the caller drops it.
    */
-  recover(visit: (record: QueueRecord) => void, visitAlias: (alias: string, id: string) => void): RecoveryReport;
+  recover(
+    visit: (record: Readonly<QueueRecord>) => string | undefined,
+    visitAlias: (alias: string, id: string) => void,
+  ): Promise<RecoveryReport>;
   /** Applies the writes in one transaction; resolves once durable per the configured mode. */
   commit(writes: readonly QueueWrite[]): Promise<void>;
-  /** The stored payloads of these ids (absent when missing). */
-  payloads(ids: readonly string[]): Promise<Map<string, Uint8Array>>;
+  /** The stored payloads of these seqs (absent when missing). */
+  payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>>;
   /** Moves a record that turned out unreadable out of the queue, keeping it for inspection. */
-  quarantine(id: string, reason: string): Promise<void>;
+  quarantine(seq: number, reason: string): Promise<void>;
   close(): void;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { QueueRecord, QueueWrite } from './queue-store.js';
-import { SqliteQueueStore, type Durability } from './sqlite-queue-store.js';
+import { SCHEMA_VERSION, SqliteQueueStore, type Durability } from './sqlite-queue-store.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -32,16 +32,17 @@ let path: string;
 const stores: SqliteQueueStore[] = [];
 
 /** Opens a store on the test file and returns what recover() visited. */
-function open(durability?: Durability) {
-  const store = new SqliteQueueStore(path, durability);
+async function open(durability?: Durability, recoveryWorkerRows?: number) {
+  const store = new SqliteQueueStore(path, durability, recoveryWorkerRows);
   stores.push(store);
   const records: QueueRecord[] = [];
   const aliases: [string, string][] = [];
   const visited: string[] = [];
-  const report = store.recover(
+  const report = await store.recover(
     (r) => {
-      records.push(r);
+      records.push({ ...r }); // the store reuses the object for the next row
       visited.push(`record ${r.id}`);
+      return r.id.startsWith('refuse') ? 'refused by the test' : undefined;
     },
     (alias, id) => {
       aliases.push([alias, id]);
@@ -83,23 +84,134 @@ describe('SqliteQueueStore', () => {
     [undefined, 2],
     ['fsync', 2],
     ['os', 1],
-  ])('durability %s: WAL, synchronous=%d, foreign keys on', (durability, synchronous) => {
-    const { store } = open(durability);
+  ])('durability %s: WAL, synchronous=%d, foreign keys on, schema version set', async (durability, synchronous) => {
+    const { store } = await open(durability);
     const db = (store as unknown as { db: Database.Database }).db;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(synchronous);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses a file written with another schema version, naming both, and leaves it untouched', async () => {
+    const db = new Database(path);
+    db.exec('CREATE TABLE queue (seq INTEGER PRIMARY KEY, id TEXT UNIQUE); PRAGMA user_version = 1');
+    db.close();
+    const store = new SqliteQueueStore(path);
+    stores.push(store);
+    await expect(store.recover(() => undefined, () => undefined)).rejects.toThrow(
+      `${path} has queue schema version 1, this agent reads version ${SCHEMA_VERSION}`,
+    );
+    expect(query('PRAGMA user_version')).toEqual([{ user_version: 1 }]);
+  });
+
+  it('reads more rows than one recovery page, in seq order', async () => {
+    let { store } = await open();
+    const n = 20_000; // > RECOVERY_PAGE
+    await store.commit(Array.from({ length: n }, (_, i) => insert(record(`r${i}`, 2 * i + 1))));
+    store.close();
+    const reopened = await open();
+    expect(reopened.records.length).toBe(n);
+    expect(reopened.records.every((r, i) => r.seq === 2 * i + 1 && r.id === `r${i}`)).toBe(true);
+    store = reopened.store;
+  });
+
+  it('recovery on a worker thread visits the same records, aliases and bad rows as in-thread recovery', async () => {
+    const { store } = await open();
+    await store.commit([
+      ...Array.from({ length: 9000 }, (_, i) =>
+        insert(record(`w${i}`, i + 1, { severity: i % 4, dedupeKey: i % 7 === 0 ? `k${i}` : undefined })),
+      ),
+      { op: 'alias', alias: 'w0-again', seq: 1 },
+    ]);
+    store.close();
+    const db = new Database(path);
+    db.prepare(`INSERT INTO queue (seq, id, severity, bytes, created_at, payload) VALUES (?, ?, 9, 1, 0, X'00')`).run(
+      5000.5 * 2,
+      'bad-severity',
+    );
+    db.close();
+    const copy = join(dir, 'copy.db');
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(copy, readFileSync(path));
+
+    const onWorker = await open(undefined, 0);
+    const inThreadStore = new SqliteQueueStore(copy, 'fsync', Number.MAX_SAFE_INTEGER);
+    stores.push(inThreadStore);
+    const inThread: QueueRecord[] = [];
+    const inThreadAliases: [string, string][] = [];
+    const report = await inThreadStore.recover(
+      (r) => void inThread.push({ ...r }),
+      (alias, id) => void inThreadAliases.push([alias, id]),
+    );
+    expect(onWorker.records).toHaveLength(9000);
+    expect(onWorker.records).toEqual(inThread);
+    expect(onWorker.records[7]).toEqual(record('w7', 8, { severity: 3, dedupeKey: 'k7' }));
+    expect(onWorker.aliases).toEqual([['w0-again', 'w0']]);
+    expect(inThreadAliases).toEqual(onWorker.aliases);
+    expect(onWorker.report).toEqual({ quarantined: 1 });
+    expect(report).toEqual({ quarantined: 1 });
+    expect(onWorker.store.quarantined()).toMatchObject([{ seq: 10001, id: 'bad-severity', reason: 'severity is not 0..3' }]);
+  });
+
+  it('a file too damaged to read is moved aside by worker recovery too, and an empty queue starts', async () => {
+    const { store } = await open();
+    await store.commit(Array.from({ length: 3000 }, (_, i) => insert(record(`d${i}`, i + 1), new Uint8Array(200))));
+    store.close();
+    const { openSync, writeSync, closeSync, statSync, readdirSync } = await import('node:fs');
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(size - 8192, 0xa5), 0, size - 8192, 8192); // keep the header and schema pages
+    closeSync(fd);
+    const reopened = await open(undefined, 0);
+    expect(reopened.report.movedAside).toMatch(/queue\.db\.corrupt-/);
+    expect(reopened.records).toEqual(expect.any(Array)); // possibly some, void: the caller drops them
+    expect(readdirSync(dir).filter((f) => f.startsWith('queue.db.corrupt-'))).toHaveLength(1);
+    expect(query('SELECT count(*) AS n FROM queue')).toEqual([{ n: 0 }]);
+  });
+
+  it('quarantines a row recovery refuses (a duplicate id, say) and keeps the others', async () => {
+    let { store } = await open();
+    await store.commit([insert(record('a', 1)), insert(record('refuse-me', 2)), insert(record('b', 3))]);
+    store.close();
+    const reopened = await open();
+    expect(reopened.report).toEqual({ quarantined: 1 });
+    expect(query('SELECT id FROM queue ORDER BY seq')).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(reopened.store.quarantined()).toMatchObject([{ seq: 2, id: 'refuse-me', reason: 'refused by the test' }]);
+    store = reopened.store;
+  });
+
+  it('quarantines rows whose seq the index cannot hold (negative, or 2^40 and over)', async () => {
+    const { store } = await open();
+    await store.commit([insert(record('ok', 1))]);
+    store.close();
+    const db = new Database(path);
+    const add = db.prepare(
+      `INSERT INTO queue (seq, id, severity, bytes, created_at, payload) VALUES (?, ?, 1, 1, 0, X'00')`,
+    );
+    add.run(-5, 'negative');
+    add.run(2 ** 40, 'huge');
+    db.close();
+    const reopened = await open();
+    expect(reopened.records.map((r) => r.id)).toEqual(['ok']);
+    expect(reopened.report).toEqual({ quarantined: 2 });
+    expect(
+      reopened.store
+        .quarantined()
+        .map((q) => q.id)
+        .sort(),
+    ).toEqual(['huge', 'negative']);
   });
 
   it('recovers what was committed, in seq order, aliases after records', async () => {
-    let { store } = open();
+    let { store } = await open();
     await store.commit([
       insert(record('b', 7, { severity: 3, dedupeKey: 'k' })),
       insert(record('a', 2, { attempts: 4, occurrences: 2 })),
-      { op: 'alias', alias: 'b2', id: 'b' },
+      { op: 'alias', alias: 'b2', seq: 7 },
     ]);
     store.close();
-    const reopened = open();
+    const reopened = await open();
     expect(reopened.records).toEqual([
       record('a', 2, { attempts: 4, occurrences: 2 }),
       record('b', 7, { severity: 3, dedupeKey: 'k' }),
@@ -108,52 +220,52 @@ describe('SqliteQueueStore', () => {
     expect(reopened.visited).toEqual(['record a', 'record b', 'alias b2']);
     expect(reopened.report).toEqual({ quarantined: 0 });
     store = reopened.store;
-    expect(await store.payloads(['a', 'b', 'missing'])).toEqual(
+    expect(await store.payloads([2, 7, 99])).toEqual(
       new Map([
-        ['a', Buffer.from([2, 2, 2])],
-        ['b', Buffer.from([7, 7, 7])],
+        [2, Buffer.from([2, 2, 2])],
+        [7, Buffer.from([7, 7, 7])],
       ]),
     );
   });
 
   it('applies replace, attempts and delete; deleting an entry deletes its aliases', async () => {
-    const { store } = open();
-    await store.commit([insert(record('a', 0)), insert(record('b', 1)), { op: 'alias', alias: 'a2', id: 'a' }]);
+    const { store } = await open();
+    await store.commit([insert(record('a', 0)), insert(record('b', 1)), { op: 'alias', alias: 'a2', seq: 0 }]);
     await store.commit([
-      { op: 'replace', id: 'a', severity: 3, occurrences: 5, payload: new Uint8Array([9, 9, 9, 9, 9]) },
-      { op: 'attempts', id: 'b', attempts: 2 },
+      { op: 'replace', seq: 0, severity: 3, occurrences: 5, payload: new Uint8Array([9, 9, 9, 9, 9]) },
+      { op: 'attempts', seq: 1, attempts: 2 },
     ]);
     expect(query('SELECT id, severity, bytes, occurrences, attempts FROM queue ORDER BY seq')).toEqual([
       { id: 'a', severity: 3, bytes: 5, occurrences: 5, attempts: 0 },
       { id: 'b', severity: 1, bytes: 3, occurrences: 1, attempts: 2 },
     ]);
-    expect(await store.payloads(['a'])).toEqual(new Map([['a', Buffer.from([9, 9, 9, 9, 9])]]));
-    await store.commit([{ op: 'delete', id: 'a' }]);
+    expect(await store.payloads([0])).toEqual(new Map([[0, Buffer.from([9, 9, 9, 9, 9])]]));
+    await store.commit([{ op: 'delete', seq: 0 }]);
     expect(query('SELECT id FROM queue')).toEqual([{ id: 'b' }]);
     expect(query('SELECT * FROM queue_alias')).toEqual([]);
   });
 
   it('a batch commits atomically: one failing write rolls back all of it', async () => {
-    const { store } = open();
+    const { store } = await open();
     await store.commit([insert(record('a', 0))]);
     // (SqliteError is not an Error of the test's realm, so compare its code rather than use toThrow)
     expect(
-      await failure(store.commit([insert(record('b', 1)), { op: 'delete', id: 'a' }, insert(record('b', 2))])),
-    ).toBe('SQLITE_CONSTRAINT_UNIQUE');
+      await failure(store.commit([insert(record('b', 1)), { op: 'delete', seq: 0 }, insert(record('c', 1))])),
+    ).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
     expect(query('SELECT id FROM queue')).toEqual([{ id: 'a' }]);
-    // an alias of an id that is not stored violates the foreign key: the whole batch fails
-    expect(await failure(store.commit([insert(record('c', 3)), { op: 'alias', alias: 'x', id: 'nope' }]))).toBe(
+    // an alias of a seq that is not stored violates the foreign key: the whole batch fails
+    expect(await failure(store.commit([insert(record('c', 3)), { op: 'alias', alias: 'x', seq: 42 }]))).toBe(
       'SQLITE_CONSTRAINT_FOREIGNKEY',
     );
     expect(query('SELECT id FROM queue')).toEqual([{ id: 'a' }]);
     await store.commit([]);
   });
 
-  it('quarantine moves a row aside with its columns and payload; unknown ids are ignored', async () => {
-    const { store } = open();
+  it('quarantine moves a row aside with its columns and payload; unknown seqs are ignored', async () => {
+    const { store } = await open();
     await store.commit([insert(record('a', 5, { dedupeKey: 'k', attempts: 1 }))]);
-    await store.quarantine('a', 'payload unreadable: test');
-    await store.quarantine('unknown', 'nothing');
+    await store.quarantine(5, 'payload unreadable: test');
+    await store.quarantine(77, 'nothing');
     expect(query('SELECT id FROM queue')).toEqual([]);
     const [row] = query<{ seq: number; id: string; reason: string; row: string; payload: Buffer }>(
       'SELECT seq, id, reason, row, payload FROM queue_quarantine',
@@ -171,7 +283,7 @@ describe('SqliteQueueStore', () => {
   });
 
   it('recovery quarantines rows it cannot read, BLOB columns included, and keeps them for inspection', async () => {
-    const { store } = open();
+    const { store } = await open();
     await store.commit([insert(record('good', 1))]);
     store.close();
     const db = new Database(path);
@@ -181,7 +293,7 @@ describe('SqliteQueueStore', () => {
     ).run();
     db.close();
 
-    const reopened = open();
+    const reopened = await open();
     expect(reopened.records.map((r) => r.id)).toEqual(['good']);
     expect(reopened.report).toEqual({ quarantined: 1 });
     const [row] = query<{ id: string; reason: string; row: string }>('SELECT id, reason, row FROM queue_quarantine');
