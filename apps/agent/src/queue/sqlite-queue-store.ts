@@ -193,7 +193,10 @@ export class SqliteQueueStore implements QueueStore {
       worker.on('message', (message: { page?: RecoveryPage; done?: true; error?: { message: string; code?: unknown } }) => {
         if (settled) return;
         try {
-          if (message.page) load(message.page);
+          if (message.page) {
+            load(message.page);
+            worker.postMessage('loaded'); // lets the worker read ahead again
+          }
           else if (message.done) settle();
           else if (message.error) settle(Object.assign(new Error(message.error.message), { code: message.error.code }));
         } catch (error) {
