@@ -68,6 +68,7 @@ function request(note: Note): alerting.AgentNotification {
   return { id: note.id, message: { title: 't', body: 'x'.repeat(note.body), properties } };
 }
 
+/** Writes a copy of each batch as handed over (as the real store does) and can fail the next one. */
 class FailingStore extends SqliteQueueStore {
   failNext = false;
   override async commit(writes: readonly QueueWrite[]): Promise<void> {
@@ -75,7 +76,8 @@ class FailingStore extends SqliteQueueStore {
       this.failNext = false;
       throw new Error('injected failure');
     }
-    return super.commit(writes);
+    const snapshot = writes.map((w) => (w.op === 'insert' ? { ...w, record: { ...w.record } } : { ...w }));
+    return super.commit(snapshot);
   }
 }
 

@@ -54,7 +54,14 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection, but the promise resolved');
 }
 
-/** A SqliteQueueStore that counts transactions, can fail the next commit, and can hold commits back. */
+/**
+ * A SqliteQueueStore that counts transactions, can fail the next commit, and
+ * can hold commits back. Like the real store it writes a batch when called and
+ * only its durability takes time: a held commit is written, not yet answered.
+ * It writes a copy of the batch as it was when called, so a change the queue
+ * made to a batch after handing it over would be lost here, as it would be in
+ * the real store.
+ */
 class TestStore extends SqliteQueueStore {
   commits = 0;
   batches: QueueWrite[][] = [];
@@ -64,17 +71,19 @@ class TestStore extends SqliteQueueStore {
 
   override async commit(writes: readonly QueueWrite[]): Promise<void> {
     this.commits++;
-    this.batches.push([...writes]);
-    if (this.gate) await this.gate;
+    const snapshot = writes.map((w) => (w.op === 'insert' ? { ...w, record: { ...w.record } } : { ...w }));
+    this.batches.push(snapshot);
     const failure = this.failNext;
     if (failure) {
       this.failNext = undefined;
       throw failure;
     }
-    return super.commit(writes);
+    const written = super.commit(snapshot);
+    if (this.gate) await this.gate;
+    return written;
   }
 
-  /** Commits wait until release(). */
+  /** Commits are written but not answered until release(). */
   hold(): void {
     this.gate = new Promise((resolve) => (this.openGate = resolve));
   }
@@ -1288,7 +1297,7 @@ describe('NotificationQueue: group commit', () => {
     expect(new Set(ids(queue)).size).toBe(200);
   });
 
-  it('notify answers only after its transaction has committed, and is invisible before', async () => {
+  it('notify answers only after its transaction is durable, and is invisible before', async () => {
     const queue = await h.open();
     h.store.hold();
     let answered = false;
@@ -1297,23 +1306,62 @@ describe('NotificationQueue: group commit', () => {
     expect(answered).toBe(false);
     expect(ids(queue)).toEqual([]);
     expect(queue.stats().count).toBe(0);
-    expect(h.rows()).toEqual([]);
     h.store.release();
     expect(await notified).toEqual({ id: 'a', coalesced: false });
     expect(ids(queue)).toEqual(['a']);
     expect(h.rows().map((r) => r.id)).toEqual(['a']);
   });
 
-  it('transactions commit one at a time, in order', async () => {
+  it('a batch is written while the one before awaits durability; they are written and settle in order', async () => {
     const queue = await h.open();
     h.store.hold();
-    const first = queue.notify(request('a', 'a'));
-    await waitFor(() => h.store.commits === 1, { description: 'the commit to start' });
-    const second = queue.notify(request('b', 'b'));
+    const settled: string[] = [];
+    const first = queue.notify(request('a', 'a')).then(() => settled.push('a'));
+    await waitFor(() => h.store.commits === 1, { description: 'the first commit to start' });
+    const second = queue.notify(request('b', 'b')).then(() => settled.push('b'));
+    await waitFor(() => h.store.commits === 2, { description: 'the second commit to start, the first still held' });
+    expect(settled).toEqual([]);
     h.store.release();
     await Promise.all([first, second]);
+    expect(settled).toEqual(['a', 'b']);
     expect(h.store.batches.map((b) => b.map((w) => (w.op === 'insert' ? w.record.id : w.op)))).toEqual([['a'], ['b']]);
     expect(ids(queue)).toEqual(['a', 'b']);
+  });
+});
+
+describe('NotificationQueue: merging into a batch already written', () => {
+  it('a notification merging into an insert that is written but not yet durable waits for it, then merges', async () => {
+    const queue = await h.open();
+    h.store.hold();
+    const first = queue.notify(keyed('a', 'first', 'Info', 'K'));
+    await waitFor(() => h.store.commits === 1, { description: 'the insert to be written' });
+    const second = queue.notify(keyed('b', 'second', 'Error', 'K'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.store.commits).toBe(1); // the merge did not touch the written batch, nor start its own yet
+    h.store.release();
+    expect(await first).toEqual({ id: 'a', coalesced: false });
+    expect(await second).toEqual({ id: 'a', coalesced: true });
+    expect([...queue.entries()].map((e) => `${e.id}:${e.severity}:${e.occurrences}`)).toEqual(['a:Error:2']);
+    const reopened = await h.reopen(queue);
+    expect([...reopened.entries()].map((e) => `${e.id}:${e.severity}:${e.occurrences}`)).toEqual(['a:Error:2']);
+    const [taken] = await reopened.take(1);
+    expect(taken.notification.title).toBe('second');
+  });
+
+  it('a second merge into an entry whose first merge is written but not yet durable waits, then merges', async () => {
+    const queue = await h.open();
+    await queue.notify(keyed('a', 'first', 'Info', 'K'));
+    h.store.hold();
+    const second = queue.notify(keyed('b', 'second', 'Warning', 'K'));
+    await waitFor(() => h.store.commits === 2, { description: 'the first merge to be written' });
+    const third = queue.notify(keyed('c', 'third', 'Info', 'K'));
+    h.store.release();
+    expect(await second).toEqual({ id: 'a', coalesced: true });
+    expect(await third).toEqual({ id: 'a', coalesced: true });
+    const reopened = await h.reopen(queue);
+    expect([...reopened.entries()].map((e) => `${e.id}:${e.severity}:${e.occurrences}`)).toEqual(['a:Warning:3']);
+    const [taken] = await reopened.take(1);
+    expect(taken.notification.title).toBe('third');
   });
 });
 

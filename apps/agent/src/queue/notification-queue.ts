@@ -90,6 +90,7 @@ interface PendingInsert {
 }
 
 interface PendingReplace {
+  batch: Batch;
   severity: number;
   occurrences: number;
   bytes: number;
@@ -253,18 +254,35 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const normalized = this.validate(request);
     const id = request.id === '' ? randomUUID() : request.id;
     for (;;) {
+      // Settle what is in flight for this id (or for the entry to merge into), then decide afresh.
       const pending = this.pendingIds.get(id);
-      if (!pending) break;
-      await pending.done.catch(() => undefined); // settle what is in flight for this id, then decide
+      if (pending) {
+        await pending.done.catch(() => undefined);
+        continue;
+      }
+      const target = this.aliases.get(id) ?? id;
+      if (this.index.has(target) || this.inFlight.has(target)) return { id: target, coalesced: target !== id };
+      if (normalized.dedupeKey === undefined) return this.insert(id, normalized);
+      const written = this.writtenMergeTarget(normalized.dedupeKey);
+      if (written) {
+        await written.done.catch(() => undefined);
+        continue;
+      }
+      return this.coalesce(id, request.id !== '', normalized) ?? this.insert(id, normalized);
     }
-    const target = this.aliases.get(id) ?? id;
-    if (this.index.has(target) || this.inFlight.has(target)) return { id: target, coalesced: target !== id };
+  }
 
-    if (normalized.dedupeKey !== undefined) {
-      const merged = this.coalesce(id, request.id !== '', normalized);
-      if (merged) return merged;
-    }
-    return this.insert(id, normalized);
+  /**
+   * The batch holding an uncommitted insert or merge of the entry that `key`
+   * would merge into, when that batch has already gone to the store: a merge
+   * cannot change writes that are written, so it waits for that batch.
+   */
+  private writtenMergeTarget(key: string): Batch | undefined {
+    const insert = this.pendingByDedupeKey.get(key);
+    if (insert) return insert.batch === this.batch ? undefined : insert.batch;
+    const targetId = this.byDedupeKey.get(key);
+    const replace = targetId === undefined ? undefined : this.pendingReplaces.get(targetId);
+    return replace && replace.batch !== this.batch ? replace.batch : undefined;
   }
 
   private validate(request: alerting.AgentNotification): NormalizedNotification {
@@ -359,6 +377,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       Object.assign(pending.write, { severity, occurrences, payload });
     } else {
       pending = {
+        batch,
         severity,
         occurrences,
         bytes: payload.length,
@@ -688,27 +707,35 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private currentBatch(): Batch {
     if (!this.batch) {
       const batch = (this.batch = new Batch());
-      // Everything queued in this event-loop turn joins the batch; commits run one at a time.
+      // Everything queued in this event-loop turn joins the batch, handed to the store at the end of the turn.
       setImmediate(() => {
         if (this.batch === batch) this.batch = undefined;
-        this.flushing = this.flushing.then(() => this.commit(batch));
+        this.commit(batch);
       });
     }
     return this.batch;
   }
 
-  private async commit(batch: Batch): Promise<void> {
-    try {
-      await this.store.commit(batch.writes);
-    } catch (error) {
-      this.logger.error(
-        { event: 'queue-commit-failed', err: error, writes: batch.writes.length },
-        'queue storage failed',
-      );
-      batch.failed(new UnavailableError(`the queue could not store the change: ${(error as Error).message}`));
-      return;
-    }
-    batch.committed();
+  /**
+   * Hands the batch to the store now, without waiting for earlier batches to
+   * become durable (the store writes in call order; its fsyncs overlap the next
+   * batches), and settles batches in order once each is durable.
+   */
+  private commit(batch: Batch): void {
+    const outcome = this.store.commit(batch.writes).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const previous = this.flushing;
+    this.flushing = outcome.then(async (error) => {
+      await previous;
+      if (!error) {
+        batch.committed();
+        return;
+      }
+      this.logger.error({ event: 'queue-commit-failed', err: error, writes: batch.writes.length }, 'queue storage failed');
+      batch.failed(new UnavailableError(`the queue could not store the change: ${error.message}`));
+    });
   }
 
   /** Resolves once everything requested so far has committed (or failed). */
