@@ -181,7 +181,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.idle();
-    this.store.close();
+    await this.store.close();
   }
 
   /** Adds a stored record to the index; the reason when it cannot be (its id is queued already). */

@@ -56,11 +56,17 @@ export interface QueueStore {
     visit: (record: Readonly<QueueRecord>) => string | undefined,
     visitAlias: (alias: string, id: string) => void,
   ): Promise<RecoveryReport>;
-  /** Applies the writes in one transaction; resolves once durable per the configured mode. */
+  /**
+   * Writes the batch in one transaction, all or nothing, in call order (a batch
+   * handed over later is written after this one); resolves once it is durable
+   * per the configured mode. Callers may hand over the next batch before this
+   * one resolves.
+   */
   commit(writes: readonly QueueWrite[]): Promise<void>;
   /** The stored payloads of these seqs (absent when missing). */
   payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>>;
   /** Moves a record that turned out unreadable out of the queue, keeping it for inspection. */
   quarantine(seq: number, reason: string): Promise<void>;
-  close(): void;
+  /** Closes the store once the commits it has been handed are done. */
+  close(): Promise<void>;
 }

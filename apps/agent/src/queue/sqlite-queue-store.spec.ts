@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { QueueRecord, QueueWrite } from './queue-store.js';
-import { SCHEMA_VERSION, SqliteQueueStore, type Durability } from './sqlite-queue-store.js';
+import { SCHEMA_VERSION, SqliteQueueStore, type Durability, type SqliteQueueStoreOptions } from './sqlite-queue-store.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -32,8 +32,8 @@ let path: string;
 const stores: SqliteQueueStore[] = [];
 
 /** Opens a store on the test file and returns what recover() visited. */
-async function open(durability?: Durability, recoveryWorkerRows?: number) {
-  const store = new SqliteQueueStore(path, durability, recoveryWorkerRows);
+async function open(durability?: Durability, options: SqliteQueueStoreOptions = {}) {
+  const store = new SqliteQueueStore(path, durability, { commitOn, ...options });
   stores.push(store);
   const records: QueueRecord[] = [];
   const aliases: [string, string][] = [];
@@ -74,15 +74,19 @@ beforeEach(() => {
   path = join(dir, 'queue.db');
 });
 
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('SqliteQueueStore', () => {
+let commitOn: 'main' | 'worker';
+
+describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits on the %s thread', (mode) => {
+  beforeAll(() => (commitOn = mode));
+
   it.each<[Durability | undefined, number]>([
-    [undefined, 1],
-    ['fsync', 1],
+    [undefined, 2],
+    ['fsync', 2],
     ['os', 1],
   ])('durability %s: WAL, synchronous=%d, foreign keys on, schema version set', async (durability, synchronous) => {
     const { store } = await open(durability);
@@ -93,27 +97,32 @@ describe('SqliteQueueStore', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
   });
 
-  it.each<[Durability, number]>([
-    ['fsync', 1],
-    ['os', 0],
-  ])(
-    'durability %s: commits made together share %d fsync of the WAL, and what they wrote is stored',
-    async (durability, syncs) => {
-      const { store } = await open(durability);
-      await Promise.all(Array.from({ length: 20 }, (_, i) => store.commit([insert(record(`s${i}`, i))])));
-      expect(store.walSyncs).toBe(syncs);
-      expect(query('SELECT count(*) AS n FROM queue')).toEqual([{ n: 20 }]);
-    },
-  );
+  it('batches handed over together are written in order; one that fails is rolled back alone', async () => {
+    const { store } = await open();
+    const outcomes = await Promise.allSettled([
+      store.commit([insert(record('a', 1))]),
+      store.commit([insert(record('b', 2)), insert(record('dup', 1))]), // seq 1 is taken: this batch fails
+      store.commit([insert(record('c', 3)), { op: 'alias', alias: 'c2', seq: 3 }]),
+      store.commit([{ op: 'delete', seq: 3 }]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.code).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
+    expect(query('SELECT id FROM queue ORDER BY seq')).toEqual([{ id: 'a' }]);
+    expect(query('SELECT alias FROM queue_alias')).toEqual([]); // deleted with c
+  });
 
-  it('with fsync durability a commit made while a sync runs waits for the next sync', async () => {
-    const { store } = await open('fsync');
-    const first = store.commit([insert(record('a', 1))]);
-    while (store.walSyncs === 0) await Promise.resolve(); // until the first sync has started
-    const second = store.commit([insert(record('b', 2))]);
-    const third = store.commit([insert(record('c', 3))]);
-    await Promise.all([first, second, third]);
-    expect(store.walSyncs).toBe(2);
+  it('when the commit thread dies, its pending commits fail and the next commit starts a new one', async () => {
+    if (commitOn === 'main') return; // no thread to lose
+    const { store } = await open();
+    await store.commit([insert(record('a', 1))]);
+    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+    const pending = store.commit([insert(record('maybe', 2))]);
+    await writer.worker.terminate();
+    await expect(pending).rejects.toThrow(/commit thread exited/);
+    await store.commit([insert(record('b', 3))]);
+    expect(query<{ id: string }>('SELECT id FROM queue ORDER BY seq').map((r) => r.id)).toEqual(
+      expect.arrayContaining(['a', 'b']),
+    );
   });
 
   it('refuses a file written with another schema version, naming both, and leaves it untouched', async () => {
@@ -132,7 +141,7 @@ describe('SqliteQueueStore', () => {
     let { store } = await open();
     const n = 20_000; // > RECOVERY_PAGE
     await store.commit(Array.from({ length: n }, (_, i) => insert(record(`r${i}`, 2 * i + 1))));
-    store.close();
+    await store.close();
     const reopened = await open();
     expect(reopened.records.length).toBe(n);
     expect(reopened.records.every((r, i) => r.seq === 2 * i + 1 && r.id === `r${i}`)).toBe(true);
@@ -147,7 +156,7 @@ describe('SqliteQueueStore', () => {
       ),
       { op: 'alias', alias: 'w0-again', seq: 1 },
     ]);
-    store.close();
+    await store.close();
     const db = new Database(path);
     db.prepare(`INSERT INTO queue (seq, id, severity, bytes, created_at, payload) VALUES (?, ?, 9, 1, 0, X'00')`).run(
       5000.5 * 2,
@@ -158,8 +167,8 @@ describe('SqliteQueueStore', () => {
     const { writeFileSync, readFileSync } = await import('node:fs');
     writeFileSync(copy, readFileSync(path));
 
-    const onWorker = await open(undefined, 0);
-    const inThreadStore = new SqliteQueueStore(copy, 'fsync', Number.MAX_SAFE_INTEGER);
+    const onWorker = await open(undefined, { recoveryWorkerRows: 0 });
+    const inThreadStore = new SqliteQueueStore(copy, 'fsync', { recoveryWorkerRows: Number.MAX_SAFE_INTEGER });
     stores.push(inThreadStore);
     const inThread: QueueRecord[] = [];
     const inThreadAliases: [string, string][] = [];
@@ -180,13 +189,13 @@ describe('SqliteQueueStore', () => {
   it('a file too damaged to read is moved aside by worker recovery too, and an empty queue starts', async () => {
     const { store } = await open();
     await store.commit(Array.from({ length: 3000 }, (_, i) => insert(record(`d${i}`, i + 1), new Uint8Array(200))));
-    store.close();
+    await store.close();
     const { openSync, writeSync, closeSync, statSync, readdirSync } = await import('node:fs');
     const size = statSync(path).size;
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(size - 8192, 0xa5), 0, size - 8192, 8192); // keep the header and schema pages
     closeSync(fd);
-    const reopened = await open(undefined, 0);
+    const reopened = await open(undefined, { recoveryWorkerRows: 0 });
     expect(reopened.report.movedAside).toMatch(/queue\.db\.corrupt-/);
     expect(reopened.records).toEqual(expect.any(Array)); // possibly some, void: the caller drops them
     expect(readdirSync(dir).filter((f) => f.startsWith('queue.db.corrupt-'))).toHaveLength(1);
@@ -196,7 +205,7 @@ describe('SqliteQueueStore', () => {
   it('quarantines a row recovery refuses (a duplicate id, say) and keeps the others', async () => {
     let { store } = await open();
     await store.commit([insert(record('a', 1)), insert(record('refuse-me', 2)), insert(record('b', 3))]);
-    store.close();
+    await store.close();
     const reopened = await open();
     expect(reopened.report).toEqual({ quarantined: 1 });
     expect(query('SELECT id FROM queue ORDER BY seq')).toEqual([{ id: 'a' }, { id: 'b' }]);
@@ -207,7 +216,7 @@ describe('SqliteQueueStore', () => {
   it('quarantines rows whose seq the index cannot hold (negative, or 2^40 and over)', async () => {
     const { store } = await open();
     await store.commit([insert(record('ok', 1))]);
-    store.close();
+    await store.close();
     const db = new Database(path);
     const add = db.prepare(
       `INSERT INTO queue (seq, id, severity, bytes, created_at, payload) VALUES (?, ?, 1, 1, 0, X'00')`,
@@ -233,7 +242,7 @@ describe('SqliteQueueStore', () => {
       insert(record('a', 2, { attempts: 4, occurrences: 2 })),
       { op: 'alias', alias: 'b2', seq: 7 },
     ]);
-    store.close();
+    await store.close();
     const reopened = await open();
     expect(reopened.records).toEqual([
       record('a', 2, { attempts: 4, occurrences: 2 }),
@@ -308,7 +317,7 @@ describe('SqliteQueueStore', () => {
   it('recovery quarantines rows it cannot read, BLOB columns included, and keeps them for inspection', async () => {
     const { store } = await open();
     await store.commit([insert(record('good', 1))]);
-    store.close();
+    await store.close();
     const db = new Database(path);
     db.prepare(
       `INSERT INTO queue (seq, id, severity, bytes, dedupe_key, created_at, attempts, occurrences, payload)

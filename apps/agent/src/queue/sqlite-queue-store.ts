@@ -1,16 +1,31 @@
 import { existsSync, renameSync } from 'node:fs';
-import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
-import { readOutOfRange, readPages, RECOVERY_COLUMNS, type RecoveryPage } from './sqlite-recovery.js';
+import { batchBuffers, encodeBatch } from './sqlite-batch-codec.js';
+import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
+import { batchWriter, configureConnection, type BatchWriter, type Durability } from './sqlite-writes.js';
 
-/**
- * `fsync`: a commit is acknowledged once the WAL is fsynced (it survives power
- * loss); `os`: once SQLite has written it to the OS (it survives a crash of
- * the agent, not of the machine).
- */
-export type Durability = 'fsync' | 'os';
+export type { Durability } from './sqlite-writes.js';
+
+export interface SqliteQueueStoreOptions {
+  /** Recover on a worker thread from this many rows on (tests lower it to cover that path). */
+  recoveryWorkerRows?: number;
+  /**
+   * Where commits run: `worker` (what the agent uses) keeps SQLite's work and
+   * the fsync off the event loop and commits batches that queue up meanwhile
+   * together; `main` commits synchronously on the calling thread (the
+   * default: no thread to start, which suits tests and tools).
+   */
+  commitOn?: 'worker' | 'main';
+}
+
+/** The commit thread and the commits it has not answered yet. */
+interface Writer {
+  worker: Worker;
+  pending: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
+  nextId: number;
+}
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const SCHEMA_VERSION = 2;
@@ -53,29 +68,23 @@ const jsonSafe = (column: string) =>
 export class SqliteQueueStore implements QueueStore {
   private db!: Database.Database;
   private statements!: ReturnType<SqliteQueueStore['prepare']>;
-  private applyBatch!: (writes: readonly QueueWrite[]) => void;
-  private wal: Promise<FileHandle> | undefined;
-  /** The WAL sync running now, and the one queued behind it that every commit since has joined. */
-  private syncing: Promise<void> | undefined;
-  private nextSync: Promise<void> | undefined;
-  /** fdatasync calls of the WAL so far (for inspection and tests). */
-  walSyncs = 0;
+  private writes!: BatchWriter;
+  private writer: Writer | undefined;
+  private readonly recoveryWorkerRows: number;
+  private readonly commitOn: 'worker' | 'main';
 
   constructor(
     private readonly path: string,
     private readonly durability: Durability = 'fsync',
-    /** Recover on a worker thread from this many rows on (tests lower it to cover that path). */
-    private readonly recoveryWorkerRows = RECOVERY_WORKER_ROWS,
-  ) {}
+    options: SqliteQueueStoreOptions = {},
+  ) {
+    this.recoveryWorkerRows = options.recoveryWorkerRows ?? RECOVERY_WORKER_ROWS;
+    this.commitOn = options.commitOn ?? 'main';
+  }
 
   private openDatabase(): void {
     this.db = new Database(this.path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL: SQLite syncs at checkpoints only. With `fsync` durability commit() then syncs the WAL
-    // itself, on the thread pool: the guarantee of synchronous=FULL (the WAL synced after each commit)
-    // without blocking the event loop for the fsync, and one sync covers every commit made meanwhile.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
+    configureConnection(this.db, this.durability);
     const version = this.db.pragma('user_version', { simple: true }) as number;
     const empty = this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'queue'").pluck().get() === 0;
     if (!empty && version !== SCHEMA_VERSION) {
@@ -94,12 +103,6 @@ export class SqliteQueueStore implements QueueStore {
       // Two subqueries, each one B-tree seek: max(seq) - min(seq) in one SELECT scans the whole table.
       span: db.prepare('SELECT (SELECT max(seq) FROM queue) - (SELECT min(seq) FROM queue) + 1').pluck(true),
       aliases: db.prepare('SELECT a.alias, q.id FROM queue_alias a JOIN queue q ON q.seq = a.seq').raw(true),
-      // Positional parameters: binding an object by names costs a third more per row.
-      insert: db.prepare(`INSERT INTO queue (${RECOVERY_COLUMNS}, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      replace: db.prepare('UPDATE queue SET severity = ?, bytes = ?, occurrences = ?, payload = ? WHERE seq = ?'),
-      delete: db.prepare('DELETE FROM queue WHERE seq = ?'),
-      alias: db.prepare('INSERT OR REPLACE INTO queue_alias (alias, seq) VALUES (?, ?)'),
-      attempts: db.prepare('UPDATE queue SET attempts = ? WHERE seq = ?'),
       payload: db.prepare('SELECT payload FROM queue WHERE seq = ?').pluck(true),
       quarantineBySeq: db.prepare(
         `INSERT INTO queue_quarantine (seq, id, reason, row, payload, quarantined_at)
@@ -124,22 +127,25 @@ export class SqliteQueueStore implements QueueStore {
     visit: (record: Readonly<QueueRecord>) => string | undefined,
     visitAlias: (alias: string, id: string) => void,
   ): Promise<RecoveryReport> {
+    let report: RecoveryReport;
     try {
       this.open();
-      return await this.scan(visit, visitAlias);
+      report = await this.scan(visit, visitAlias);
     } catch (error) {
       if (!isCorruptionError(error)) throw error;
-      this.close();
+      if (this.db?.open) this.db.close();
       const movedAside = this.moveAside();
       this.open();
-      return { quarantined: 0, movedAside };
+      report = { quarantined: 0, movedAside };
     }
+    if (this.commitOn === 'worker') this.writer = this.startWriter();
+    return report;
   }
 
   private open(): void {
     this.openDatabase();
     this.statements = this.prepare(this.db);
-    this.applyBatch = this.db.transaction((writes: readonly QueueWrite[]) => writes.forEach((w) => this.apply(w)));
+    this.writes = batchWriter(this.db);
   }
 
   private async scan(
@@ -231,51 +237,44 @@ export class SqliteQueueStore implements QueueStore {
     return aside;
   }
 
-  private apply(write: QueueWrite): void {
-    const s = this.statements;
-    switch (write.op) {
-      case 'insert': {
-        const { seq, id, severity, bytes, dedupeKey, createdAt, attempts, occurrences } = write.record;
-        s.insert.run(seq, id, severity, bytes, dedupeKey ?? null, createdAt, attempts, occurrences, write.payload);
-        break;
-      }
-      case 'replace':
-        s.replace.run(write.severity, write.payload.length, write.occurrences, write.payload, write.seq);
-        break;
-      case 'delete':
-        s.delete.run(write.seq);
-        break;
-      case 'alias':
-        s.alias.run(write.alias, write.seq);
-        break;
-      case 'attempts':
-        s.attempts.run(write.attempts, write.seq);
-        break;
-    }
-  }
-
+  /** Writes the batch now (in call order); resolves once it is durable per the configured mode. */
   async commit(writes: readonly QueueWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    this.applyBatch(writes);
-    if (this.durability === 'fsync') await this.syncWal();
+    if (this.commitOn === 'main') {
+      this.writes.commit(writes);
+      return;
+    }
+    const writer = (this.writer ??= this.startWriter()); // one that died is replaced
+    const id = writer.nextId++;
+    const batch = encodeBatch(writes);
+    return new Promise<void>((resolve, reject) => {
+      writer.pending.set(id, { resolve, reject });
+      writer.worker.postMessage({ id, batch }, batchBuffers(batch));
+    });
   }
 
-  /** Resolves once the WAL has been fsynced after this call: joins the next sync when one is running. */
-  private syncWal(): Promise<void> {
-    if (this.nextSync) return this.nextSync;
-    const next = (this.nextSync = (this.syncing ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(async () => {
-        this.nextSync = undefined;
-        this.syncing = next;
-        this.wal ??= openFile(`${this.path}-wal`, 'r');
-        this.walSyncs++;
-        await (await this.wal).datasync();
-      })
-      .finally(() => {
-        if (this.syncing === next) this.syncing = undefined;
-      }));
-    return next;
+  /** The commit thread (sqlite-writer.worker.ts). If it dies, what it had pending fails, not the agent. */
+  private startWriter(): Writer {
+    const worker = startWorker(new URL('./sqlite-writer.worker.js', import.meta.url), {
+      path: this.path,
+      durability: this.durability,
+    });
+    const writer: Writer = { worker, pending: new Map(), nextId: 0 };
+    const fail = (error: Error) => {
+      if (this.writer === writer) this.writer = undefined;
+      for (const { reject } of writer.pending.values()) reject(error);
+      writer.pending.clear();
+    };
+    worker.on('message', (message: { id?: number; error?: { message: string; code?: unknown } }) => {
+      if (message.id === undefined) return;
+      const waiting = writer.pending.get(message.id);
+      writer.pending.delete(message.id);
+      if (message.error) waiting?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+      else waiting?.resolve();
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the queue's commit thread exited (code ${code})`)));
+    return writer;
   }
 
   async payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>> {
@@ -303,10 +302,21 @@ export class SqliteQueueStore implements QueueStore {
     }[];
   }
 
-  close(): void {
+  /** Closes the store once the commits it has been handed are done. */
+  async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) {
+      // Let the thread finish and close its connection (checkpointing the WAL), then stop it.
+      const closed = new Promise<void>((resolve) => {
+        writer.worker.on('message', (message: { closed?: true }) => message.closed && resolve());
+        writer.worker.on('exit', () => resolve());
+      });
+      writer.worker.postMessage({ close: true });
+      await closed;
+      await writer.worker.terminate();
+    }
     if (this.db?.open) this.db.close();
-    void this.wal?.then((handle) => handle.close()).catch(() => undefined);
-    this.wal = undefined;
   }
 }
 
