@@ -1,3 +1,4 @@
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import type { NotificationLimits } from './notification-limits.js';
@@ -108,6 +109,18 @@ export function normalizeNotification(
   return { notification, severity: severityOf(severity), dedupeKey, encoded: encodeNotification(notification) };
 }
 
+/**
+ * One writer for every encode: finish() copies out the bytes and keeps the
+ * buffer, so encoding stops allocating (and regrowing) a buffer per
+ * notification. Safe because encoding is synchronous.
+ */
+const writer = new BinaryWriter();
+
 export function encodeNotification(notification: alerting.Notification): Uint8Array {
-  return alerting.Notification.encode(notification).finish();
+  try {
+    return alerting.Notification.encode(notification, writer).finish();
+  } catch (error) {
+    writer.finish(); // resets the writer, so a failed encode cannot leak into the next one
+    throw error;
+  }
 }
