@@ -128,7 +128,9 @@ class Harness {
   aliases(): { alias: string; id: string }[] {
     const db = new Database(this.path, { readonly: true });
     try {
-      return db.prepare('SELECT a.alias, q.id FROM queue_alias a JOIN queue q ON q.seq = a.seq ORDER BY alias').all() as { alias: string; id: string }[];
+      return db
+        .prepare('SELECT a.alias, q.id FROM queue_alias a JOIN queue q ON q.seq = a.seq ORDER BY alias')
+        .all() as { alias: string; id: string }[];
     } finally {
       db.close();
     }
@@ -812,7 +814,9 @@ describe('NotificationQueue: bounds and eviction', () => {
     const error = await rejection(queue.notify(request('c1', 'c1', 'Critical', {}, 'x'.repeat(3 * size))));
     expect(error).toBeInstanceOf(ResourceExhaustedError);
     expect(error.message).toMatch(
-      new RegExp(`^this Critical notification needs \\d+ bytes, more than the whole queue may hold \\(AGENT_QUEUE_MAX_BYTES ${2 * size}\\); not queued$`),
+      new RegExp(
+        `^this Critical notification needs \\d+ bytes, more than the whole queue may hold \\(AGENT_QUEUE_MAX_BYTES ${2 * size}\\); not queued$`,
+      ),
     );
     expect(ids(queue)).toEqual(['i1']);
     expect(queue.stats()).toMatchObject({ evicted: {}, rejected: { Critical: { invalid: 0, full: 1 } } });

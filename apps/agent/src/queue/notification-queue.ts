@@ -733,7 +733,10 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         batch.committed();
         return;
       }
-      this.logger.error({ event: 'queue-commit-failed', err: error, writes: batch.writes.length }, 'queue storage failed');
+      this.logger.error(
+        { event: 'queue-commit-failed', err: error, writes: batch.writes.length },
+        'queue storage failed',
+      );
       batch.failed(new UnavailableError(`the queue could not store the change: ${error.message}`));
     });
   }

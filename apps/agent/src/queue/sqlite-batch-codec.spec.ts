@@ -19,7 +19,16 @@ describe('sqlite batch codec', () => {
     },
     {
       op: 'insert',
-      record: { id: 'x', seq: 0, severity: 0, bytes: 0, dedupeKey: undefined, createdAt: 0, attempts: 0, occurrences: 1 },
+      record: {
+        id: 'x',
+        seq: 0,
+        severity: 0,
+        bytes: 0,
+        dedupeKey: undefined,
+        createdAt: 0,
+        attempts: 0,
+        occurrences: 1,
+      },
       payload: new Uint8Array(0),
     },
     { op: 'replace', seq: 5, severity: 2, occurrences: 9, payload: Buffer.from('new content') },

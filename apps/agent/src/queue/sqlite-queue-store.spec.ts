@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { QueueRecord, QueueWrite } from './queue-store.js';
-import { SCHEMA_VERSION, SqliteQueueStore, type Durability, type SqliteQueueStoreOptions } from './sqlite-queue-store.js';
+import {
+  SCHEMA_VERSION,
+  SqliteQueueStore,
+  type Durability,
+  type SqliteQueueStoreOptions,
+} from './sqlite-queue-store.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -131,21 +136,23 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
     db.close();
     const store = new SqliteQueueStore(path);
     stores.push(store);
-    await expect(store.recover(() => undefined, () => undefined)).rejects.toThrow(
-      `${path} has queue schema version 1, this agent reads version ${SCHEMA_VERSION}`,
-    );
+    await expect(
+      store.recover(
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow(`${path} has queue schema version 1, this agent reads version ${SCHEMA_VERSION}`);
     expect(query('PRAGMA user_version')).toEqual([{ user_version: 1 }]);
   });
 
   it('reads more rows than one recovery page, in seq order', async () => {
-    let { store } = await open();
+    const { store } = await open();
     const n = 20_000; // > RECOVERY_PAGE
     await store.commit(Array.from({ length: n }, (_, i) => insert(record(`r${i}`, 2 * i + 1))));
     await store.close();
     const reopened = await open();
     expect(reopened.records.length).toBe(n);
     expect(reopened.records.every((r, i) => r.seq === 2 * i + 1 && r.id === `r${i}`)).toBe(true);
-    store = reopened.store;
   });
 
   it('recovery on a worker thread visits the same records, aliases and bad rows as in-thread recovery', async () => {
@@ -183,7 +190,9 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
     expect(inThreadAliases).toEqual(onWorker.aliases);
     expect(onWorker.report).toEqual({ quarantined: 1 });
     expect(report).toEqual({ quarantined: 1 });
-    expect(onWorker.store.quarantined()).toMatchObject([{ seq: 10001, id: 'bad-severity', reason: 'severity is not 0..3' }]);
+    expect(onWorker.store.quarantined()).toMatchObject([
+      { seq: 10001, id: 'bad-severity', reason: 'severity is not 0..3' },
+    ]);
   });
 
   it('a file too damaged to read is moved aside by worker recovery too, and an empty queue starts', async () => {
@@ -203,14 +212,13 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
   });
 
   it('quarantines a row recovery refuses (a duplicate id, say) and keeps the others', async () => {
-    let { store } = await open();
+    const { store } = await open();
     await store.commit([insert(record('a', 1)), insert(record('refuse-me', 2)), insert(record('b', 3))]);
     await store.close();
     const reopened = await open();
     expect(reopened.report).toEqual({ quarantined: 1 });
     expect(query('SELECT id FROM queue ORDER BY seq')).toEqual([{ id: 'a' }, { id: 'b' }]);
     expect(reopened.store.quarantined()).toMatchObject([{ seq: 2, id: 'refuse-me', reason: 'refused by the test' }]);
-    store = reopened.store;
   });
 
   it('quarantines rows whose seq the index cannot hold (negative, or 2^40 and over)', async () => {

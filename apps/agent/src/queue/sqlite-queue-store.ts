@@ -175,7 +175,8 @@ export class SqliteQueueStore implements QueueStore {
         record.attempts = page.attempts[i];
         record.occurrences = page.occurrences[i];
         record.dedupeKey = undefined;
-        if (keyed < page.dedupeKeys.length && page.dedupeKeys[keyed][0] === i) record.dedupeKey = page.dedupeKeys[keyed++][1];
+        if (keyed < page.dedupeKeys.length && page.dedupeKeys[keyed][0] === i)
+          record.dedupeKey = page.dedupeKeys[keyed++][1];
         const refused = visit(record);
         if (refused) bad.push({ seq: record.seq, reason: refused });
       }
@@ -210,19 +211,22 @@ export class SqliteQueueStore implements QueueStore {
         if (error) reject(error);
         else resolve();
       };
-      worker.on('message', (message: { page?: RecoveryPage; done?: true; error?: { message: string; code?: unknown } }) => {
-        if (settled) return;
-        try {
-          if (message.page) {
-            load(message.page);
-            worker.postMessage('loaded'); // lets the worker read ahead again
+      worker.on(
+        'message',
+        (message: { page?: RecoveryPage; done?: true; error?: { message: string; code?: unknown } }) => {
+          if (settled) return;
+          try {
+            if (message.page) {
+              load(message.page);
+              worker.postMessage('loaded'); // lets the worker read ahead again
+            } else if (message.done) settle();
+            else if (message.error)
+              settle(Object.assign(new Error(message.error.message), { code: message.error.code }));
+          } catch (error) {
+            settle(error as Error);
           }
-          else if (message.done) settle();
-          else if (message.error) settle(Object.assign(new Error(message.error.message), { code: message.error.code }));
-        } catch (error) {
-          settle(error as Error);
-        }
-      });
+        },
+      );
       worker.on('error', (error) => settle(error));
       worker.on('exit', (code) => settle(new Error(`queue recovery worker exited with code ${code} before finishing`)));
     });

@@ -97,7 +97,7 @@ export function* readPages(db: Database.Database): Generator<RecoveryPage> {
   const statement = db
     .prepare(`SELECT ${RECOVERY_COLUMNS} FROM queue WHERE seq > ? AND seq < ${SEQ_END} ORDER BY seq LIMIT ?`)
     .raw(true);
-  for (let after = -1; ; ) {
+  for (let after = -1; ;) {
     const rows = statement.all(after, RECOVERY_PAGE_ROWS) as Row[];
     const page = packRows(rows);
     if (page.count + page.bad.length > 0) yield page;

@@ -44,7 +44,17 @@ export function batchWriter(db: Database.Database): BatchWriter {
     switch (write.op) {
       case 'insert': {
         const { seq, id, severity, bytes, dedupeKey, createdAt, attempts, occurrences } = write.record;
-        s.insert.run(seq, id, severity, bytes, dedupeKey ?? null, createdAt, attempts, occurrences, blob(write.payload));
+        s.insert.run(
+          seq,
+          id,
+          severity,
+          bytes,
+          dedupeKey ?? null,
+          createdAt,
+          attempts,
+          occurrences,
+          blob(write.payload),
+        );
         break;
       }
       case 'replace':
