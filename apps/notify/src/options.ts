@@ -176,18 +176,14 @@ export function parseOptions(argv: readonly string[], io: ParseIo): ParseResult 
     }
     throw error;
   }
-  const opts = program.opts<{
-    agent: string;
-    title: string;
-    body: string;
-    severity: SeverityName;
-    goldenSignal?: GoldenSignalName;
-    dedupeKey?: string;
-    id?: string;
-    property?: Record<string, string>;
-    timeout: number;
-    json?: boolean;
-  }>();
+  // Commander's names for the options NotifyOptions renames.
+  const opts = program.opts<
+    Omit<NotifyOptions, 'properties' | 'timeoutSeconds' | 'json'> & {
+      property?: Record<string, string>;
+      timeout: number;
+      json?: boolean;
+    }
+  >();
   return {
     options: {
       agent: opts.agent,

@@ -23,4 +23,5 @@ export {
   type AgentQueueListing,
 } from './agent-queue.js';
 export { parsePrometheusText, scrapeMetrics, type PrometheusSample, type MetricsScrape } from './prometheus.js';
+export { captureNestLogs, type LoggedLine } from './nest-logs.js';
 export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js';

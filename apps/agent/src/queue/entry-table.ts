@@ -28,11 +28,6 @@ export class EntryTable {
   private readonly free: number[] = [];
   private used = 0;
 
-  /** Slots in use. */
-  get size(): number {
-    return this.used - this.free.length;
-  }
-
   add(fields: EntryFields): number {
     const slot = this.free.length > 0 ? this.free.pop()! : this.grow();
     this.seqs[slot] = fields.seq;

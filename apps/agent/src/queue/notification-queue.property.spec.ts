@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty, SEVERITY_NAMES } from '@app/notification';
 import type { alerting } from '@app/proto';
+import { captureNestLogs } from '@app/testing';
 import { NotificationQueue } from './notification-queue.js';
 import type { QueueLimits } from './queue-limits.js';
 import type { QueueWrite } from './queue-store.js';
@@ -81,20 +81,7 @@ class FailingStore extends SqliteQueueStore {
   }
 }
 
-const logged: { level: string; fields: unknown; message: unknown }[] = [];
-const capture =
-  (level: string) =>
-  (fields: unknown, message?: unknown): void =>
-    void logged.push({ level, fields, message });
-const captureLogger: LoggerService = {
-  log: capture('log'),
-  warn: capture('warn'),
-  error: capture('error'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-};
-beforeAll(() => Logger.overrideLogger(captureLogger));
-afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+const logged = captureNestLogs();
 
 function present(queue: NotificationQueue): Set<string> {
   return new Set([...[...queue.entries()].map((e) => e.id), ...queue.inFlightIds()]);

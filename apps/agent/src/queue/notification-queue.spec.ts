@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import {
   DEFAULT_NOTIFICATION_LIMITS,
@@ -12,7 +11,7 @@ import {
 } from '@app/notification';
 import { alerting } from '@app/proto';
 import { AppError, InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
-import { waitFor } from '@app/testing';
+import { captureNestLogs, waitFor } from '@app/testing';
 import type { EntryTable } from './entry-table.js';
 import { NotificationQueue, type TakenNotification } from './notification-queue.js';
 import type { QueueLimits } from './queue-limits.js';
@@ -177,22 +176,14 @@ async function notifyAll(queue: NotificationQueue, requests: alerting.AgentNotif
 
 let h: Harness;
 
-/** What the queue logged, as [level, first argument] (structured fields), instead of printing it. */
-const logged: [level: string, fields: unknown][] = [];
-const capture = (level: string) => (fields: unknown) => void logged.push([level, fields]);
-const captureLogger: LoggerService = {
-  log: capture('log'),
-  warn: capture('warn'),
-  error: capture('error'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-};
+/** What the queue logged, instead of printing it. */
+const logged = captureNestLogs();
 /** The structured fields logged at `level` with this event. */
 const events = (level: string, event: string) =>
-  logged.filter(([l, fields]) => l === level && (fields as { event?: string })?.event === event).map(([, f]) => f);
+  logged
+    .filter((line) => line.level === level && (line.fields as { event?: string })?.event === event)
+    .map((line) => line.fields);
 
-beforeAll(() => Logger.overrideLogger(captureLogger));
-afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
 beforeEach(() => (logged.length = 0));
 beforeEach(() => (h = new Harness()));
 afterEach(() => h.dispose());

@@ -4,6 +4,7 @@ import {
   encodeNotification,
   normalizeNotification,
   NotificationProperty,
+  parseSeverityName,
   SEVERITY_NAMES,
   type NormalizedNotification,
   type NotificationLimits,
@@ -203,9 +204,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const table = this.table;
     const severity = table.severity(slot);
     if (!this.index.push(id, severity, slot, table.seq(slot))) return false;
-    this.count++;
-    this.bytes += table.bytes(slot);
-    this.countBySeverity[severity]++;
+    this.tally(slot, 1);
     this.queuedBySeverity[severity]++;
     if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id); // the newest entry of a key is the one to merge into
     return true;
@@ -237,9 +236,14 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     this.aliasesOf.delete(id);
     const dedupeKey = this.table.dedupeKey(slot);
     if (dedupeKey !== undefined && this.byDedupeKey.get(dedupeKey) === id) this.byDedupeKey.delete(dedupeKey);
-    this.count--;
-    this.bytes -= this.table.bytes(slot);
-    this.countBySeverity[this.table.severity(slot)]--;
+    this.tally(slot, -1);
+  }
+
+  /** Adds (1) or removes (-1) the entry in `slot` from the committed totals. */
+  private tally(slot: number, sign: 1 | -1): void {
+    this.count += sign;
+    this.bytes += sign * this.table.bytes(slot);
+    this.countBySeverity[this.table.severity(slot)] += sign;
   }
 
   // ---- Notify ------------------------------------------------------------
@@ -296,10 +300,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       return normalizeNotification(request.message, this.notificationLimits);
     } catch (error) {
       const severity = request.message?.properties?.[NotificationProperty.severity] ?? 'Info';
-      this.countRejected(
-        SEVERITY_NAMES.find((n) => n.toLowerCase() === severity?.trim().toLowerCase()) ?? UNKNOWN_SEVERITY,
-        'invalid',
-      );
+      this.countRejected(parseSeverityName(severity) ?? UNKNOWN_SEVERITY, 'invalid');
       throw error;
     }
   }
@@ -672,9 +673,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       // Still stored: keep it where it was, in flight or queued in its place.
       if (flying !== undefined) {
         this.inFlight.set(id, slot);
-        this.count++;
-        this.bytes += this.table.bytes(slot);
-        this.countBySeverity[this.table.severity(slot)]++;
+        this.tally(slot, 1);
       } else {
         this.reinstate(id, slot);
       }
