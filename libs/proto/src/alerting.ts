@@ -1,3 +1,4 @@
-// The `alerting` proto package spans two files; this module is its one face.
+// The `alerting` proto package spans three files; this module is its one face.
 export * from './gen/alerting/alerting.js';
 export * from './gen/alerting/agent.js';
+export * from './gen/alerting/gateway.js';

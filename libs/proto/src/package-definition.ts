@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import { BackendService, NodeService } from './gen/capability/capability.js';
 import { HealthService } from './gen/control/control.js';
 import { NotificationServiceService, PushNotificationServiceService } from './gen/alerting/agent.js';
+import { NotificationQueryServiceService } from './gen/alerting/gateway.js';
 import { AgentSessionServiceService } from './gen/session/v1/session.js';
 
 /**
@@ -16,6 +17,7 @@ export const serviceDefinitions = {
   'control.Health': HealthService,
   'alerting.NotificationService': NotificationServiceService,
   'alerting.PushNotificationService': PushNotificationServiceService,
+  'alerting.NotificationQueryService': NotificationQueryServiceService,
   'session.v1.AgentSessionService': AgentSessionServiceService,
 } as const satisfies Record<string, ServiceDefinition>;
 

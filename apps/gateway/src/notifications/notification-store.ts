@@ -1,0 +1,69 @@
+import type { alerting } from '@app/proto';
+
+/** Injection token of the gateway's notification storage (SQLite by default). */
+export const NOTIFICATION_STORE = Symbol('NotificationStore');
+
+/** A validated notification to store, its opni_clusterId and opni_uuid already set. */
+export interface IncomingNotification {
+  clusterId: string;
+  id: string;
+  notification: alerting.Notification;
+  severity: alerting.OpniSeverity;
+  goldenSignal: alerting.GoldenSignal;
+  receivedAt: Date;
+}
+
+export interface StoreResult {
+  /** The stored notification: the one just written, or the earlier one with this (cluster, id). */
+  stored: alerting.StoredNotification;
+  /** True when (cluster, id) was already stored: nothing was written. */
+  duplicate: boolean;
+}
+
+/** Filters of a listing; every field is optional. */
+export interface NotificationQuery {
+  clusterIds?: string[];
+  severities?: alerting.OpniSeverity[];
+  goldenSignals?: alerting.GoldenSignal[];
+  since?: Date;
+  until?: Date;
+  /** Page size; the store applies the default and the maximum. */
+  limit?: number;
+  /** An opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface NotificationPage {
+  notifications: alerting.StoredNotification[];
+  /** Set when more match. */
+  nextCursor?: string;
+}
+
+export interface RetentionPolicy {
+  /** Delete notifications received longer ago than this (ms); 0 keeps them regardless of age. */
+  maxAgeMs: number;
+  /** Keep at most this many, deleting the oldest; 0 means no limit. */
+  maxCount: number;
+}
+
+/**
+ * Where the gateway keeps what agents pushed. Implementations are adapters
+ * bound in NotificationsModule (SQLite now; NATS JetStream later).
+ */
+export interface NotificationStore {
+  /**
+   * Stores the notification unless (clusterId, id) is stored already; resolves
+   * once it is durable, so the caller may then Resolve it at the agent.
+   */
+  store(incoming: IncomingNotification): Promise<StoreResult>;
+  /** Newest first, filtered, a page at a time. Throws InvalidArgumentError for a bad cursor. */
+  list(query: NotificationQuery): Promise<NotificationPage>;
+  /**
+   * Up to `limit` stored notifications with seq > `afterSeq`, oldest first:
+   * how receivers catch up from their own durable cursor.
+   */
+  readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]>;
+  /** Applies the retention policy now; returns how many were deleted. */
+  prune(policy: RetentionPolicy, now: Date): Promise<number>;
+  close(): Promise<void>;
+}
