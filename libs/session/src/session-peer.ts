@@ -1,0 +1,196 @@
+import { status as GrpcStatus, type ServiceDefinition } from '@grpc/grpc-js';
+import { serviceDefinitions, type ServiceName, type session } from '@app/proto';
+import { AppError, ERROR_STATUS } from '@app/runtime';
+
+/** A frame one side sends on the session: a call, or the result of one. */
+export type SessionFrame = { $case: 'call'; value: session.RpcCall } | { $case: 'result'; value: session.RpcResult };
+
+/** A call over the session that did not succeed: the gRPC status the other side (or the session) gave. */
+export class SessionCallError extends Error {
+  override readonly name = 'SessionCallError';
+  constructor(
+    readonly code: GrpcStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Definitions = typeof serviceDefinitions;
+type UnaryMethods<S extends ServiceName> = {
+  [
+    M in keyof Definitions[S] as Definitions[S][M] extends { requestStream: false; responseStream: false } ? M : never
+  ]: Definitions[S][M];
+};
+type RequestOf<D> = D extends { requestSerialize: (value: infer Req) => Buffer } ? Req : never;
+type ResponseOf<D> = D extends { responseDeserialize: (value: Buffer) => infer Res } ? Res : never;
+
+/** What a handler learns about a call besides its request. */
+export interface CallContext {
+  metadata: Record<string, string>;
+}
+
+/** An implementation of a service's unary methods for calls arriving over the session. */
+export type SessionServiceImplementation<S extends ServiceName> = {
+  [M in keyof UnaryMethods<S>]: (
+    request: RequestOf<UnaryMethods<S>[M]>,
+    context: CallContext,
+  ) => Promise<ResponseOf<UnaryMethods<S>[M]>>;
+};
+
+interface Handler {
+  decode: (bytes: Buffer) => unknown;
+  encode: (value: unknown) => Buffer;
+  run: (request: unknown, context: CallContext) => Promise<unknown>;
+}
+
+export interface SessionPeerOptions {
+  /** Sends a frame to the other side. */
+  send: (frame: SessionFrame) => void;
+  /** Deadline of an outgoing call unless the call sets its own (ms). */
+  defaultTimeoutMs?: number;
+}
+
+/**
+ * One side of the agent↔gateway session: unary calls of any of our services
+ * travel as call/result frames correlated by id, encoded with the service's
+ * own ts-proto codecs, in both directions over the one stream the agent
+ * opened. Both apps use it: the agent calls Push and serves Resolve, the
+ * gateway serves Push and calls Resolve (later SyncNow and GetHealth).
+ */
+export class SessionPeer {
+  private readonly handlers = new Map<string, Handler>();
+  private readonly pending = new Map<
+    bigint,
+    { resolve: (bytes: Buffer) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }
+  >();
+  private nextId = 1n;
+  private closedWith?: SessionCallError;
+
+  constructor(private readonly options: SessionPeerOptions) {}
+
+  /** Serves a service's unary methods to the other side. */
+  serve<S extends ServiceName>(service: S, implementation: SessionServiceImplementation<S>): this {
+    const definition = serviceDefinitions[service] as unknown as ServiceDefinition;
+    for (const [name, method] of Object.entries(definition)) {
+      const run = (implementation as Record<string, Handler['run'] | undefined>)[name];
+      if (!run || method.requestStream || method.responseStream) continue;
+      this.handlers.set(method.path, {
+        decode: method.requestDeserialize,
+        encode: method.responseSerialize as (value: unknown) => Buffer,
+        run: run.bind(implementation),
+      });
+    }
+    return this;
+  }
+
+  /** Calls a unary method on the other side; rejects with SessionCallError. */
+  call<S extends ServiceName, M extends keyof UnaryMethods<S> & string>(
+    service: S,
+    method: M,
+    request: RequestOf<UnaryMethods<S>[M]>,
+    options: { metadata?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<ResponseOf<UnaryMethods<S>[M]>> {
+    const definition = (serviceDefinitions[service] as unknown as ServiceDefinition)[method];
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const id = this.nextId++;
+    return new Promise<ResponseOf<UnaryMethods<S>[M]>>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(
+                new SessionCallError(
+                  GrpcStatus.DEADLINE_EXCEEDED,
+                  `${definition.path}: no result within ${timeoutMs} ms`,
+                ),
+              );
+            }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (bytes) => resolve(definition.responseDeserialize(bytes) as ResponseOf<UnaryMethods<S>[M]>),
+        reject,
+        timer,
+      });
+      try {
+        this.options.send({
+          $case: 'call',
+          value: {
+            id,
+            method: definition.path,
+            request: definition.requestSerialize(request),
+            metadata: options.metadata ?? {},
+          },
+        });
+      } catch (error) {
+        this.settle(id)?.reject(
+          new SessionCallError(GrpcStatus.UNAVAILABLE, `session send failed: ${(error as Error).message}`),
+        );
+      }
+    });
+  }
+
+  /** Feeds a frame received from the other side. */
+  receive(frame: SessionFrame): void {
+    if (frame.$case === 'result') {
+      const { id, code, message, response } = frame.value;
+      const waiting = this.settle(id);
+      if (!waiting) return; // timed out or cancelled meanwhile
+      if (code === GrpcStatus.OK) waiting.resolve(Buffer.from(response));
+      else waiting.reject(new SessionCallError(code, message));
+      return;
+    }
+    void this.answer(frame.value);
+  }
+
+  /** Calls in flight from this side. */
+  get callsInFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Fails every call in flight and every later one: the session is gone. */
+  close(reason: string): void {
+    this.closedWith ??= new SessionCallError(GrpcStatus.UNAVAILABLE, `session closed: ${reason}`);
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.closedWith);
+  }
+
+  private settle(id: bigint) {
+    const waiting = this.pending.get(id);
+    if (!waiting) return undefined;
+    this.pending.delete(id);
+    if (waiting.timer) clearTimeout(waiting.timer);
+    return waiting;
+  }
+
+  private async answer(call: session.RpcCall): Promise<void> {
+    const result: session.RpcResult = { id: call.id, code: GrpcStatus.OK, message: '', response: new Uint8Array() };
+    const handler = this.handlers.get(call.method);
+    if (!handler) {
+      result.code = GrpcStatus.UNIMPLEMENTED;
+      result.message = `${call.method} is not served on this session`;
+    } else {
+      try {
+        const request = handler.decode(Buffer.from(call.request));
+        result.response = handler.encode(await handler.run(request, { metadata: call.metadata }));
+      } catch (error) {
+        const status = statusOf(error);
+        result.code = status.code;
+        result.message = status.message;
+      }
+    }
+    if (this.closedWith) return; // nobody to answer
+    try {
+      this.options.send({ $case: 'result', value: result });
+    } catch {
+      // The session is going away; the caller's side fails its call when it notices.
+    }
+  }
+}
+
+/** The gRPC status for an error a handler threw: AppErrors by their kind, the rest INTERNAL. */
+export function statusOf(error: unknown): { code: GrpcStatus; message: string } {
+  if (error instanceof AppError) return { code: ERROR_STATUS[error.kind].grpc, message: error.message };
+  if (error instanceof SessionCallError) return { code: error.code, message: error.message };
+  return { code: GrpcStatus.INTERNAL, message: error instanceof Error ? error.message : String(error) };
+}
