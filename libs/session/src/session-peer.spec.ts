@@ -6,10 +6,12 @@ import { SessionCallError, SessionPeer, type SessionFrame } from './session-peer
 /** Two peers wired back to back, frames delivered asynchronously like a stream would. */
 function pair() {
   const sent = { ab: 0, ba: 0 };
-  let a!: SessionPeer;
-  let b!: SessionPeer;
-  a = new SessionPeer({ send: (frame: SessionFrame) => (sent.ab++, setImmediate(() => b.receive(frame))) });
-  b = new SessionPeer({ send: (frame: SessionFrame) => (sent.ba++, setImmediate(() => a.receive(frame))) });
+  const a: SessionPeer = new SessionPeer({
+    send: (frame: SessionFrame) => (sent.ab++, setImmediate(() => b.receive(frame))),
+  });
+  const b: SessionPeer = new SessionPeer({
+    send: (frame: SessionFrame) => (sent.ba++, setImmediate(() => a.receive(frame))),
+  });
   return { a, b, sent };
 }
 
