@@ -1,4 +1,4 @@
-import { IsIn, IsIP, IsNotEmpty, IsString } from 'class-validator';
+import { IsIn, IsIP, IsNotEmpty, IsString, Matches } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
 import type { Durability } from '../queue/sqlite-queue-store.js';
@@ -68,4 +68,48 @@ export class AgentSettings extends NotificationLimitSettings {
     Number.MAX_SAFE_INTEGER,
   )
   queueMaxBytes = 1024 ** 3;
+
+  @Setting({
+    env: 'AGENT_GATEWAY_ADDRESS',
+    flag: 'gateway-address',
+    description:
+      "The gateway's gRPC address (host:port). The agent dials out to it and keeps one session; it never listens for the gateway.",
+  })
+  @IsString()
+  @IsNotEmpty()
+  gatewayAddress = '127.0.0.1:9090';
+
+  @Setting({
+    env: 'AGENT_CLUSTER_ID',
+    flag: 'cluster-id',
+    description:
+      'The cluster this agent speaks for, declared to the gateway until agents authenticate (1 to 128 letters, digits, ".", "_", "-").',
+  })
+  @Matches(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/, {
+    message: 'must be 1 to 128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+  })
+  clusterId = 'local';
+
+  @IntegerSetting(
+    {
+      env: 'AGENT_PUSH_WINDOW',
+      flag: 'push-window',
+      description: 'Most notifications pushed to the gateway and not yet resolved at once.',
+    },
+    1,
+    100_000,
+  )
+  pushWindow = 512;
+
+  @IntegerSetting(
+    {
+      env: 'AGENT_RECONNECT_MAX_DELAY_MS',
+      flag: 'reconnect-max-delay-ms',
+      description:
+        'Longest wait between attempts to reach the gateway (ms); the wait starts at 250 ms, doubles per failed attempt up to this, with jitter.',
+    },
+    100,
+    3_600_000,
+  )
+  reconnectMaxDelayMs = 30_000;
 }

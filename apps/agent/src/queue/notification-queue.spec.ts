@@ -625,6 +625,7 @@ describe('NotificationQueue: drain order', () => {
       rejected: {},
       coalesced: {},
       corrupt: 0,
+      deadLettered: {},
     });
     for (const [i, req] of mixed.entries()) {
       h.time = T0 + 1000 * i;

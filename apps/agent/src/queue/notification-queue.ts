@@ -49,6 +49,8 @@ export interface QueueStats {
   coalesced: Record<string, number>;
   /** Rows that could not be read (quarantined) since start, plus unreadable files moved aside. */
   corrupt: number;
+  /** Notifications the gateway refused as invalid since start, moved to the dead-letter table, by severity. */
+  deadLettered: Record<string, number>;
 }
 
 export type RejectReason = 'invalid' | 'full';
@@ -140,6 +142,9 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private readonly rejected = new Map<string, Record<RejectReason, number>>();
   private readonly coalesced = new Map<string, number>();
   private corrupt = 0;
+  private readonly deadLettered = new Map<string, number>();
+  /** The push loop waiting for something to take. */
+  private availableWaiters: (() => void)[] = [];
 
   constructor(
     @Inject(QUEUE_STORE) private readonly store: QueueStore,
@@ -683,6 +688,49 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
+  /**
+   * Moves an in-flight entry the gateway refused as invalid to the dead-letter
+   * table: it would be refused forever, so it is not pushed again; it is
+   * counted, logged, and listed by GET /api/v1/queue/dead-letters. False when
+   * the id is not in flight.
+   */
+  async deadLetter(id: string, reason: string): Promise<boolean> {
+    await this.pendingIds.get(id)?.done.catch(() => undefined);
+    const slot = this.inFlight.get(id);
+    if (slot === undefined) return false;
+    const seq = this.table.seq(slot);
+    const severity = SEVERITY_NAMES[this.table.severity(slot)];
+    await this.store.deadLetter(seq, reason);
+    if (this.inFlight.get(id) !== slot) return true; // resolved meanwhile: nothing left to uncount
+    this.inFlight.delete(id);
+    this.forget(id, slot);
+    this.table.release(slot);
+    this.deadLettered.set(severity, (this.deadLettered.get(severity) ?? 0) + 1);
+    this.logger.error(
+      { event: 'queue-entry-dead-lettered', id, severity, reason },
+      `the gateway refused notification ${id} (${severity}): ${reason}; moved to the dead-letter table`,
+    );
+    return true;
+  }
+
+  /** Dead letters kept in the store, newest first. */
+  deadLetters(limit: number): ReturnType<QueueStore['deadLetters']> {
+    return this.store.deadLetters(limit);
+  }
+
+  /** Resolves once an entry can be taken (at once if one can now). */
+  whenAvailable(): Promise<void> {
+    if (this.index.size > 0) return Promise.resolve();
+    return new Promise((resolve) => this.availableWaiters.push(resolve));
+  }
+
+  private signalAvailable(): void {
+    if (this.index.size === 0 || this.availableWaiters.length === 0) return;
+    const waiters = this.availableWaiters;
+    this.availableWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   /** Returns in-flight entries (all, or these ids) to the queue in their original order. */
   requeue(ids?: Iterable<string>): number {
     const table = this.table;
@@ -698,6 +746,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       if (dedupeKey !== undefined && !this.byDedupeKey.has(dedupeKey)) this.byDedupeKey.set(dedupeKey, id);
       returned++;
     }
+    this.signalAvailable();
     return returned;
   }
 
@@ -730,6 +779,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       await previous;
       if (!error) {
         batch.committed();
+        this.signalAvailable();
         return;
       }
       this.logger.error(
@@ -737,6 +787,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         'queue storage failed',
       );
       batch.failed(new UnavailableError(`the queue could not store the change: ${error.message}`));
+      this.signalAvailable(); // a failed resolve puts its entry back
     });
   }
 
@@ -792,6 +843,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       rejected: Object.fromEntries(this.rejected),
       coalesced: Object.fromEntries(this.coalesced),
       corrupt: this.corrupt,
+      deadLettered: Object.fromEntries(this.deadLettered),
     };
   }
 

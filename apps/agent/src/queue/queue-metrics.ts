@@ -63,6 +63,11 @@ export class QueueMetrics {
       'Notifications merged into a queued one with the same dedupe key.',
       (s) => s.coalesced,
     );
+    perSeverity(
+      'agent_queue_dead_lettered_total',
+      'Notifications the gateway refused as invalid, moved to the dead-letter table (GET /api/v1/queue/dead-letters).',
+      (s) => s.deadLettered,
+    );
     new Counter({
       name: 'agent_queue_rejected_total',
       help: 'Notify calls refused: reason "invalid" (bad input) or "full" (nothing less important to evict).',

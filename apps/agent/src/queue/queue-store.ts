@@ -1,3 +1,4 @@
+import type { alerting } from '@app/proto';
 /**
  * The agent queue's storage port. The queue keeps its index in memory and the
  * payloads here; an adapter (SQLite today) is bound in QueueModule.
@@ -43,6 +44,18 @@ export interface RecoveryReport {
   movedAside?: string;
 }
 
+/** A notification the gateway refused as invalid: kept aside, never pushed again. */
+export interface DeadLetter {
+  id: string;
+  severity: number;
+  reason: string;
+  attempts: number;
+  createdAt: number;
+  deadLetteredAt: number;
+  /** The notification as it was queued (undefined if its payload cannot be read). */
+  notification?: alerting.Notification;
+}
+
 export interface QueueStore {
   /**
    * Opens the store and calls `visit` for every readable record in seq order
@@ -67,6 +80,10 @@ export interface QueueStore {
   payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>>;
   /** Moves a record that turned out unreadable out of the queue, keeping it for inspection. */
   quarantine(seq: number, reason: string): Promise<void>;
+  /** Moves a record the gateway refused out of the queue into the dead-letter table, payload and reason kept. */
+  deadLetter(seq: number, reason: string): Promise<void>;
+  /** The dead letters kept, newest first, and how many there are in all. */
+  deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }>;
   /** Closes the store once the commits it has been handed are done. */
   close(): Promise<void>;
 }

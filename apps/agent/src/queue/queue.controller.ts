@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { SEVERITY_NAMES } from '@app/notification';
 import { InvalidArgumentError } from '@app/runtime';
 import { NotificationQueue } from './notification-queue.js';
 
@@ -11,7 +12,10 @@ function integerParam(name: string, value: string | undefined, fallback: number,
   return Number(value);
 }
 
-/** Read-only view of the queue for operators: GET /api/v1/queue?offset=&limit= (drain order). */
+/**
+ * Read-only view of the queue for operators: GET /api/v1/queue?offset=&limit=
+ * (drain order), and GET /api/v1/queue/dead-letters?limit= (what the gateway refused).
+ */
 @Controller('api/v1/queue')
 export class QueueController {
   constructor(private readonly queue: NotificationQueue) {}
@@ -34,6 +38,21 @@ export class QueueController {
       inFlightIds: this.queue.inFlightIds(),
       offset,
       entries,
+    };
+  }
+
+  @Get('dead-letters')
+  async deadLetters(@Query('limit') limitParam?: string) {
+    const limit = integerParam('limit', limitParam, 100, 10_000);
+    const { total, items } = await this.queue.deadLetters(limit);
+    return {
+      total,
+      deadLetters: items.map((item) => ({
+        ...item,
+        severity: SEVERITY_NAMES[item.severity] ?? String(item.severity),
+        createdAt: new Date(item.createdAt).toISOString(),
+        deadLetteredAt: new Date(item.deadLetteredAt).toISOString(),
+      })),
     };
   }
 }

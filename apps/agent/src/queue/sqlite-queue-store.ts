@@ -1,7 +1,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
+import { alerting } from '@app/proto';
+import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
 import { batchBuffers, encodeBatch } from './sqlite-batch-codec.js';
 import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
 import { batchWriter, configureConnection, type BatchWriter, type Durability } from './sqlite-writes.js';
@@ -54,6 +55,17 @@ const SCHEMA = `
     row            TEXT NOT NULL,      -- the row's other columns as JSON, for inspection
     payload        BLOB,
     quarantined_at INTEGER NOT NULL
+  );
+  -- Added within version 2: an additive table, created on open, readable by the agents before it.
+  CREATE TABLE IF NOT EXISTS queue_dead_letter (
+    seq               INTEGER PRIMARY KEY,
+    id                TEXT NOT NULL,
+    severity          INTEGER NOT NULL,
+    reason            TEXT NOT NULL,     -- the gateway's message
+    attempts          INTEGER NOT NULL,
+    created_at        INTEGER NOT NULL,
+    dead_lettered_at  INTEGER NOT NULL,
+    payload           BLOB NOT NULL
   );
 `;
 
@@ -114,6 +126,15 @@ export class SqliteQueueStore implements QueueStore {
          FROM queue WHERE seq = @seq`,
       ),
       deleteBySeq: db.prepare('DELETE FROM queue WHERE seq = ?'),
+      deadLetterBySeq: db.prepare(
+        `INSERT OR REPLACE INTO queue_dead_letter (seq, id, severity, reason, attempts, created_at, dead_lettered_at, payload)
+         SELECT seq, id, severity, @reason, attempts, created_at, @now, payload FROM queue WHERE seq = @seq`,
+      ),
+      deadLetterCount: db.prepare('SELECT count(*) FROM queue_dead_letter').pluck(true),
+      deadLetters: db.prepare(
+        `SELECT id, severity, reason, attempts, created_at AS createdAt, dead_lettered_at AS deadLetteredAt, payload
+         FROM queue_dead_letter ORDER BY dead_lettered_at DESC, seq DESC LIMIT ?`,
+      ),
     };
   }
 
@@ -295,6 +316,27 @@ export class SqliteQueueStore implements QueueStore {
       this.statements.quarantineBySeq.run({ seq, reason, now: Date.now() });
       this.statements.deleteBySeq.run(seq);
     })();
+  }
+
+  async deadLetter(seq: number, reason: string): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.deadLetterBySeq.run({ seq, reason, now: Date.now() });
+      this.statements.deleteBySeq.run(seq);
+    })();
+  }
+
+  async deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }> {
+    const rows = this.statements.deadLetters.all(limit) as (Omit<DeadLetter, 'notification'> & { payload: Buffer })[];
+    const items = rows.map(({ payload, ...row }) => {
+      let notification: alerting.Notification | undefined;
+      try {
+        notification = alerting.Notification.decode(payload);
+      } catch {
+        notification = undefined;
+      }
+      return { ...row, notification };
+    });
+    return { total: this.statements.deadLetterCount.get() as number, items };
   }
 
   /** Rows moved to quarantine so far (for inspection and tests). */
