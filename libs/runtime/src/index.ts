@@ -29,3 +29,4 @@ export {
 export { AppErrorFilter } from './errors/app-error.filter.js';
 export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
+export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';

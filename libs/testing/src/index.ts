@@ -5,6 +5,7 @@ export {
   spawnApp,
   runApp,
   builtEntry,
+  UNREACHABLE_GATEWAY,
   type AppName,
   type SpawnedApp,
   type SpawnOptions,
@@ -25,3 +26,5 @@ export {
 export { parsePrometheusText, scrapeMetrics, type PrometheusSample, type MetricsScrape } from './prometheus.js';
 export { captureNestLogs, type LoggedLine } from './nest-logs.js';
 export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js';
+export { startTcpProxy, freePort, type TcpProxy } from './tcp-proxy.js';
+export { fetchGatewayNotifications, type GatewayNotification } from './gateway-notifications.js';

@@ -33,6 +33,8 @@ export interface MetricsScrape {
   samples: PrometheusSample[];
   /** The value of the one sample named `name` whose labels include `labels`; undefined when there is none. */
   value(name: string, labels?: Record<string, string>): number | undefined;
+  /** The sum of every sample named `name` whose labels include `labels` (0 when there is none). */
+  sum(name: string, labels?: Record<string, string>): number;
 }
 
 export async function scrapeMetrics(httpAddress: string): Promise<MetricsScrape> {
@@ -40,16 +42,20 @@ export async function scrapeMetrics(httpAddress: string): Promise<MetricsScrape>
   const text = await response.text();
   if (response.status !== 200) throw new Error(`GET /metrics: HTTP ${response.status}: ${text.slice(0, 500)}`);
   const samples = parsePrometheusText(text);
+  const matching = (name: string, labels: Record<string, string>) =>
+    samples.filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    );
   return {
     text,
     samples,
     value(name, labels = {}) {
-      const found = samples.filter(
-        (sample) =>
-          sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-      );
+      const found = matching(name, labels);
       if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
       return found[0]?.value;
+    },
+    sum(name, labels = {}) {
+      return matching(name, labels).reduce((total, sample) => total + sample.value, 0);
     },
   };
 }

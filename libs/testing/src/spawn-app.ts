@@ -7,6 +7,9 @@ import { waitFor } from './wait-for.js';
 
 export type AppName = 'gateway' | 'agent';
 
+/** A loopback address nothing listens on (port 1, tcpmux): an agent spawned without a gateway dials this. */
+export const UNREACHABLE_GATEWAY = '127.0.0.1:1';
+
 /** Where `npm run build` puts an app's entry point. */
 export function builtEntry(app: AppName): string {
   return join(repoRoot, 'dist/apps', app, 'apps', app, 'src/main.js');
@@ -89,7 +92,12 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
   const launched = launch(
     app,
-    ['--host', '127.0.0.1', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [
+      ...['--host', '127.0.0.1', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir],
+      // An agent dials its gateway: never a developer's one on the default port, only the one a test names.
+      ...(app === 'agent' ? ['--gateway-address', UNREACHABLE_GATEWAY] : []),
+      ...(options.args ?? []),
+    ],
     options.env,
   );
   let exitedEarly: Exit | undefined;

@@ -1,0 +1,61 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  /** host:port to dial instead of the target. */
+  readonly address: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Cuts every open connection at once (both directions, no FIN: a reset). */
+  cutAll(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 (port 0) to `target`, for tests that cut links:
+ * every accepted connection is piped to a fresh connection to the target,
+ * and cutAll() destroys them all, as a flapping network would.
+ */
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const open = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((client) => {
+    accepted++;
+    const upstream = connect({ host, port });
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined); // a cut or a refused upstream: the other side is destroyed below
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: proxyPort } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${proxyPort}`,
+    get accepted() {
+      return accepted;
+    },
+    cutAll() {
+      const count = open.size;
+      for (const socket of open) socket.resetAndDestroy();
+      return count;
+    },
+    close() {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server that must be started later on a known port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
