@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AgentSettings } from './config/agent-settings.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NotifyModule } from './notify/notify.module.js';
 
@@ -18,6 +19,7 @@ export class AppModule {
         MetricsModule,
         NotifyModule,
         HealthModule,
+        GatewayModule,
       ],
       providers: [{ provide: AgentSettings, useValue: settings }],
       exports: [AgentSettings],

@@ -10,6 +10,7 @@ export {
   severityOf,
   severityName,
   goldenSignalOf,
+  goldenSignalName,
   priorityOf,
   type Severity,
   type SeverityName,

@@ -27,6 +27,10 @@ export function severityName(severity: Severity): SeverityName {
   return SEVERITY_NAMES[severity as number] ?? 'Info';
 }
 
+export function goldenSignalName(signal: alerting.GoldenSignal): GoldenSignalName {
+  return GOLDEN_SIGNAL_NAMES[signal as number] ?? 'Custom';
+}
+
 export function goldenSignalOf(name: GoldenSignalName): alerting.GoldenSignal {
   return GoldenSignal[name];
 }

@@ -1,8 +1,9 @@
 import { IsIP, IsNotEmpty, IsString } from 'class-validator';
-import { LoggingSettings, PortSetting, Setting } from '@app/runtime';
+import { NotificationLimitSettings } from '@app/notification';
+import { PortSetting, Setting } from '@app/runtime';
 
 /** Every setting of the gateway; see the README's settings table. */
-export class GatewaySettings extends LoggingSettings {
+export class GatewaySettings extends NotificationLimitSettings {
   @Setting({ env: 'GATEWAY_HOST', flag: 'host', description: 'IP address the gRPC and HTTP servers bind to.' })
   @IsIP()
   host = '0.0.0.0';

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import type { BackoffPolicy } from '@app/runtime';
+import { AgentSettings } from '../config/agent-settings.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { GatewayConnection, RECONNECT_POLICY } from './gateway-connection.js';
+import { PUSH_RETRY_POLICY, PushLoop } from './push-loop.js';
+import { PushMetrics } from './push-metrics.js';
+
+/** The agent's link to the gateway: the one outbound session, and the push loop that drains the queue over it. */
+@Module({
+  imports: [QueueModule],
+  providers: [
+    GatewayConnection,
+    PushLoop,
+    PushMetrics,
+    {
+      provide: RECONNECT_POLICY,
+      inject: [AgentSettings],
+      useFactory: (settings: AgentSettings): BackoffPolicy => ({ initialMs: 250, maxMs: settings.reconnectMaxDelayMs }),
+    },
+    { provide: PUSH_RETRY_POLICY, useValue: { initialMs: 100, maxMs: 10_000 } satisfies BackoffPolicy },
+  ],
+  exports: [GatewayConnection],
+})
+export class GatewayModule {}

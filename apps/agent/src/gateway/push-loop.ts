@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { backoffDelay, FailedPreconditionError, type BackoffPolicy } from '@app/runtime';
+import { SessionCallError, type SessionPeer } from '@app/session';
+import { AgentSettings } from '../config/agent-settings.js';
+import { NotificationQueue, type TakenNotification } from '../queue/notification-queue.js';
+import { GatewayConnection, type SessionUser } from './gateway-connection.js';
+import { PushMetrics } from './push-metrics.js';
+
+/** Injection token of the policy for retrying a push the gateway failed (not refused). */
+export const PUSH_RETRY_POLICY = Symbol('PushRetryPolicy');
+
+/** One session's drain: what it has pushed and not seen resolved, and how to wake its pump. */
+class Drain {
+  readonly outstanding = new Set<string>();
+  ended = false;
+  private wakeUp?: () => void;
+
+  constructor(readonly peer: SessionPeer) {}
+
+  /** Resolves at the next wake() (a slot freed, the session ended, something queued). */
+  sleep(alsoOn?: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      void alsoOn?.then(resolve);
+    });
+  }
+
+  wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+}
+
+/**
+ * Drains the queue to the gateway over the current session, most important
+ * first, with up to `pushWindow` notifications pushed and not yet resolved.
+ * Push carries the notification (opni_uuid = the agent's id) and its attempt
+ * number; the gateway's Resolve(id), sent once it has stored it durably, is
+ * what deletes it here. When the session ends, everything in flight goes
+ * back to the queue and is pushed again on the next session (the gateway
+ * deduplicates). A notification the gateway refuses as invalid goes to the
+ * dead-letter table; any other failure is retried after a backoff.
+ */
+@Injectable()
+export class PushLoop implements SessionUser, OnModuleInit {
+  private readonly logger = new Logger(PushLoop.name);
+  private drain?: Drain;
+  /** Pushes failed in a row (not refusals): paces retries while the gateway struggles. */
+  private failuresInARow = 0;
+
+  constructor(
+    private readonly queue: NotificationQueue,
+    private readonly connection: GatewayConnection,
+    private readonly settings: AgentSettings,
+    private readonly metrics: PushMetrics,
+    @Inject(PUSH_RETRY_POLICY) private readonly retryPolicy: BackoffPolicy,
+  ) {}
+
+  onModuleInit(): void {
+    this.connection.use(this);
+  }
+
+  sessionStarted(peer: SessionPeer): void {
+    const drain = new Drain(peer);
+    peer.serve('alerting.PushNotificationService', {
+      push: async () => {
+        throw new FailedPreconditionError('Push is served by the gateway, not by the agent');
+      },
+      resolve: async ({ id }) => {
+        await this.queue.resolve(id);
+        this.metrics.resolved();
+        if (drain.outstanding.delete(id)) drain.wake();
+        return {};
+      },
+    });
+    this.drain = drain;
+    void this.pump(drain).catch((error: Error) => {
+      this.logger.error({ event: 'push-loop-failed', err: error }, `the push loop stopped: ${error.message}`);
+    });
+  }
+
+  sessionEnded(): void {
+    const drain = this.drain;
+    if (!drain) return;
+    this.drain = undefined;
+    drain.ended = true;
+    drain.wake();
+    const returned = this.queue.requeue();
+    if (returned > 0)
+      this.logger.log({ event: 'push-requeued', count: returned }, `${returned} unresolved notifications requeued`);
+  }
+
+  private async pump(drain: Drain): Promise<void> {
+    const window = this.settings.pushWindow;
+    while (!drain.ended) {
+      const room = window - drain.outstanding.size;
+      if (room <= 0) {
+        await drain.sleep();
+        continue;
+      }
+      const taken = await this.queue.take(room);
+      if (drain.ended) {
+        // The session ended while taking: these were marked in flight after it requeued the rest.
+        this.queue.requeue(taken.map((t) => t.id));
+        return;
+      }
+      if (taken.length === 0) {
+        await drain.sleep(this.queue.whenAvailable());
+        continue;
+      }
+      for (const notification of taken) {
+        drain.outstanding.add(notification.id);
+        void this.push(drain, notification);
+      }
+    }
+  }
+
+  private async push(drain: Drain, taken: TakenNotification): Promise<void> {
+    try {
+      await drain.peer.call('alerting.PushNotificationService', 'push', taken.notification, {
+        metadata: { attempt: String(taken.attempt) },
+      });
+      this.failuresInARow = 0;
+      this.metrics.pushed('accepted');
+      // Stays outstanding until the gateway's Resolve.
+    } catch (error) {
+      if (drain.ended) return; // requeued with the rest of the session
+      const { code, message } =
+        error instanceof SessionCallError ? error : { code: GrpcStatus.UNKNOWN, message: String(error) };
+      if (code === GrpcStatus.INVALID_ARGUMENT) {
+        this.metrics.pushed('refused');
+        await this.queue.deadLetter(taken.id, message);
+      } else {
+        this.metrics.pushed('failed');
+        const delay = backoffDelay(++this.failuresInARow, this.retryPolicy);
+        this.logger.warn(
+          { event: 'push-failed', id: taken.id, code: GrpcStatus[code], reason: message, retryInMs: delay },
+          `push of ${taken.id} failed (${GrpcStatus[code]}: ${message}); retrying`,
+        );
+        // Hold the window slot while waiting, so a struggling gateway is not hammered.
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (drain.ended) return;
+        this.queue.requeue([taken.id]);
+      }
+      drain.outstanding.delete(taken.id);
+      drain.wake();
+    }
+  }
+}

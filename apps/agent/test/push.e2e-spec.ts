@@ -1,0 +1,177 @@
+import { createUnaryClient, type UnaryClient } from '@app/runtime';
+import {
+  fetchAgentQueueCount,
+  fetchGatewayNotifications,
+  freePort,
+  scrapeMetrics,
+  spawnApp,
+  startTcpProxy,
+  waitFor,
+  type GatewayNotification,
+  type SpawnedApp,
+} from '@app/testing';
+
+// Acceptance of the agent → gateway push (issue 5): real agent and gateway
+// processes on loopback ports. The agent dials the gateway (directly, or
+// through a TCP proxy that cuts the link), pushes what it queued, and forgets
+// each notification only once the gateway has stored it and resolved it.
+
+type NotifyClient = UnaryClient<'alerting.NotificationService'>;
+const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
+const FAST_RECONNECT = ['--reconnect-max-delay-ms', '300'];
+
+async function notifyAll(agent: SpawnedApp, ids: { id: string; severity: string }[]): Promise<void> {
+  const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
+  try {
+    // Concurrent, like many applications; every call must be acknowledged.
+    const pending = new Set<Promise<unknown>>();
+    for (const { id, severity } of ids) {
+      const call = client.notify({
+        id,
+        message: { title: `title ${id}`, body: `body of ${id}`, properties: { opni_severity: severity, team: 'e2e' } },
+      });
+      pending.add(call);
+      void call.finally(() => pending.delete(call));
+      if (pending.size >= 32) await Promise.race(pending);
+    }
+    await Promise.all(pending);
+  } finally {
+    client.close();
+  }
+}
+
+/** Fails with the ids listed more than once, missing, or unexpected. */
+function expectExactlyOnce(listed: GatewayNotification[], expected: string[]): void {
+  const ids = listed.map((n) => n.id);
+  const duplicated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  const present = new Set(ids);
+  const missing = expected.filter((id) => !present.has(id));
+  const wanted = new Set(expected);
+  const unexpected = ids.filter((id) => !wanted.has(id));
+  expect({
+    duplicated: duplicated.slice(0, 20),
+    missing: missing.slice(0, 20),
+    unexpected: unexpected.slice(0, 20),
+  }).toEqual({
+    duplicated: [],
+    missing: [],
+    unexpected: [],
+  });
+}
+
+describe('agent → gateway push', () => {
+  const started: SpawnedApp[] = [];
+  const start = async (...args: Parameters<typeof spawnApp>) => {
+    const app = await spawnApp(...args);
+    started.push(app);
+    return app;
+  };
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
+  });
+
+  it('queues while the gateway is down, then delivers everything once it starts, every Critical before any Info', async () => {
+    const gatewayPort = await freePort();
+    const agent = await start('agent', {
+      args: ['--gateway-address', `127.0.0.1:${gatewayPort}`, '--cluster-id', 'cluster-a', ...FAST_RECONNECT],
+    });
+    // Interleaved severities, so that arrival order at the gateway can only come from the agent's priority order.
+    const sent = Array.from({ length: 400 }, (_, n) => ({ id: `down-${n}`, severity: SEVERITIES[n % 4] }));
+    await notifyAll(agent, sent);
+    expect(await fetchAgentQueueCount(agent.httpAddress)).toBe(sent.length);
+    expect(agent.logs.filter((line) => line.event === 'gateway-unreachable' && line.level === 40)).toHaveLength(1);
+
+    const gateway = await start('gateway', { args: ['--grpc-port', String(gatewayPort)] });
+    await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
+      timeoutMs: 30_000,
+      description: 'the agent to have every notification resolved',
+    });
+
+    const listed = await fetchGatewayNotifications(gateway.httpAddress);
+    expectExactlyOnce(
+      listed,
+      sent.map((s) => s.id),
+    );
+    // Stored order (seq) is arrival order: the last Critical must come before the first Info.
+    const bySeq = [...listed].sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
+    const lastCritical = bySeq.findLastIndex((n) => n.severity === 'Critical');
+    const firstInfo = bySeq.findIndex((n) => n.severity === 'Info');
+    expect({ lastCritical, firstInfo, before: lastCritical < firstInfo }).toMatchObject({ before: true });
+    // Identity from the session, content as sent.
+    const one = listed.find((n) => n.id === 'down-3')!;
+    expect(one).toMatchObject({
+      clusterId: 'cluster-a',
+      title: 'title down-3',
+      body: 'body of down-3',
+      severity: 'Critical',
+      properties: expect.objectContaining({ opni_clusterId: 'cluster-a', opni_uuid: 'down-3', team: 'e2e' }),
+    });
+
+    const agentMetrics = await scrapeMetrics(agent.httpAddress);
+    expect(agentMetrics.value('agent_gateway_connected')).toBe(1);
+    expect(agentMetrics.value('agent_resolved_total')).toBe(sent.length);
+    const gatewayMetrics = await scrapeMetrics(gateway.httpAddress);
+    expect(gatewayMetrics.value('gateway_agent_sessions')).toBe(1);
+    expect(
+      gatewayMetrics.value('gateway_notifications_total', {
+        cluster: 'cluster-a',
+        severity: 'Critical',
+        outcome: 'stored',
+      }),
+    ).toBe(100);
+  });
+
+  it('overwrites a forged opni_clusterId with the session identity', async () => {
+    const gateway = await start('gateway');
+    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'honest'] });
+    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
+    try {
+      await client.notify({
+        id: 'forged',
+        message: { title: 't', body: 'b', properties: { opni_clusterId: 'someone-else' } },
+      });
+    } finally {
+      client.close();
+    }
+    const [stored] = await waitFor(async () => {
+      const listed = await fetchGatewayNotifications(gateway.httpAddress);
+      return listed.length > 0 ? listed : undefined;
+    });
+    expect(stored).toMatchObject({
+      id: 'forged',
+      clusterId: 'honest',
+      properties: expect.objectContaining({ opni_clusterId: 'honest' }),
+    });
+  });
+
+  it('delivers every notification exactly once through a link that is cut again and again', async () => {
+    const gateway = await start('gateway');
+    const proxy = await startTcpProxy(gateway.grpcAddress);
+    const agent = await start('agent', {
+      args: ['--gateway-address', proxy.address, '--cluster-id', 'flaky', '--push-window', '16', ...FAST_RECONNECT],
+    });
+    let cuts = 0;
+    const cutter = setInterval(() => (cuts += proxy.cutAll() > 0 ? 1 : 0), 150);
+    try {
+      const sent = Array.from({ length: 1500 }, (_, n) => ({ id: `cut-${n}`, severity: SEVERITIES[n % 4] }));
+      await notifyAll(agent, sent);
+      await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
+        timeoutMs: 60_000,
+        description: 'every notification resolved through the flapping link',
+      });
+      clearInterval(cutter);
+      expect(cuts).toBeGreaterThanOrEqual(3);
+      expectExactlyOnce(
+        await fetchGatewayNotifications(gateway.httpAddress),
+        sent.map((s) => s.id),
+      );
+      const metrics = await scrapeMetrics(gateway.httpAddress);
+      // Pushes repeated after a cut were recognised, not stored twice.
+      const stored = metrics.sum('gateway_notifications_total', { cluster: 'flaky', outcome: 'stored' });
+      expect(stored).toBe(sent.length);
+    } finally {
+      clearInterval(cutter);
+      await proxy.close();
+    }
+  });
+});

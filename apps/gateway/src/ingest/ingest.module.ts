@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { notificationLimits } from '@app/notification';
+import { CLOCK, systemClock } from '@app/runtime';
+import { GatewaySettings } from '../config/gateway-settings.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { IngestMetrics } from './ingest-metrics.js';
+import { GATEWAY_NOTIFICATION_LIMITS, NotificationIngest } from './notification-ingest.js';
+
+/** Pushed notifications in: validation, identity stamping, durable dedup storage, publication. */
+@Module({
+  imports: [NotificationsModule],
+  providers: [
+    NotificationIngest,
+    IngestMetrics,
+    { provide: GATEWAY_NOTIFICATION_LIMITS, inject: [GatewaySettings], useFactory: notificationLimits },
+    { provide: CLOCK, useValue: systemClock },
+  ],
+  exports: [NotificationIngest],
+})
+export class IngestModule {}

@@ -1,0 +1,112 @@
+import { Controller, Logger } from '@nestjs/common';
+import { GrpcStreamCall } from '@nestjs/microservices';
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { session } from '@app/proto';
+import { FailedPreconditionError } from '@app/runtime';
+import { SessionPeer, statusOf, type SessionFrame } from '@app/session';
+import { NotificationIngest } from '../ingest/notification-ingest.js';
+import { AgentSessions, type AgentSession } from './agent-sessions.js';
+import { ClusterIdentity } from './cluster-identity.js';
+
+type ConnectCall = ServerDuplexStream<session.ConnectRequest, session.ConnectResponse>;
+
+export const GATEWAY_VERSION = '0.1.0';
+/** Deadline of a gateway→agent call (Resolve, later SyncNow and GetHealth). */
+const AGENT_CALL_TIMEOUT_MS = 30_000;
+
+/**
+ * session.v1.AgentSessionService/Connect: the stream each agent opens. The
+ * first frame is Hello; the session's cluster is what ClusterIdentity decides,
+ * and from then on call/result frames carry Push (agent→gateway) and Resolve
+ * (gateway→agent). The stream lives until either side ends it.
+ */
+@Controller()
+export class AgentSessionController {
+  private readonly logger = new Logger(AgentSessionController.name);
+
+  constructor(
+    private readonly identity: ClusterIdentity,
+    private readonly sessions: AgentSessions,
+    private readonly ingest: NotificationIngest,
+  ) {}
+
+  @GrpcStreamCall('AgentSessionService', 'connect') // the definition's key: ts-proto names methods in camelCase
+  connect(call: ConnectCall): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let agent: AgentSession | undefined;
+      let finished = false;
+      const peer = new SessionPeer({
+        send: (frame: SessionFrame) => void call.write({ frame }),
+        defaultTimeoutMs: AGENT_CALL_TIMEOUT_MS,
+      });
+      const fail = (error: unknown) => {
+        const { code, message } = statusOf(error);
+        call.emit('error', { code, message, details: message });
+      };
+      const finish = (reason: string) => {
+        if (finished) return;
+        finished = true;
+        peer.close(reason);
+        if (agent) this.sessions.remove(agent, reason);
+        resolve();
+      };
+
+      peer.serve('alerting.PushNotificationService', {
+        push: async (notification) => {
+          const clusterId = agent!.clusterId;
+          const { stored } = await this.ingest.ingest(clusterId, notification);
+          // Stored durably (or already was): now, and only now, the agent may forget it.
+          peer
+            .call('alerting.PushNotificationService', 'resolve', { id: stored.id })
+            .catch((error: Error) =>
+              this.logger.debug(
+                { event: 'resolve-failed', cluster: clusterId, id: stored.id, err: error },
+                `Resolve(${stored.id}) to cluster ${clusterId} failed; the agent pushes it again after reconnecting`,
+              ),
+            );
+          return {};
+        },
+        resolve: async () => {
+          throw new FailedPreconditionError('Resolve is called by the gateway, not served by it');
+        },
+      });
+
+      call.on('data', (request: session.ConnectRequest) => {
+        const frame = request.frame;
+        try {
+          if (!agent) {
+            if (frame?.$case !== 'hello') {
+              throw new FailedPreconditionError('the first frame of a session must be hello');
+            }
+            const clusterId = this.identity.identify(frame.value, call.metadata);
+            agent = {
+              clusterId,
+              peer,
+              connectedAt: new Date(),
+              close: (reason) => {
+                fail({ code: GrpcStatus.ABORTED, message: reason });
+                finish(reason);
+              },
+            };
+            call.write({ frame: { $case: 'welcome', value: { clusterId, gatewayVersion: GATEWAY_VERSION } } });
+            this.sessions.add(agent);
+          } else if (frame?.$case === 'call' || frame?.$case === 'result') {
+            peer.receive(frame);
+          } else {
+            throw new FailedPreconditionError(`unexpected ${frame?.$case ?? 'empty'} frame in an established session`);
+          }
+        } catch (error) {
+          fail(error);
+          finish(statusOf(error).message);
+        }
+      });
+      call.on('end', () => {
+        finish('the agent ended the session');
+        call.end();
+      });
+      call.on('cancelled', () => finish('the session was cancelled'));
+      call.on('error', (error: Error) => finish(error.message));
+      call.on('close', () => finish('the stream closed'));
+    });
+  }
+}

@@ -1,0 +1,153 @@
+import { createUnaryClient, type UnaryClient } from '@app/runtime';
+import {
+  fetchAgentQueueCount,
+  fetchGatewayNotifications,
+  freePort,
+  spawnApp,
+  waitFor,
+  type SpawnedApp,
+} from '@app/testing';
+
+// The gateway's side of the push (issue 5), with real processes: a gateway
+// killed with SIGKILL in the middle of a drain loses nothing and lists each
+// notification once after it restarts; a live SSE subscriber sees a
+// notification within a second of the agent accepting it.
+
+type NotifyClient = UnaryClient<'alerting.NotificationService'>;
+const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
+
+async function notifyMany(client: NotifyClient, ids: string[]): Promise<void> {
+  const pending = new Set<Promise<unknown>>();
+  for (const [n, id] of ids.entries()) {
+    const call = client.notify({
+      id,
+      message: { title: `title ${id}`, body: `body ${id}`, properties: { opni_severity: SEVERITIES[n % 4] } },
+    });
+    pending.add(call);
+    void call.finally(() => pending.delete(call));
+    if (pending.size >= 64) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+}
+
+/** Reads Server-Sent Events from `url` until aborted; each `data:` line's JSON goes to `onEvent`. */
+async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unknown) => void): Promise<Response> {
+  const response = await fetch(url, { signal, headers: { Accept: 'text/event-stream' } });
+  if (!response.ok || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n');
+          if (data) onEvent(JSON.parse(data));
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return response;
+}
+
+describe('gateway: ingest under failure, and the live feed', () => {
+  const started: SpawnedApp[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
+  });
+
+  it('loses nothing and lists everything exactly once when killed with SIGKILL mid-drain', async () => {
+    const gatewayPort = await freePort();
+    const agent = await spawnApp('agent', {
+      args: [
+        '--gateway-address',
+        `127.0.0.1:${gatewayPort}`,
+        '--cluster-id',
+        'kill-test',
+        '--reconnect-max-delay-ms',
+        '300',
+      ],
+    });
+    started.push(agent);
+    const ids = Array.from({ length: 6000 }, (_, n) => `k-${n}`);
+    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
+    try {
+      await notifyMany(client, ids);
+    } finally {
+      client.close();
+    }
+
+    const gatewayArgs = { args: ['--grpc-port', String(gatewayPort)] };
+    const first = await spawnApp('gateway', gatewayArgs);
+    const dataDir = first.dataDir;
+    // Kill once part of the queue has been resolved, well before all of it.
+    const resolvedBeforeKill = await waitFor(
+      async () => {
+        const left = await fetchAgentQueueCount(agent.httpAddress);
+        return left < ids.length && left > 0 ? ids.length - left : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 5, description: 'the drain to be under way' },
+    );
+    first.process.kill('SIGKILL');
+    await first.exited();
+
+    const second = await spawnApp('gateway', { ...gatewayArgs, dataDir });
+    started.push(second);
+    await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
+      timeoutMs: 60_000,
+      description: 'the agent to have everything resolved by the restarted gateway',
+    });
+    const listed = await fetchGatewayNotifications(second.httpAddress, { cluster: 'kill-test' });
+    const listedIds = listed.map((n) => n.id);
+    const present = new Set(listedIds);
+    expect({
+      resolvedBeforeKillWasPartial: resolvedBeforeKill > 0 && resolvedBeforeKill < ids.length,
+      listed: listedIds.length,
+      distinct: present.size,
+      missing: ids.filter((id) => !present.has(id)).slice(0, 20),
+    }).toEqual({ resolvedBeforeKillWasPartial: true, listed: ids.length, distinct: ids.length, missing: [] });
+  });
+
+  it('shows a notification to an SSE subscriber within 1 s of Notify', async () => {
+    const gateway = await spawnApp('gateway');
+    started.push(gateway);
+    const agent = await spawnApp('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'live'] });
+    started.push(agent);
+    await waitFor(() => agent.logs.some((line) => line.event === 'gateway-connected'), {
+      description: 'the agent to connect',
+    });
+
+    const abort = new AbortController();
+    const seen = new Map<string, number>();
+    const response = await readEvents(
+      `http://${gateway.httpAddress}/api/v1/notifications/stream?cluster=live`,
+      abort.signal,
+      (data) => seen.set((data as { id: string }).id, performance.now()),
+    );
+    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
+    try {
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const latencies: number[] = [];
+      for (let n = 0; n < 5; n++) {
+        const id = `live-${n}`;
+        const before = performance.now();
+        await client.notify({ id, message: { title: 'live', body: `n=${n}`, properties: {} } });
+        const arrived = await waitFor(() => seen.get(id), { timeoutMs: 5_000, description: `${id} on the SSE feed` });
+        latencies.push(arrived - before);
+      }
+      expect(Math.max(...latencies)).toBeLessThan(1_000);
+    } finally {
+      client.close();
+      abort.abort();
+    }
+  });
+});
