@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
 /** The gateway's composition root. */
@@ -16,6 +17,7 @@ export class AppModule {
         HealthzModule,
         MetricsModule,
         SessionsModule,
+        ReceiversModule,
       ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],

@@ -1,6 +1,7 @@
-import { IsIP, IsNotEmpty, IsString } from 'class-validator';
+import { IsIP, IsNotEmpty, IsString, IsUrl, ValidateIf } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification';
 import { PortSetting, Setting } from '@app/runtime';
+import { IsReceiversFile } from '../receivers/is-receivers-file.decorator.js';
 
 /** Every setting of the gateway; see the README's settings table. */
 export class GatewaySettings extends NotificationLimitSettings {
@@ -30,4 +31,25 @@ export class GatewaySettings extends NotificationLimitSettings {
   @IsString()
   @IsNotEmpty()
   dataDir = './data/gateway';
+
+  @Setting({
+    env: 'GATEWAY_RECEIVERS_FILE',
+    flag: 'receivers-file',
+    description: 'JSON file declaring the webhook receivers (see "Webhook receivers"); none when empty.',
+  })
+  @IsString()
+  @IsReceiversFile()
+  receiversFile = '';
+
+  @Setting({
+    env: 'GATEWAY_EXTERNAL_URL',
+    flag: 'external-url',
+    description: "URL at which people reach the gateway's HTTP API; receivers' payloads link to it (externalURL).",
+  })
+  @ValidateIf((settings: GatewaySettings) => settings.externalUrl !== '')
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'must be empty or an http:// or https:// URL' },
+  )
+  externalUrl = '';
 }

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { ReceiverConfig, ReceiversFileContent } from './receiver-config.js';
+
+/** The receivers file cannot be read or declares something invalid; the message names the receiver and field. */
+export class ReceiversFileError extends Error {
+  override readonly name = 'ReceiversFileError';
+}
+
+interface Problem {
+  /** e.g. ["receivers", "1", "minSeverity"] */
+  path: string[];
+  value: unknown;
+  message: string;
+}
+
+function problemsOf(errors: ValidationError[], parent: string[] = []): Problem[] {
+  return errors.flatMap((error) => {
+    const path = [...parent, error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+      path,
+      value: error.value,
+      message: rule === 'whitelistValidation' ? 'is not a known field' : message,
+    }));
+    return [...own, ...problemsOf(error.children ?? [], path)];
+  });
+}
+
+/** `receiver "ops" (receivers[1]): minSeverity must be one of …; got "Loud"` */
+function describe(problem: Problem, content: ReceiversFileContent): string {
+  const [top, index, ...field] = problem.path;
+  let where = top;
+  if (top === 'receivers' && index !== undefined) {
+    const name = (content.receivers[Number(index)] as Partial<ReceiverConfig> | undefined)?.name;
+    where =
+      typeof name === 'string' && name !== ''
+        ? `receiver ${JSON.stringify(name)} (receivers[${index}])`
+        : `receivers[${index}]`;
+    if (field.length === 0) return `${where}: must be an object`;
+  }
+  const fieldName = field.join('.');
+  const subject = fieldName === '' ? where : `${where}: ${fieldName}`;
+  if (problem.value === undefined) return `${subject} is required`;
+  return `${subject} ${problem.message}; got ${JSON.stringify(problem.value)}`;
+}
+
+/**
+ * Parses and validates the receivers file's text (JSON). Throws
+ * ReceiversFileError with one line naming every problem's receiver and field.
+ */
+export function parseReceivers(text: string): ReceiverConfig[] {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(text);
+  } catch (error) {
+    throw new ReceiversFileError(`not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new ReceiversFileError('must be a JSON object: { "receivers": [ … ] }');
+  }
+  const content = plainToInstance(ReceiversFileContent, plain, { exposeDefaultValues: true });
+  const errors = validateSync(content, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+  });
+  const problems = [...new Set(problemsOf(errors).map((problem) => describe(problem, content)))];
+
+  const firstIndexOf = new Map<string, number>();
+  (Array.isArray(content.receivers) ? content.receivers : []).forEach((receiver, index) => {
+    if (typeof receiver?.name !== 'string') return;
+    const first = firstIndexOf.get(receiver.name);
+    if (first === undefined) firstIndexOf.set(receiver.name, index);
+    else
+      problems.push(
+        `receiver ${JSON.stringify(receiver.name)} (receivers[${index}]): name must be unique; receivers[${first}] has it too`,
+      );
+  });
+
+  if (problems.length > 0) throw new ReceiversFileError(problems.join('; '));
+  return content.receivers;
+}
+
+/** The receivers declared in `path`; none when `path` is empty. */
+export function loadReceiversFile(path: string): ReceiverConfig[] {
+  if (path === '') return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ReceiversFileError(`cannot be read: ${(error as Error).message}`);
+  }
+  return parseReceivers(text);
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { CLOCK, systemClock } from '@app/runtime';
+import { GatewaySettings } from '../config/gateway-settings.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { RECEIVER_PROGRESS_STORE } from './receiver-progress-store.js';
+import { ReceiverMetrics } from './receiver-metrics.js';
+import { loadReceiversFile } from './receivers-file.js';
+import { ReceiversController } from './receivers.controller.js';
+import { RECEIVER_CONFIGS, ReceiversService } from './receivers.service.js';
+import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
+import { WebhookClient } from './webhook-client.js';
+
+/**
+ * Webhook receivers: delivery loops that POST stored notifications in
+ * Alertmanager's webhook format, their durable cursors (SQLite, bound here),
+ * metrics and the status API. Needs the Registry (MetricsModule) and
+ * GatewaySettings from the composition root.
+ */
+@Module({
+  imports: [NotificationsModule],
+  controllers: [ReceiversController],
+  providers: [
+    ReceiversService,
+    ReceiverMetrics,
+    WebhookClient,
+    {
+      provide: RECEIVER_CONFIGS,
+      inject: [GatewaySettings],
+      // Validated already at start-up (the setting loads the file); this is the copy we run with.
+      useFactory: (settings: GatewaySettings) => loadReceiversFile(settings.receiversFile),
+    },
+    {
+      provide: RECEIVER_PROGRESS_STORE,
+      inject: [GatewaySettings],
+      useFactory: (settings: GatewaySettings) =>
+        new SqliteReceiverProgressStore(join(settings.dataDir, 'receivers.db')),
+    },
+    { provide: CLOCK, useValue: systemClock },
+  ],
+  exports: [ReceiversService],
+})
+export class ReceiversModule {}
