@@ -174,4 +174,47 @@ describe('agent → gateway push', () => {
       await proxy.close();
     }
   });
+
+  it('moves a notification the gateway refuses as invalid to the dead-letter table, counted and listed, and delivers the rest', async () => {
+    // The gateway's limits are stricter than the agent's: what the agent accepted, the gateway refuses.
+    const gateway = await start('gateway', { args: ['--max-body-bytes', '64'] });
+    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'strict'] });
+    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
+    try {
+      await client.notify({
+        id: 'too-long',
+        message: { title: 'long', body: 'x'.repeat(200), properties: { opni_severity: 'Warning' } },
+      });
+      await client.notify({ id: 'fine', message: { title: 'short', body: 'ok', properties: {} } });
+    } finally {
+      client.close();
+    }
+    await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
+      timeoutMs: 20_000,
+      description: 'the queue to empty (one resolved, one dead-lettered)',
+    });
+    const response = await fetch(`http://${agent.httpAddress}/api/v1/queue/dead-letters`);
+    const body = (await response.json()) as {
+      total: number;
+      deadLetters: { id: string; severity: string; reason: string }[];
+    };
+    expect(body.total).toBe(1);
+    expect(body.deadLetters[0]).toMatchObject({ id: 'too-long', severity: 'Warning' });
+    expect(body.deadLetters[0].reason).toMatch(/notification\.body.*at most 64/);
+    expect((await fetchGatewayNotifications(gateway.httpAddress)).map((n) => n.id)).toEqual(['fine']);
+
+    const agentMetrics = await scrapeMetrics(agent.httpAddress);
+    expect(agentMetrics.value('agent_queue_dead_lettered_total', { severity: 'Warning' })).toBe(1);
+    expect(agentMetrics.value('agent_pushes_total', { outcome: 'refused' })).toBe(1);
+    const gatewayMetrics = await scrapeMetrics(gateway.httpAddress);
+    expect(
+      gatewayMetrics.value('gateway_notifications_total', {
+        cluster: 'strict',
+        outcome: 'rejected',
+        severity: 'Warning',
+      }),
+    ).toBe(1);
+    // Refused for good: nothing is pushed again after a reconnect.
+    expect(agent.logs.filter((line) => line.event === 'queue-entry-dead-lettered')).toHaveLength(1);
+  });
 });
