@@ -19,7 +19,7 @@ import { alertOf, type AlertmanagerWebhookMessage } from '../src/receivers/alert
 import type { ReceiverView } from '../src/receivers/receiver-view.js';
 import { ReceiversModule } from '../src/receivers/receivers.module.js';
 import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
-import { WebhookServer } from '../src/receivers/testing/webhook-server.js';
+import { WebhookServer } from '@app/testing';
 
 const { OpniSeverity, GoldenSignal } = alerting;
 const EXTERNAL_URL = 'http://gateway.test:8080';

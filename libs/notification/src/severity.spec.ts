@@ -2,6 +2,7 @@ import { alerting } from '@app/proto';
 import {
   GOLDEN_SIGNAL_NAMES,
   SEVERITY_NAMES,
+  goldenSignalName,
   goldenSignalOf,
   parseGoldenSignalName,
   parseSeverityName,
@@ -213,5 +214,16 @@ describe('priorityOf', () => {
 
   it.each(SEVERITY_NAMES.map((name) => [name]))('gives equal severities %s equal priorities', (name) => {
     expect(priorityOf(severityOf(name))).toBe(priorityOf(OpniSeverity[name]));
+  });
+});
+
+describe('goldenSignalName', () => {
+  it.each(GOLDEN_SIGNAL_NAMES.map((name) => [name]))('round-trips %s through goldenSignalOf', (name) => {
+    expect(goldenSignalName(goldenSignalOf(name))).toBe(name);
+  });
+
+  it('names an unknown enum value Custom, the default signal', () => {
+    expect(goldenSignalName(GoldenSignal.UNRECOGNIZED)).toBe('Custom');
+    expect(goldenSignalName(42 as alerting.GoldenSignal)).toBe('Custom');
   });
 });

@@ -28,3 +28,4 @@ export { captureNestLogs, type LoggedLine } from './nest-logs.js';
 export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js';
 export { startTcpProxy, freePort, type TcpProxy } from './tcp-proxy.js';
 export { fetchGatewayNotifications, type GatewayNotification } from './gateway-notifications.js';
+export { WebhookServer, type ReceivedRequest, type Responder } from './webhook-server.js';

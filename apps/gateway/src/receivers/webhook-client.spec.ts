@@ -1,5 +1,5 @@
 import { waitFor } from '@app/testing';
-import { WebhookServer } from './testing/webhook-server.js';
+import { WebhookServer } from '@app/testing';
 import { WebhookClient, webhookTarget } from './webhook-client.js';
 
 describe('WebhookClient', () => {
