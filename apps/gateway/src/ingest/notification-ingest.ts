@@ -45,7 +45,7 @@ export class NotificationIngest {
       const id = notification.properties?.[NotificationProperty.uuid] ?? '';
       if (id.trim() === '') {
         throw new InvalidArgumentError(
-          `properties["${NotificationProperty.uuid}"]`,
+          `notification.properties["${NotificationProperty.uuid}"]`,
           'is required: the id the agent resolves',
         );
       }
