@@ -100,7 +100,19 @@ export class PushLoop implements SessionUser, OnModuleInit {
         await drain.sleep();
         continue;
       }
-      const taken = await this.queue.take(room);
+      let taken: TakenNotification[];
+      try {
+        taken = await this.queue.take(room);
+      } catch (error) {
+        // Reading the queue failed (the store is in trouble): keep the session and try again shortly.
+        const delay = backoffDelay(++this.failuresInARow, this.retryPolicy);
+        this.logger.error(
+          { event: 'push-take-failed', err: error, retryInMs: delay },
+          `could not read the queue to push: ${(error as Error).message}`,
+        );
+        await drain.sleep(new Promise((resolve) => setTimeout(resolve, delay)));
+        continue;
+      }
       if (drain.ended) {
         // The session ended while taking: these were marked in flight after it requeued the rest.
         this.queue.requeue(taken.map((t) => t.id));
@@ -129,9 +141,8 @@ export class PushLoop implements SessionUser, OnModuleInit {
       if (drain.ended) return; // requeued with the rest of the session
       const { code, message } =
         error instanceof SessionCallError ? error : { code: GrpcStatus.UNKNOWN, message: String(error) };
-      if (code === GrpcStatus.INVALID_ARGUMENT) {
+      if (code === GrpcStatus.INVALID_ARGUMENT && (await this.deadLetter(taken.id, message))) {
         this.metrics.pushed('refused');
-        await this.queue.deadLetter(taken.id, message);
       } else {
         this.metrics.pushed('failed');
         const delay = backoffDelay(++this.failuresInARow, this.retryPolicy);
@@ -146,6 +157,20 @@ export class PushLoop implements SessionUser, OnModuleInit {
       }
       drain.outstanding.delete(taken.id);
       drain.wake();
+    }
+  }
+
+  /** False when the dead letter could not be stored: the entry stays queued and is retried like a failure. */
+  private async deadLetter(id: string, reason: string): Promise<boolean> {
+    try {
+      await this.queue.deadLetter(id, reason);
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { event: 'dead-letter-failed', id, err: error },
+        `could not move refused notification ${id} to the dead-letter table: ${(error as Error).message}`,
+      );
+      return false;
     }
   }
 }
