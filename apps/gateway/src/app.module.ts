@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthzModule, loggerOptions } from '@app/runtime';
+import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 
 /** The gateway's composition root. */
 @Module({})
@@ -10,7 +11,12 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)), HealthzModule],
+      imports: [
+        LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
+        HealthzModule,
+        MetricsModule,
+        NotificationsModule,
+      ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],
     };
