@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
@@ -16,6 +17,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
         HealthzModule,
         MetricsModule,
+        NotificationsModule,
         SessionsModule,
         ReceiversModule,
       ],

@@ -9,5 +9,11 @@ await startService({
   name: 'gateway',
   settings,
   module: AppModule.forRoot(settings),
-  grpc: { packageDefinition: packageDefinitionFor('capability.Backend', 'session.v1.AgentSessionService') },
+  grpc: {
+    packageDefinition: packageDefinitionFor(
+      'capability.Backend',
+      'session.v1.AgentSessionService',
+      'alerting.NotificationQueryService',
+    ),
+  },
 });

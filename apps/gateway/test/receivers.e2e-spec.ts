@@ -71,7 +71,17 @@ class Gateway {
     const receiversFile = join(dataDir, 'receivers.json');
     writeFileSync(receiversFile, JSON.stringify({ receivers }));
     const settings = loadSettings(GatewaySettings, {
-      argv: ['--data-dir', dataDir, '--receivers-file', receiversFile, '--external-url', EXTERNAL_URL],
+      // The notifications carry fixed past times: retention must not prune them.
+      argv: [
+        '--data-dir',
+        dataDir,
+        '--receivers-file',
+        receiversFile,
+        '--external-url',
+        EXTERNAL_URL,
+        '--retention-max-age',
+        '0d',
+      ],
       env: {},
     });
     @Module({})

@@ -1,6 +1,6 @@
-import { loadSettings, settingsTable } from '@app/runtime';
+import { loadSettings, settingsTable, SettingsError } from '@app/runtime';
 import { readmeSection } from '@app/testing';
-import { GatewaySettings } from './gateway-settings.js';
+import { durationMs, GatewaySettings } from './gateway-settings.js';
 
 describe('GatewaySettings', () => {
   it('starts with valid defaults when nothing is set', () => {
@@ -9,5 +9,33 @@ describe('GatewaySettings', () => {
 
   it('is documented in the README exactly as declared', () => {
     expect(readmeSection('settings:gateway')).toBe(settingsTable(GatewaySettings));
+  });
+
+  it('reads durations with a unit', () => {
+    const settings = loadSettings(GatewaySettings, {
+      argv: ['--retention-max-age', '36h'],
+      env: { GATEWAY_SSE_HEARTBEAT: '500ms', GATEWAY_RETENTION_INTERVAL: '2m' },
+    });
+    expect(durationMs(settings.retentionMaxAge)).toBe(36 * 3_600_000);
+    expect(durationMs(settings.sseHeartbeat)).toBe(500);
+    expect(durationMs(settings.retentionInterval)).toBe(120_000);
+    expect(durationMs('7d')).toBe(7 * 86_400_000);
+    expect(durationMs('0d')).toBe(0);
+  });
+
+  it.each([
+    [
+      '--retention-max-age',
+      '7',
+      'GATEWAY_RETENTION_MAX_AGE (--retention-max-age): "7" must be a whole number with a unit',
+    ],
+    ['--retention-max-age', '1.5h', 'GATEWAY_RETENTION_MAX_AGE (--retention-max-age): "1.5h" must be'],
+    ['--retention-interval', '0s', 'GATEWAY_RETENTION_INTERVAL (--retention-interval): "0s" must be more than 0'],
+    ['--sse-heartbeat', '15 s', 'GATEWAY_SSE_HEARTBEAT (--sse-heartbeat): "15 s" must be more than 0'],
+    ['--retention-max-count', '1e6', 'GATEWAY_RETENTION_MAX_COUNT (--retention-max-count): "1e6" must be an integer'],
+    ['--notification-store', 'nats', 'GATEWAY_NOTIFICATION_STORE (--notification-store): "nats"'],
+  ])('refuses %s %s, naming the setting', (flag, value, message) => {
+    expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(SettingsError);
+    expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(message);
   });
 });

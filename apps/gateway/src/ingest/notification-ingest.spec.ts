@@ -86,7 +86,11 @@ describe('NotificationIngest (real SQLite store, real bus)', () => {
 
   it.each([
     ['no opni_uuid', { title: 't', body: 'b', properties: {} }, 'notification.properties["opni_uuid"]'],
-    ['a blank opni_uuid', { title: 't', body: 'b', properties: { opni_uuid: ' ' } }, 'notification.properties["opni_uuid"]'],
+    [
+      'a blank opni_uuid',
+      { title: 't', body: 'b', properties: { opni_uuid: ' ' } },
+      'notification.properties["opni_uuid"]',
+    ],
     ['a blank title', { title: ' ', body: 'b', properties: { opni_uuid: 'x' } }, 'notification.title'],
     [
       'an unknown severity',

@@ -1,30 +1,32 @@
-import { goldenSignalName, severityName } from '@app/notification';
+import { goldenSignalName, severityName, type GoldenSignalName, type SeverityName } from '@app/notification';
 import type { alerting } from '@app/proto';
 
 /** A stored notification as the HTTP API and the SSE feed show it. */
 export interface NotificationJson {
-  /** The store's position, as a string: it is a 64-bit integer. */
+  /** The store's position, as a string: it is a uint64 and JSON numbers lose precision past 2^53. */
   seq: string;
   clusterId: string;
   id: string;
   title: string;
   body: string;
-  severity: string;
-  goldenSignal: string;
+  severity: SeverityName;
+  goldenSignal: GoldenSignalName;
+  /** RFC 3339, UTC, to the millisecond. */
   receivedAt: string;
   properties: Record<string, string>;
 }
 
-export function notificationJson(stored: alerting.StoredNotification): NotificationJson {
+export function toNotificationJson(stored: alerting.StoredNotification): NotificationJson {
+  const { title = '', body = '', properties = {} } = stored.notification ?? {};
   return {
     seq: stored.seq.toString(),
     clusterId: stored.clusterId,
     id: stored.id,
-    title: stored.notification?.title ?? '',
-    body: stored.notification?.body ?? '',
+    title,
+    body,
     severity: severityName(stored.severity),
     goldenSignal: goldenSignalName(stored.goldenSignal),
     receivedAt: (stored.receivedAt ?? new Date(0)).toISOString(),
-    properties: stored.notification?.properties ?? {},
+    properties: { ...properties },
   };
 }

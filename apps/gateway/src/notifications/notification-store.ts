@@ -3,6 +3,11 @@ import type { alerting } from '@app/proto';
 /** Injection token of the gateway's notification storage (SQLite by default). */
 export const NOTIFICATION_STORE = Symbol('NotificationStore');
 
+/** Page size of a listing when none is asked for. */
+export const DEFAULT_LIST_LIMIT = 100;
+/** Largest page size; asking for more is an InvalidArgumentError('limit'), not a silent clamp. */
+export const MAX_LIST_LIMIT = 1000;
+
 /** A validated notification to store, its opni_clusterId and opni_uuid already set. */
 export interface IncomingNotification {
   clusterId: string;
@@ -25,11 +30,16 @@ export interface NotificationQuery {
   clusterIds?: string[];
   severities?: alerting.OpniSeverity[];
   goldenSignals?: alerting.GoldenSignal[];
+  /** Received at or after this instant (inclusive). */
   since?: Date;
+  /** Received before this instant (exclusive); must be later than `since`. */
   until?: Date;
-  /** Page size; the store applies the default and the maximum. */
+  /** Page size, 1 to MAX_LIST_LIMIT (default DEFAULT_LIST_LIMIT). */
   limit?: number;
-  /** An opaque cursor from a previous page. */
+  /**
+   * The `nextCursor` of a previous page: the next page holds what is older
+   * than that page. It marks a position, not the filters: pass the same filters.
+   */
   cursor?: string;
 }
 
@@ -56,7 +66,10 @@ export interface NotificationStore {
    * once it is durable, so the caller may then Resolve it at the agent.
    */
   store(incoming: IncomingNotification): Promise<StoreResult>;
-  /** Newest first, filtered, a page at a time. Throws InvalidArgumentError for a bad cursor. */
+  /**
+   * Newest first (seq descending), filtered, a page at a time. Throws
+   * InvalidArgumentError naming `limit`, `cursor`, `since` or `until` for a bad one.
+   */
   list(query: NotificationQuery): Promise<NotificationPage>;
   /**
    * Up to `limit` stored notifications with seq > `afterSeq`, oldest first:

@@ -1,36 +1,65 @@
 import { join } from 'node:path';
-import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
-import { GatewaySettings } from '../config/gateway-settings.js';
-import { LiveFeedMetrics } from './live-feed-metrics.js';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, systemClock } from '@app/runtime';
+import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationBus } from './notification-bus.js';
+import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './notification-feed.js';
+import { NotificationMetrics } from './notification-feed-metrics.js';
+import { NotificationQueryController } from './notification-query.controller.js';
+import { NotificationRetention, RETENTION_SCHEDULE, type RetentionSchedule } from './notification-retention.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
-import { NotificationsController, SSE_HEARTBEAT } from './notifications.controller.js';
+import { NotificationsStreamController } from './notifications-stream.controller.js';
+import { NotificationsController } from './notifications.controller.js';
 import { SqliteNotificationStore } from './sqlite-notification-store.js';
 
+/** The one place that picks the storage adapter, by the GATEWAY_NOTIFICATION_STORE setting. */
+function createNotificationStore(settings: GatewaySettings): NotificationStore {
+  switch (settings.notificationStore) {
+    case 'sqlite':
+      return new SqliteNotificationStore(join(settings.dataDir, 'notifications.db'));
+  }
+}
+
 /**
- * The gateway's notifications: storage (the NOTIFICATION_STORE port; the
- * SQLite adapter is bound here and only here), the in-process fan-out bus,
- * and the read APIs.
+ * The gateway's notifications: storage (the NOTIFICATION_STORE port and its
+ * adapter, bound here), the in-process fan-out bus, retention, and the read
+ * APIs (HTTP /api/v1/notifications with its SSE stream, gRPC
+ * alerting.NotificationQueryService). Ingest and receivers use the exported
+ * store and bus. Needs GatewaySettings and a prom-client Registry (MetricsModule).
  */
 @Module({
-  controllers: [NotificationsController],
+  controllers: [NotificationsController, NotificationsStreamController, NotificationQueryController],
   providers: [
     NotificationBus,
-    LiveFeedMetrics,
+    NotificationFeed,
+    NotificationMetrics,
+    NotificationRetention,
+    { provide: NOTIFICATION_STORE, inject: [GatewaySettings], useFactory: createNotificationStore },
     {
-      provide: NOTIFICATION_STORE,
+      provide: RETENTION_SCHEDULE,
       inject: [GatewaySettings],
-      useFactory: (settings: GatewaySettings): NotificationStore =>
-        new SqliteNotificationStore(join(settings.dataDir, 'notifications.db')),
+      useFactory: (settings: GatewaySettings): RetentionSchedule => ({
+        policy: { maxAgeMs: durationMs(settings.retentionMaxAge), maxCount: settings.retentionMaxCount },
+        intervalMs: durationMs(settings.retentionInterval),
+      }),
     },
-    { provide: SSE_HEARTBEAT, useValue: 15_000 },
+    {
+      provide: FEED_OPTIONS,
+      inject: [GatewaySettings],
+      useFactory: (settings: GatewaySettings): FeedOptions => ({
+        heartbeatMs: durationMs(settings.sseHeartbeat),
+        maxBacklog: DEFAULT_MAX_BACKLOG,
+      }),
+    },
+    { provide: CLOCK, useValue: systemClock },
   ],
   exports: [NotificationBus, NOTIFICATION_STORE],
 })
-export class NotificationsModule implements OnModuleDestroy {
+export class NotificationsModule implements OnApplicationShutdown {
   constructor(@Inject(NOTIFICATION_STORE) private readonly store: NotificationStore) {}
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last: after the servers stopped taking calls and every module's onModuleDestroy ran. */
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
 }

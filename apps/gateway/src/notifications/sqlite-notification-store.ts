@@ -1,215 +1,324 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
-import { InvalidArgumentError } from '@app/runtime';
-import type {
-  IncomingNotification,
-  NotificationPage,
-  NotificationQuery,
-  NotificationStore,
-  RetentionPolicy,
-  StoreResult,
+import { InvalidArgumentError, UnavailableError } from '@app/runtime';
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+  type IncomingNotification,
+  type NotificationPage,
+  type NotificationQuery,
+  type NotificationStore,
+  type RetentionPolicy,
+  type StoreResult,
 } from './notification-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const SCHEMA_VERSION = 1;
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS notifications (
-    seq           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused after pruning: cursors stay valid
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: never reused after pruning, so receivers' cursors stay valid
     cluster_id    TEXT NOT NULL,
     id            TEXT NOT NULL,
     severity      INTEGER NOT NULL,
     golden_signal INTEGER NOT NULL,
-    received_at   INTEGER NOT NULL,                   -- ms since the epoch
-    payload       BLOB NOT NULL,                      -- alerting.Notification, protobuf
-    UNIQUE (cluster_id, id)                           -- at-least-once delivery, exactly-once effect
+    received_at   INTEGER NOT NULL,                  -- ms since the epoch; never decreases along seq
+    payload       BLOB NOT NULL,                     -- alerting.Notification, protobuf
+    UNIQUE (cluster_id, id)                          -- ingest's deduplication key
   );
+  -- Each listing filter walks its index in seq order and stops at the page's end.
   CREATE INDEX IF NOT EXISTS notifications_by_cluster ON notifications (cluster_id, seq);
-  CREATE INDEX IF NOT EXISTS notifications_by_received ON notifications (received_at);
+  CREATE INDEX IF NOT EXISTS notifications_by_severity ON notifications (severity, seq);
+  CREATE INDEX IF NOT EXISTS notifications_by_golden_signal ON notifications (golden_signal, seq);
+  CREATE INDEX IF NOT EXISTS notifications_by_received_at ON notifications (received_at);
 `;
 
-interface Row {
-  seq: number;
-  cluster_id: string;
-  id: string;
-  severity: number;
-  golden_signal: number;
-  received_at: number;
-  payload: Buffer;
-}
+const COLUMNS = 'seq, cluster_id, id, severity, golden_signal, received_at, payload';
+
+/** Rows deleted per transaction while pruning, so that ingest is never held up for long. */
+const PRUNE_CHUNK = 5_000;
+
+/** A cursor is base64url("s<seq>"): opaque to clients, and a typo is caught rather than misread. */
+const CURSOR_PAYLOAD = /^s([1-9]\d{0,15})$/;
+
+type Row = [
+  seq: number,
+  clusterId: string,
+  id: string,
+  severity: number,
+  goldenSignal: number,
+  receivedAt: number,
+  payload: Buffer,
+];
 
 interface PendingStore {
   incoming: IncomingNotification;
+  payload: Buffer;
   resolve: (result: StoreResult) => void;
-  reject: (error: Error) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
  * The gateway's notifications in one SQLite file (WAL, synchronous=FULL: a
- * stored notification survives power loss before its Resolve goes out).
- * Stores arriving in the same event-loop turn share one transaction and one
- * fsync (group commit); each is deduplicated by (cluster, id).
+ * stored notification survives power loss). store() calls that arrive in the
+ * same event-loop turn share one transaction, so one fsync acknowledges a
+ * whole window of an agent's pushes (group commit). Everything runs on the
+ * calling thread: a commit of a few hundred rows takes about a millisecond
+ * plus the fsync.
+ *
+ * receivedAt is kept non-decreasing in seq order: if the clock steps back, a
+ * notification is stamped with the previous one's time. A time range then is
+ * a seq range, and listings by time cost two index seeks.
  */
 export class SqliteNotificationStore implements NotificationStore {
   private readonly db: Database.Database;
-  private readonly statements;
+  private readonly statements: ReturnType<typeof prepare>;
+  private readonly listings = new Map<string, Database.Statement>();
   private pending: PendingStore[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private committed = 0;
 
-  constructor(path: string) {
+  /** Opens (creating if missing) the file; throws if it has another schema version. */
+  constructor(private readonly path: string) {
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    const empty =
-      this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'notifications'").pluck().get() === 0;
-    if (!empty && version !== SCHEMA_VERSION) {
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      const empty = this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'notifications'").pluck().get();
+      if (empty === 0 && version === 0) {
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      } else if (version !== SCHEMA_VERSION) {
+        throw new Error(
+          `${path} has notification schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: ` +
+            'start the gateway version that wrote it, or move the file aside',
+        );
+      }
+      this.statements = prepare(this.db);
+    } catch (error) {
       this.db.close();
-      throw new Error(
-        `${path} has notification schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: ` +
-          'start the gateway version that wrote it, or move the file aside',
-      );
+      throw error;
     }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    this.statements = {
-      insert: this.db.prepare(
-        `INSERT INTO notifications (cluster_id, id, severity, golden_signal, received_at, payload)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id, id) DO NOTHING`,
-      ),
-      byKey: this.db.prepare('SELECT * FROM notifications WHERE cluster_id = ? AND id = ?'),
-      after: this.db.prepare('SELECT * FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?'),
-      deleteOlder: this.db.prepare('DELETE FROM notifications WHERE received_at < ?'),
-      count: this.db.prepare('SELECT count(*) FROM notifications').pluck(),
-      deleteOldest: this.db.prepare(
-        'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications ORDER BY seq LIMIT ?)',
-      ),
-    };
   }
 
   store(incoming: IncomingNotification): Promise<StoreResult> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.commitPending());
-      this.pending.push({ incoming, resolve, reject });
+    if (this.closed) return Promise.reject(new UnavailableError('the notification store is closed'));
+    const payload = Buffer.from(alerting.Notification.encode(incoming.notification).finish());
+    return new Promise<StoreResult>((resolve, reject) => {
+      this.pending.push({ incoming, payload, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After the I/O callbacks of this turn: every push that arrived with this one joins its transaction.
+        setImmediate(() => this.flush());
+      }
     });
   }
 
-  private commitPending(): void {
+  /** Commits what is pending in one transaction (one fsync), then settles each caller. */
+  private flush(): void {
+    this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
+    if (batch.length === 0) return;
     let results: StoreResult[];
     try {
-      results = this.db.transaction(() =>
-        batch.map(({ incoming }) => {
-          const { clusterId, id, notification, severity, goldenSignal, receivedAt } = incoming;
-          const payload = alerting.Notification.encode(notification).finish();
-          const inserted = this.statements.insert.run(
-            clusterId,
-            id,
-            severity,
-            goldenSignal,
-            receivedAt.getTime(),
-            payload,
-          );
-          if (inserted.changes === 1) {
-            const stored: alerting.StoredNotification = {
-              clusterId,
-              id,
-              notification,
-              severity,
-              goldenSignal,
-              receivedAt,
-              seq: BigInt(inserted.lastInsertRowid),
-            };
-            return { stored, duplicate: false };
-          }
-          return { stored: toStored(this.statements.byKey.get(clusterId, id) as Row), duplicate: true };
-        }),
-      )();
+      results = this.statements.storeBatch(batch);
     } catch (error) {
-      for (const { reject } of batch) reject(error as Error);
+      // Nothing of the batch was written (the transaction rolled back): every caller learns it failed.
+      for (const { reject } of batch) reject(error);
       return;
     }
+    this.committed++;
     batch.forEach(({ resolve }, i) => resolve(results[i]));
   }
 
+  /** Transactions store() has committed (each one fsync): how well group commit batches. */
+  get commits(): number {
+    return this.committed;
+  }
+
   async list(query: NotificationQuery): Promise<NotificationPage> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    }
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const oneOf = (column: string, values: readonly (string | number)[] | undefined) => {
+    this.ensureOpen();
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const since = instant('since', query.since);
+    const until = instant('until', query.until);
+    if (since !== undefined && until !== undefined && until <= since)
+      throw new InvalidArgumentError('until', 'must be later than since');
+
+    // received_at never decreases along seq (see storeBatch), so a time range is a seq range: two
+    // index seeks, then every filter walks its (column, seq) index; no sort of the whole range.
+    const low = since === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(since);
+    const high = until === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(until);
+    if (since !== undefined && low === undefined) return { notifications: [] };
+
+    const conditions: string[] = [];
+    const parameters: unknown[] = [];
+    const among = (column: string, values: readonly unknown[] | undefined) => {
       if (!values?.length) return;
-      where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-      params.push(...values);
+      // One parameter however many values: a JSON array, read by json_each.
+      conditions.push(`${column} IN (SELECT value FROM json_each(?))`);
+      parameters.push(JSON.stringify([...new Set(values)]));
     };
-    oneOf('cluster_id', query.clusterIds);
-    oneOf('severity', query.severities);
-    oneOf('golden_signal', query.goldenSignals);
-    const condition = (sql: string, value: number) => {
-      where.push(sql);
-      params.push(value);
+    among('cluster_id', query.clusterIds);
+    among('severity', query.severities);
+    among('golden_signal', query.goldenSignals);
+    const seqBound = (condition: string, value: unknown) => {
+      if (value === undefined) return;
+      conditions.push(condition);
+      parameters.push(value);
     };
-    if (query.since) condition('received_at >= ?', query.since.getTime());
-    if (query.until) condition('received_at < ?', query.until.getTime());
-    if (query.cursor) condition('seq < ?', decodeCursor(query.cursor));
-    const sql =
-      `SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
-      `ORDER BY seq DESC LIMIT ${limit + 1}`;
-    const rows = this.db.prepare(sql).all(...params) as Row[];
-    const page = rows.slice(0, limit).map(toStored);
-    return {
-      notifications: page,
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : undefined,
-    };
+    seqBound('seq >= ?', low);
+    seqBound('seq < ?', high);
+    seqBound('seq < ?', before);
+
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const sql = `SELECT ${COLUMNS} FROM notifications ${where} ORDER BY seq DESC LIMIT ?`;
+    let statement = this.listings.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.listings.set(sql, statement);
+    }
+    // One more than the page: it tells whether another page follows.
+    const rows = statement.all(...parameters, limit + 1) as Row[];
+    const more = rows.length > limit;
+    const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
+    return { notifications, nextCursor: more ? encodeCursor(notifications[limit - 1].seq) : undefined };
   }
 
   async readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]> {
-    return (this.statements.after.all(afterSeq, limit) as Row[]).map(toStored);
+    this.ensureOpen();
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError('limit', 'must be a positive integer');
+    return (this.statements.after.all(afterSeq, limit) as Row[]).map(fromRow);
   }
 
+  /**
+   * Deletes by age, then by count, oldest first, a chunk per transaction and
+   * yielding to the event loop in between: a large backlog (retention just
+   * lowered, say) never stalls ingest for long.
+   */
   async prune(policy: RetentionPolicy, now: Date): Promise<number> {
-    return this.db.transaction(() => {
-      let deleted = 0;
-      if (policy.maxAgeMs > 0) deleted += this.statements.deleteOlder.run(now.getTime() - policy.maxAgeMs).changes;
-      if (policy.maxCount > 0) {
-        const excess = (this.statements.count.get() as number) - policy.maxCount;
-        if (excess > 0) deleted += this.statements.deleteOldest.run(excess).changes;
+    this.ensureOpen();
+    let deleted = 0;
+    const inChunks = async (deleteChunk: (chunk: number) => number, total = Infinity) => {
+      while (!this.closed && deleted < total) {
+        const chunk = Math.min(PRUNE_CHUNK, total - deleted);
+        const changes = deleteChunk(chunk);
+        deleted += changes;
+        if (changes < chunk) return;
+        await nextTurn();
       }
-      return deleted;
-    })();
+    };
+    if (policy.maxAgeMs > 0) {
+      const cutoff = now.getTime() - policy.maxAgeMs;
+      await inChunks((chunk) => this.statements.deleteReceivedBefore.run(cutoff, chunk).changes);
+    }
+    if (policy.maxCount > 0 && !this.closed) {
+      // max - min + 1 bounds the count from above and costs two seeks; count(*) reads a whole index.
+      const span = (this.statements.span.get() as number | null) ?? 0;
+      const excess = span > policy.maxCount ? (this.statements.count.get() as number) - policy.maxCount : 0;
+      if (excess > 0) {
+        const before = deleted;
+        await inChunks((chunk) => this.statements.deleteOldest.run(chunk).changes, before + excess);
+      }
+    }
+    return deleted;
   }
 
+  /** Commits what is pending, then closes the file; later calls fail with UnavailableError. */
   async close(): Promise<void> {
-    if (this.pending.length > 0) this.commitPending();
-    if (this.db.open) this.db.close();
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new UnavailableError('the notification store is closed');
   }
 }
 
-function toStored(row: Row): alerting.StoredNotification {
+function prepare(db: Database.Database) {
+  // Kept non-decreasing along seq: a clock that steps back stamps the time of the last one stored
+  // instead, so that since/until select a contiguous seq range (see list()).
+  let lastReceivedAt = (db.prepare('SELECT max(received_at) FROM notifications').pluck().get() as number | null) ?? 0;
+  const insert = db.prepare(
+    `INSERT INTO notifications (cluster_id, id, severity, golden_signal, received_at, payload)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id, id) DO NOTHING`,
+  );
+  const byKey = db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE cluster_id = ? AND id = ?`).raw(true);
+  const storeBatch = db.transaction((batch: readonly PendingStore[]): StoreResult[] =>
+    batch.map(({ incoming, payload }) => {
+      const { clusterId, id, severity, goldenSignal } = incoming;
+      const receivedAt = Math.max(incoming.receivedAt.getTime(), lastReceivedAt);
+      const inserted = insert.run(clusterId, id, severity, goldenSignal, receivedAt, payload);
+      if (inserted.changes === 0) return { stored: fromRow(byKey.get(clusterId, id) as Row), duplicate: true };
+      lastReceivedAt = receivedAt;
+      const stored: alerting.StoredNotification = {
+        clusterId,
+        id,
+        notification: incoming.notification,
+        severity,
+        goldenSignal,
+        receivedAt: new Date(receivedAt),
+        seq: BigInt(inserted.lastInsertRowid),
+      };
+      return { stored, duplicate: false };
+    }),
+  );
   return {
-    clusterId: row.cluster_id,
-    id: row.id,
-    notification: alerting.Notification.decode(row.payload),
-    severity: row.severity,
-    goldenSignal: row.golden_signal,
-    receivedAt: new Date(row.received_at),
-    seq: BigInt(row.seq),
+    storeBatch,
+    /** The first seq received at or after an instant (undefined when none is). */
+    firstSeqReceivedFrom: db
+      .prepare('SELECT seq FROM notifications WHERE received_at >= ? ORDER BY received_at, seq LIMIT 1')
+      .pluck() as Database.Statement<[number], number>,
+    after: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),
+    deleteReceivedBefore: db.prepare(
+      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE received_at < ? LIMIT ?)',
+    ),
+    deleteOldest: db.prepare(
+      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications ORDER BY seq LIMIT ?)',
+    ),
+    // Two subqueries, one B-tree seek each: max(seq) - min(seq) in one SELECT scans the table.
+    span: db.prepare('SELECT (SELECT max(seq) FROM notifications) - (SELECT min(seq) FROM notifications) + 1').pluck(),
+    count: db.prepare('SELECT count(*) FROM notifications').pluck(),
   };
 }
 
-/** Cursors are opaque to clients: the seq of the last item of a page, base64url. */
-function encodeCursor(seq: bigint): string {
-  return Buffer.from(`seq:${seq}`).toString('base64url');
+function fromRow([seq, clusterId, id, severity, goldenSignal, receivedAt, payload]: Row): alerting.StoredNotification {
+  return {
+    clusterId,
+    id,
+    notification: alerting.Notification.decode(payload),
+    severity,
+    goldenSignal,
+    receivedAt: new Date(receivedAt),
+    seq: BigInt(seq),
+  };
 }
 
+export function encodeCursor(seq: bigint): string {
+  return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+/** The seq a cursor points at; InvalidArgumentError('cursor') unless it is one of ours. */
 function decodeCursor(cursor: string): number {
-  const match = /^seq:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
-    throw new InvalidArgumentError('cursor', 'is not a cursor this gateway issued (pass nextCursor back as is)');
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
+  const match = CURSOR_PAYLOAD.exec(text);
+  // Round-trip: base64url decoding ignores stray bits, so another string could decode to the same text.
+  if (!match || encodeCursor(BigInt(match[1])) !== cursor)
+    throw new InvalidArgumentError('cursor', 'is not a cursor from a previous page (pass nextCursor as it was given)');
   return Number(match[1]);
+}
+
+function instant(field: string, date: Date | undefined): number | undefined {
+  if (date === undefined) return undefined;
+  const time = date.getTime();
+  if (Number.isNaN(time)) throw new InvalidArgumentError(field, 'is not a valid time');
+  return time;
 }
