@@ -30,3 +30,4 @@ export { AppErrorFilter } from './errors/app-error.filter.js';
 export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
+export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';

@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openVersionedSqlite } from '@app/runtime';
 import { alerting } from '@app/proto';
 import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
 import { batchBuffers, encodeBatch } from './sqlite-batch-codec.js';
@@ -95,19 +96,16 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   private openDatabase(): void {
-    this.db = new Database(this.path);
-    configureConnection(this.db, this.durability);
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    const empty = this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'queue'").pluck().get() === 0;
-    if (!empty && version !== SCHEMA_VERSION) {
-      this.db.close();
-      throw new Error(
-        `${this.path} has queue schema version ${version}, this agent reads version ${SCHEMA_VERSION}: ` +
-          'start the agent version that wrote it to drain it, or move the file aside',
-      );
-    }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.db = openVersionedSqlite(this.path, {
+      kind: 'queue',
+      reader: 'this agent',
+      version: SCHEMA_VERSION,
+      table: 'queue',
+      schema: SCHEMA,
+      synchronous: this.durability === 'fsync' ? 'FULL' : 'NORMAL',
+      remedy: 'start the agent version that wrote it to drain it, or move the file aside',
+    });
+    configureConnection(this.db, this.durability); // the same settings as the writer thread's connection
   }
 
   private prepare(db: Database.Database) {

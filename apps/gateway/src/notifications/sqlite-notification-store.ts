@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
-import { InvalidArgumentError, UnavailableError } from '@app/runtime';
+import { InvalidArgumentError, openVersionedSqlite, UnavailableError } from '@app/runtime';
 import {
   DEFAULT_LIST_LIMIT,
   MAX_LIST_LIMIT,
@@ -82,26 +82,16 @@ export class SqliteNotificationStore implements NotificationStore {
 
   /** Opens (creating if missing) the file; throws if it has another schema version. */
   constructor(private readonly path: string) {
-    this.db = new Database(path);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      const version = this.db.pragma('user_version', { simple: true }) as number;
-      const empty = this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'notifications'").pluck().get();
-      if (empty === 0 && version === 0) {
-        this.db.exec(SCHEMA);
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      } else if (version !== SCHEMA_VERSION) {
-        throw new Error(
-          `${path} has notification schema version ${version}, this gateway reads version ${SCHEMA_VERSION}: ` +
-            'start the gateway version that wrote it, or move the file aside',
-        );
-      }
-      this.statements = prepare(this.db);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
+    this.db = openVersionedSqlite(path, {
+      kind: 'notification',
+      reader: 'this gateway',
+      version: SCHEMA_VERSION,
+      table: 'notifications',
+      schema: SCHEMA,
+      synchronous: 'FULL',
+      remedy: 'start the gateway version that wrote it, or move the file aside',
+    });
+    this.statements = prepare(this.db);
   }
 
   store(incoming: IncomingNotification): Promise<StoreResult> {

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openVersionedSqlite } from '@app/runtime';
 import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -37,21 +38,15 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
   private readonly statements;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    const empty =
-      this.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'receiver_progress'").pluck().get() === 0;
-    if (!empty && version !== RECEIVERS_SCHEMA_VERSION) {
-      this.db.close();
-      throw new Error(
-        `${path} has receivers schema version ${version}, this gateway reads version ${RECEIVERS_SCHEMA_VERSION}`,
-      );
-    }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${RECEIVERS_SCHEMA_VERSION}`);
+    this.db = openVersionedSqlite(path, {
+      kind: 'receivers',
+      reader: 'this gateway',
+      version: RECEIVERS_SCHEMA_VERSION,
+      table: 'receiver_progress',
+      schema: SCHEMA,
+      synchronous: 'FULL',
+      remedy: 'start the gateway version that wrote it, or move the file aside',
+    });
     this.statements = {
       // Integers as BigInt: seqs are uint64.
       load: this.db
