@@ -167,9 +167,7 @@ async function startApp(
   return Object.assign(spawned, { stopNow });
 }
 
-async function startConnectedPair(
-  agentDataDir?: string,
-): Promise<{
+async function startConnectedPair(agentDataDir?: string): Promise<{
   gateway: Awaited<ReturnType<typeof startApp>>;
   agent: Awaited<ReturnType<typeof startApp>>;
   connected: LogLine;
@@ -317,8 +315,6 @@ interface RunResult {
   senderCpu: number;
   receiverCpu: number;
   othersCpu: number;
-  /** CPU µs per notification, sender + receiver. */
-  cpuUsPerNotification: number;
   notes: string[];
 }
 
@@ -373,7 +369,6 @@ async function drainRun(templateDir: string): Promise<RunResult> {
     senderCpu: (cpu.processes[0] / seconds) * 100,
     receiverCpu: (cpu.processes[1] / seconds) * 100,
     othersCpu: (cpu.others / seconds) * 100,
-    cpuUsPerNotification: ((cpu.processes[0] + cpu.processes[1]) * 1e6) / QUEUED,
     notes,
   };
 }
@@ -429,16 +424,20 @@ async function echoRun(queueDb: string): Promise<RunResult> {
     receiverCpu: (cpu.processes[0] / seconds) * 100,
     // The client process is not this one: its CPU is in "bench"; take it out of the others.
     othersCpu: (Math.max(0, cpu.others - Math.max(0, clientCpu - cpu.bench)) / seconds) * 100,
-    cpuUsPerNotification: ((clientCpu + cpu.processes[0]) * 1e6) / QUEUED,
     notes: [],
   };
 }
+
+/** CPU µs per notification of a process that used `cpuPercent` of a core during run `r`. */
+const usPerNotification = (cpuPercent: number, r: RunResult): number => (cpuPercent * 1e4) / r.perSec;
+const cpuSplit = (r: RunResult): string =>
+  `${fmtInt(usPerNotification(r.senderCpu, r))} + ${fmtInt(usPerNotification(r.receiverCpu, r))}`;
 
 function runLine(r: RunResult): string {
   return (
     `${r.label} ${fmtInt(r.perSec)}/s in ${fmtS(r.ms)}, CPU ${r.label === 'drain' ? 'agent' : 'client'} ` +
     `${fmtPct(r.senderCpu)} ${r.label === 'drain' ? 'gateway' : 'server'} ${fmtPct(r.receiverCpu)} ` +
-    `others ${fmtPct(r.othersCpu)}, ${fmtInt(r.cpuUsPerNotification)} µs CPU/notification` +
+    `others ${fmtPct(r.othersCpu)}, CPU/notification ${cpuSplit(r)} µs` +
     (r.notes.length ? ` (${r.notes.join('; ')})` : '')
   );
 }
@@ -481,7 +480,7 @@ async function drain(): Promise<void> {
   const echoMedian = median(echoes.map((r) => r.perSec));
   console.log(
     '| run | notifications/s (median) | min..max /s | / echo | wall time (median) | CPU sender | CPU receiver ' +
-      '| CPU µs/notification | others CPU |',
+      '| CPU µs/notification sender + receiver | others CPU |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, rs] of [
@@ -493,7 +492,9 @@ async function drain(): Promise<void> {
       `| ${name} | ${fmtInt(median(rates))} | ${fmtInt(Math.min(...rates))}..${fmtInt(Math.max(...rates))} ` +
         `| ${(median(rates) / echoMedian).toFixed(2)}x | ${fmtS(median(rs.map((r) => r.ms)))} ` +
         `| ${fmtPct(median(rs.map((r) => r.senderCpu)))} | ${fmtPct(median(rs.map((r) => r.receiverCpu)))} ` +
-        `| ${fmtInt(median(rs.map((r) => r.cpuUsPerNotification)))} | ${fmtPct(median(rs.map((r) => r.othersCpu)))} |`,
+        `| ${fmtInt(median(rs.map((r) => usPerNotification(r.senderCpu, r))))} + ` +
+        `${fmtInt(median(rs.map((r) => usPerNotification(r.receiverCpu, r))))} ` +
+        `| ${fmtPct(median(rs.map((r) => r.othersCpu)))} |`,
     );
   }
   // Each round's two runs are back to back, so drift of the machine's speed between rounds cancels out.
@@ -504,6 +505,13 @@ async function drain(): Promise<void> {
     `drain ${fmtInt(median(drains.map((r) => r.perSec)))}/s, echo ${fmtInt(echoMedian)}/s); ` +
     `target >= ${TARGET_RATIO.toFixed(2)}x: ${verdict(ratio >= TARGET_RATIO)}`;
   console.log(`\n${line}`);
+  const cost = (rs: RunResult[]) =>
+    median(rs.map((r) => usPerNotification(r.senderCpu, r) + usPerNotification(r.receiverCpu, r)));
+  console.log(
+    `sender / receiver: agent / gateway for the drain, echo client / echo server for the echo. CPU per ` +
+      `notification: drain ${fmtInt(cost(drains))} µs, echo ${fmtInt(cost(echoes))} µs: on a machine where CPU is ` +
+      `the limit the drain could reach about ${(cost(echoes) / cost(drains)).toFixed(2)}x echo`,
+  );
   const worstPoll = POLL_MS + 10;
   console.log(
     `measurement error of the drain clock: <= ~${worstPoll} ms late (poll interval + HTTP), ` +
