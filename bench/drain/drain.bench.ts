@@ -672,6 +672,13 @@ async function live(): Promise<void> {
       `gateway ${fmtPct((cpu.processes[1] / cpuSeconds) * 100)}, this process ${fmtPct((cpu.bench / cpuSeconds) * 100)}, ` +
       `others ${fmtPct((cpu.others / cpuSeconds) * 100)}`,
   );
+  const othersPct = (cpu.others / cpuSeconds) * 100;
+  if (othersPct >= 20) {
+    console.log(
+      `note: other processes used ${fmtPct(othersPct)} of a core meanwhile (${cpus().length} cores): the tail ` +
+        'latency was measured on a contended machine; rerun on a quiet one to confirm.',
+    );
+  }
   const p99 = percentile(latency, 0.99);
   const allArrived = measuredArrived === measuredCalls && errors.size === 0;
   const line =
