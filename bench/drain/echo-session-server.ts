@@ -1,0 +1,56 @@
+/**
+ * The server half of the drain benchmark's baseline: a plain grpc-js server for
+ * session.v1.AgentSessionService/Connect (the definition and ts-proto codecs from
+ * @app/proto, the receive limit of the gateway's gRPC server) that answers Hello with
+ * Welcome and every RpcCall frame with an OK RpcResult frame at once, without looking
+ * inside the call. Nothing is stored, validated or called back: what is left is the
+ * transport the agent↔gateway session rides on. It runs in its own process, like the
+ * gateway, binds 127.0.0.1 on a free port and prints one JSON line
+ * `{"event":"listening","grpc":"127.0.0.1:<port>"}`; SIGTERM/SIGINT stop it.
+ *
+ *   node --import tsx bench/drain/echo-session-server.ts
+ */
+import * as grpc from '@grpc/grpc-js';
+import { serviceDefinitions, type session } from '@app/proto';
+
+const definition = serviceDefinitions['session.v1.AgentSessionService'] as unknown as grpc.ServiceDefinition;
+const EMPTY = new Uint8Array(); // google.protobuf.Empty, Push's response, encodes to no bytes
+
+const handlers: grpc.UntypedServiceImplementation = {
+  connect(call: grpc.ServerDuplexStream<session.ConnectRequest, session.ConnectResponse>) {
+    call.on('data', (request: session.ConnectRequest) => {
+      const frame = request.frame;
+      if (frame?.$case === 'hello') {
+        call.write({
+          frame: { $case: 'welcome', value: { clusterId: frame.value.clusterId, gatewayVersion: 'echo' } },
+        });
+      } else if (frame?.$case === 'call') {
+        call.write({
+          frame: { $case: 'result', value: { id: frame.value.id, code: 0, message: '', response: EMPTY } },
+        });
+      }
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => undefined); // the client went away: nothing to clean up
+  },
+};
+
+const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 << 20 });
+server.addService(definition, handlers);
+server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
+  if (error) {
+    process.stderr.write(`echo session server: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'listening', grpc: `127.0.0.1:${port}`, pid: process.pid })}\n`);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.tryShutdown(() => process.exit(0));
+    setTimeout(() => {
+      server.forceShutdown();
+      process.exit(0);
+    }, 2_000).unref();
+  });
+}
