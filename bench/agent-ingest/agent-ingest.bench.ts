@@ -49,7 +49,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import http2 from 'node:http2';
@@ -59,6 +59,19 @@ import { alerting } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import { builtEntry, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 import { prefillQueue } from './prefill.js';
+import {
+  MESSAGE,
+  cleanUp,
+  onExit,
+  processCpuSeconds,
+  machineBusySeconds,
+  fsType,
+  median,
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  verdict,
+} from '../common/bench-kit.js';
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const CHANNELS = Number(process.env.CHANNELS ?? 4);
@@ -75,45 +88,8 @@ const TARGET_RATIO = 0.8;
 const TARGET_FIRST_OK_MS = 3_000;
 const TARGET_RSS_MB = 400;
 const CALL_DEADLINE_MS = 10_000;
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
-
-/** The message every benchmark call sends (only the id differs). */
-const MESSAGE: alerting.Notification = {
-  title: 'High 5xx error rate on checkout-service.', // 40 B
-  body:
-    'checkout-service returned 7.4% HTTP 5xx responses over the last 5 minutes (threshold: 2%). ' +
-    'Most errors come from POST /api/v1/orders on pods checkout-7f9c6-x2kqp and checkout-7f9c6-b8wzt (zone b).', // 196 B
-  properties: {
-    opni_severity: 'Error',
-    opni_goldenSignal: 'Errors',
-    cluster: 'prod-eu-west-1',
-    namespace: 'payments',
-  },
-};
 
 // ---- process bookkeeping -------------------------------------------------------------
-
-/** Everything to undo at the end, newest first: child processes, temporary directories. */
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (error) {
-      console.error(`cleanup: ${(error as Error).message}`);
-    }
-  }
-}
-function onExit<T>(cleanup: () => Promise<T> | T): () => Promise<void> {
-  cleanups.push(cleanup);
-  return async () => {
-    const i = cleanups.indexOf(cleanup);
-    if (i >= 0) {
-      cleanups.splice(i, 1);
-      await cleanup();
-    }
-  };
-}
 
 interface Server {
   label: string;
@@ -175,24 +151,6 @@ async function startAgent(durability: 'fsync' | 'os'): Promise<Server> {
 }
 
 // ---- /proc readings ------------------------------------------------------------------
-
-/** User + system CPU seconds of a whole process (all threads). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-/** Busy CPU seconds of the whole machine, all cores (user, nice, system, irq, softirq, steal). */
-function machineBusySeconds(): number {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  return (user + nice + system + irq + softirq + steal) / CLK_TCK;
-}
 
 /** VmRSS and VmHWM (peak RSS) of a process, in MB (2^20 bytes). */
 function memoryMb(pid: number): { rss: number; hwm: number } {
@@ -413,15 +371,6 @@ async function measure(start: () => Promise<Server>): Promise<RunResult> {
 
 // ---- formatting --------------------------------------------------------------------
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const fmtInt = (x: number): string => Math.round(x).toLocaleString('en-US');
-const fmtMs = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
-const fmtPct = (x: number): string => `${Math.round(x)}%`;
-const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 const summaryLines: string[] = [];
 
 function describeErrors(errors: Map<string, number>): string {
@@ -686,18 +635,6 @@ async function restart(): Promise<void> {
 }
 
 // ---- main --------------------------------------------------------------------------
-
-function fsType(path: string): string {
-  const magic: Record<number, string> = {
-    0xef53: 'ext4',
-    0x01021994: 'tmpfs',
-    0x58465342: 'xfs',
-    0x9123683e: 'btrfs',
-    0x794c7630: 'overlayfs',
-  };
-  const type = statfsSync(path).type;
-  return magic[type] ?? `0x${type.toString(16)}`;
-}
 
 async function main(): Promise<void> {
   const entry = builtEntry('agent');

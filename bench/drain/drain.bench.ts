@@ -60,12 +60,11 @@
  *    and gateway. Target: p99 <= 50 ms with every notification arriving.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import type { alerting } from '@app/proto';
 import { createUnaryClient } from '@app/runtime';
 import {
   builtEntry,
@@ -78,6 +77,19 @@ import {
   type SpawnedApp,
 } from '@app/testing';
 import { prefillQueue } from '../agent-ingest/prefill.js';
+import {
+  MESSAGE,
+  cleanUp,
+  onExit,
+  processCpuSeconds,
+  machineBusySeconds,
+  fsType,
+  median,
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  verdict,
+} from '../common/bench-kit.js';
 
 const QUEUED = Number(process.env.QUEUED ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -94,48 +106,11 @@ const GATEWAY_CPU_PROF = process.env.GATEWAY_CPU_PROF;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
 const CLUSTER = 'bench';
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 /** A drain or echo run that has not finished by then has stalled (the slowest seen is ~15x faster). */
 const RUN_TIMEOUT_MS = Math.max(120_000, QUEUED * 2);
 const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
 
-/** The live measurement's message, as in bench/agent-ingest (only the id and the severity differ). */
-const MESSAGE: alerting.Notification = {
-  title: 'High 5xx error rate on checkout-service.', // 40 B
-  body:
-    'checkout-service returned 7.4% HTTP 5xx responses over the last 5 minutes (threshold: 2%). ' +
-    'Most errors come from POST /api/v1/orders on pods checkout-7f9c6-x2kqp and checkout-7f9c6-b8wzt (zone b).', // 196 B
-  properties: {
-    opni_severity: 'Error',
-    opni_goldenSignal: 'Errors',
-    cluster: 'prod-eu-west-1',
-    namespace: 'payments',
-  },
-};
-
 // ---- process bookkeeping (as in bench/agent-ingest) ------------------------------------
-
-/** Everything to undo at the end, newest first: child processes, temporary directories. */
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (error) {
-      console.error(`cleanup: ${(error as Error).message}`);
-    }
-  }
-}
-function onExit<T>(cleanup: () => Promise<T> | T): () => Promise<void> {
-  cleanups.push(cleanup);
-  return async () => {
-    const i = cleanups.indexOf(cleanup);
-    if (i >= 0) {
-      cleanups.splice(i, 1);
-      await cleanup();
-    }
-  };
-}
 
 function temporaryDir(prefix: string): { path: string; remove: () => Promise<void> } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -239,24 +214,6 @@ function spawnJsonChild(script: string, args: string[], onLine?: (line: Record<s
 
 // ---- /proc readings ------------------------------------------------------------------
 
-/** User + system CPU seconds of a whole process (all threads). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-/** Busy CPU seconds of the whole machine, all cores (user, nice, system, irq, softirq, steal). */
-function machineBusySeconds(): number {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  return (user + nice + system + irq + softirq + steal) / CLK_TCK;
-}
-
 /** CPU seconds of a set of processes, this one and the machine, from now on. */
 function cpuMeter(pids: number[]): () => { processes: number[]; bench: number; others: number } {
   const before = { processes: pids.map(processCpuSeconds), bench: process.cpuUsage(), machine: machineBusySeconds() };
@@ -271,16 +228,7 @@ function cpuMeter(pids: number[]): () => { processes: number[]; bench: number; o
 
 // ---- formatting ----------------------------------------------------------------------
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const fmtInt = (x: number): string => Math.round(x).toLocaleString('en-US');
-const fmtMs = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
-const fmtPct = (x: number): string => `${Math.round(x)}%`;
 const fmtS = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 const summaryLines: string[] = [];
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -694,18 +642,6 @@ async function live(): Promise<void> {
 }
 
 // ---- main ------------------------------------------------------------------------------
-
-function fsType(path: string): string {
-  const magic: Record<number, string> = {
-    0xef53: 'ext4',
-    0x01021994: 'tmpfs',
-    0x58465342: 'xfs',
-    0x9123683e: 'btrfs',
-    0x794c7630: 'overlayfs',
-  };
-  const type = statfsSync(path).type;
-  return magic[type] ?? `0x${type.toString(16)}`;
-}
 
 async function main(): Promise<void> {
   for (const app of ['gateway', 'agent'] as const) {
