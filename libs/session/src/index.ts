@@ -4,6 +4,8 @@ export {
   SessionPeer,
   SessionCallError,
   statusOf,
+  streamFrame,
+  framesOf,
   type SessionFrame,
   type SessionPeerOptions,
   type SessionServiceImplementation,

@@ -1,16 +1,19 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { alerting, core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import { SessionCallError, SessionPeer, type SessionFrame } from './session-peer.js';
+import { framesOf, SessionCallError, SessionPeer, streamFrame, type SessionFrame } from './session-peer.js';
 
 /** Two peers wired back to back, frames delivered asynchronously like a stream would. */
 function pair() {
-  const sent = { ab: 0, ba: 0 };
+  const sent = { ab: [] as number[], ba: [] as number[] };
+  // Through the stream encoding and back, as the transports do.
+  const carry = (frames: SessionFrame[], to: () => SessionPeer) =>
+    setImmediate(() => framesOf(streamFrame(frames)).forEach((frame) => to().receive(frame)));
   const a: SessionPeer = new SessionPeer({
-    send: (frame: SessionFrame) => (sent.ab++, setImmediate(() => b.receive(frame))),
+    send: (frames: SessionFrame[]) => (sent.ab.push(frames.length), carry(frames, () => b)),
   });
   const b: SessionPeer = new SessionPeer({
-    send: (frame: SessionFrame) => (sent.ba++, setImmediate(() => a.receive(frame))),
+    send: (frames: SessionFrame[]) => (sent.ba.push(frames.length), carry(frames, () => a)),
   });
   return { a, b, sent };
 }
@@ -110,5 +113,23 @@ describe('SessionPeer', () => {
       code: GrpcStatus.UNAVAILABLE,
     });
     expect(a.callsInFlight).toBe(0);
+  });
+
+  it('sends what one event-loop turn produced as one message, in order', async () => {
+    const { a, b, sent } = pair();
+    const order: string[] = [];
+    b.serve('alerting.PushNotificationService', {
+      push: async (request) => (order.push(request.properties.opni_uuid), {}),
+      resolve: async () => ({}),
+    });
+    const ids = Array.from({ length: 50 }, (_, i) => `n-${i}`);
+    await Promise.all(
+      ids.map((id) =>
+        a.call('alerting.PushNotificationService', 'push', { ...notification, properties: { opni_uuid: id } }),
+      ),
+    );
+    expect(order).toEqual(ids);
+    expect(sent.ab).toEqual([50]); // fifty calls, one message
+    expect(sent.ba).toEqual([50]); // and their fifty results, one message
   });
 });

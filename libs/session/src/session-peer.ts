@@ -45,8 +45,11 @@ interface Handler {
 }
 
 export interface SessionPeerOptions {
-  /** Sends a frame to the other side. */
-  send: (frame: SessionFrame) => void;
+  /**
+   * Sends frames to the other side, in order, as one stream message (see
+   * streamFrame): everything sent in one event-loop turn goes out together.
+   */
+  send: (frames: SessionFrame[]) => void;
   /** Deadline of an outgoing call unless the call sets its own (ms). */
   defaultTimeoutMs?: number;
 }
@@ -66,6 +69,8 @@ export class SessionPeer {
   >();
   private nextId = 1n;
   private closedWith?: SessionCallError;
+  /** Frames of this event-loop turn, sent together at its end. */
+  private outbox: SessionFrame[] = [];
 
   constructor(private readonly options: SessionPeerOptions) {}
 
@@ -113,21 +118,15 @@ export class SessionPeer {
         reject,
         timer,
       });
-      try {
-        this.options.send({
-          $case: 'call',
-          value: {
-            id,
-            method: definition.path,
-            request: definition.requestSerialize(request),
-            metadata: options.metadata ?? {},
-          },
-        });
-      } catch (error) {
-        this.settle(id)?.reject(
-          new SessionCallError(GrpcStatus.UNAVAILABLE, `session send failed: ${(error as Error).message}`),
-        );
-      }
+      this.enqueue({
+        $case: 'call',
+        value: {
+          id,
+          method: definition.path,
+          request: definition.requestSerialize(request),
+          metadata: options.metadata ?? {},
+        },
+      });
     });
   }
 
@@ -152,6 +151,7 @@ export class SessionPeer {
   /** Fails every call in flight and every later one: the session is gone. */
   close(reason: string): void {
     this.closedWith ??= new SessionCallError(GrpcStatus.UNAVAILABLE, `session closed: ${reason}`);
+    this.outbox = [];
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.closedWith);
   }
 
@@ -180,10 +180,24 @@ export class SessionPeer {
       }
     }
     if (this.closedWith) return; // nobody to answer
+    this.enqueue({ $case: 'result', value: result });
+  }
+
+  private enqueue(frame: SessionFrame): void {
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push(frame);
+  }
+
+  /** Sends the turn's frames as one message; if that fails, the calls among them fail (results are simply lost). */
+  private flush(): void {
+    const frames = this.outbox;
+    this.outbox = [];
+    if (frames.length === 0 || this.closedWith) return;
     try {
-      this.options.send({ $case: 'result', value: result });
-    } catch {
-      // The session is going away; the caller's side fails its call when it notices.
+      this.options.send(frames);
+    } catch (error) {
+      const failure = new SessionCallError(GrpcStatus.UNAVAILABLE, `session send failed: ${(error as Error).message}`);
+      for (const frame of frames) if (frame.$case === 'call') this.settle(frame.value.id)?.reject(failure);
     }
   }
 }
@@ -193,4 +207,16 @@ export function statusOf(error: unknown): { code: GrpcStatus; message: string } 
   if (error instanceof AppError) return { code: ERROR_STATUS[error.kind].grpc, message: error.message };
   if (error instanceof SessionCallError) return { code: error.code, message: error.message };
   return { code: GrpcStatus.INTERNAL, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The stream message carrying `frames`: a single frame as itself, several as one Frames message. */
+export function streamFrame(frames: SessionFrame[]): SessionFrame | { $case: 'frames'; value: session.Frames } {
+  return frames.length === 1 ? frames[0] : { $case: 'frames', value: { frames: frames.map((frame) => ({ frame })) } };
+}
+
+/** The frames a received stream message carries, in order (none for hello/welcome). */
+export function framesOf(frame: session.ConnectRequest['frame'] | session.ConnectResponse['frame']): SessionFrame[] {
+  if (frame?.$case === 'call' || frame?.$case === 'result') return [frame];
+  if (frame?.$case === 'frames') return frame.value.frames.flatMap((f) => (f.frame ? [f.frame] : []));
+  return [];
 }

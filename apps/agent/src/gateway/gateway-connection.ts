@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinitions, type session } from '@app/proto';
 import { backoffDelay, type BackoffPolicy } from '@app/runtime';
-import { SessionPeer, type SessionFrame } from '@app/session';
+import { framesOf, SessionPeer, streamFrame, type SessionFrame } from '@app/session';
 import { AgentSettings } from '../config/agent-settings.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -158,7 +158,7 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
           if (frame?.$case !== 'welcome')
             return end(`the gateway answered ${frame?.$case ?? 'nothing'} instead of welcome`);
           peer = new SessionPeer({
-            send: (out: SessionFrame) => void call.write({ frame: out }),
+            send: (frames: SessionFrame[]) => void call.write({ frame: streamFrame(frames) }),
             defaultTimeoutMs: GATEWAY_CALL_TIMEOUT_MS,
           });
           this.stateValue = 'connected';
@@ -178,7 +178,7 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
           for (const user of this.users) user.sessionStarted(peer);
           return;
         }
-        if (frame?.$case === 'call' || frame?.$case === 'result') peer.receive(frame);
+        for (const received of framesOf(frame)) peer.receive(received);
       });
       call.on('error', (error: grpc.ServiceError) => end(error.details || error.message));
       call.on('end', () => end('the gateway ended the session'));

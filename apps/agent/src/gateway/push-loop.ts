@@ -69,9 +69,11 @@ export class PushLoop implements SessionUser, OnModuleInit {
         throw new FailedPreconditionError('Push is served by the gateway, not by the agent');
       },
       resolve: async ({ id }) => {
-        await this.queue.resolve(id);
-        this.metrics.resolved();
+        const deleted = this.queue.resolve(id);
+        // Stored at the gateway: its window slot is free now, whether or not the delete here is durable yet.
         if (drain.outstanding.delete(id)) drain.wake();
+        await deleted;
+        this.metrics.resolved();
         return {};
       },
     });

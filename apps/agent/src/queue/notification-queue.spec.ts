@@ -1046,6 +1046,23 @@ describe('NotificationQueue: take, resolve, requeue', () => {
     expect([...one, ...two].map((t) => t.id).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  it('take reads a merge still being written only once it is written (no stale content pushed)', async () => {
+    const queue = await h.open();
+    await queue.notify(keyed('a', 'first', 'Warning', 'disk'));
+    const merging = queue.notify(keyed('b', 'second', 'Critical', 'disk'));
+    const [taken] = await queue.take(1);
+    expect(taken).toMatchObject({ id: 'a', severity: 3, notification: { title: 'second' } });
+    expect(taken.notification.properties).toMatchObject({
+      [NotificationProperty.severity]: 'Critical',
+      [NotificationProperty.occurrences]: '2',
+    });
+    await expect(merging).resolves.toEqual({ id: 'a', coalesced: true });
+    // Counted as what it became, and requeued as such.
+    expect(queue.stats()).toMatchObject({ count: 1, inFlight: 1, depth: { Warning: 0, Critical: 1 } });
+    queue.requeue();
+    expect([...queue.entries()]).toMatchObject([{ id: 'a', severity: 'Critical', occurrences: 2 }]);
+  });
+
   it('take waits for notifications of the current tick to commit', async () => {
     const queue = await h.open();
     const notified = queue.notify(request('a', 'a'));

@@ -396,19 +396,29 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       batch.onCommit.push(() => {
         this.pendingReplaces.delete(target.id);
         this.pendingBytes -= replace.bytes - originalBytes;
-        const current = this.index.getEntry(target.id);
-        if (!current || current.seq !== target.seq) return; // resolved or evicted meanwhile
         const table = this.table;
-        const was = table.severity(current.item);
-        this.bytes += replace.bytes - table.bytes(current.item);
+        const queued = this.index.getEntry(target.id);
+        const flying = this.inFlight.get(target.id);
+        // Queued, or taken by the push loop while this merge was being written (take waits for it).
+        const slot =
+          queued && queued.seq === target.seq
+            ? queued.item
+            : flying !== undefined && table.seq(flying) === target.seq
+              ? flying
+              : undefined;
+        if (slot === undefined) return; // resolved or evicted meanwhile
+        const was = table.severity(slot);
+        this.bytes += replace.bytes - table.bytes(slot);
         this.countBySeverity[was]--;
-        this.queuedBySeverity[was]--;
         this.countBySeverity[replace.severity]++;
-        this.queuedBySeverity[replace.severity]++;
-        table.setSeverity(current.item, replace.severity);
-        table.setOccurrences(current.item, replace.occurrences);
-        table.setBytes(current.item, replace.bytes);
-        this.index.update(target.id, replace.severity, current.item);
+        table.setSeverity(slot, replace.severity);
+        table.setOccurrences(slot, replace.occurrences);
+        table.setBytes(slot, replace.bytes);
+        if (slot === queued?.item) {
+          this.queuedBySeverity[was]--;
+          this.queuedBySeverity[replace.severity]++;
+          this.index.update(target.id, replace.severity, slot);
+        }
       });
       batch.onFailure.push(() => {
         this.pendingReplaces.delete(target.id);
@@ -601,12 +611,19 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    * next entry is taken in its place.
    */
   async take(max: number): Promise<TakenNotification[]> {
-    await this.idle();
+    // Entries in the index are committed, so their rows can be read at once: waiting
+    // for every pending commit would put an fsync into each push cycle of a drain.
+    // Notifications being written are waited for (once) only when the index cannot
+    // fill the request without them.
+    if (this.pendingInserts.size > 0 && this.index.size < max) await this.idle();
     const table = this.table;
     const result: TakenNotification[] = [];
     while (result.length < max) {
       const taken = this.markInFlight(max - result.length);
       if (taken.length === 0) break;
+      // A merge into one of these still being written: read its row once it is.
+      const merging = new Set(taken.flatMap((t) => this.pendingReplaces.get(t.id)?.batch ?? []));
+      for (const batch of merging) await batch.done.catch(() => undefined);
       const payloads = await this.store.payloads(taken.map((t) => t.seq));
       for (const { id, item: slot, seq } of taken) {
         if (this.inFlight.get(id) !== slot) continue; // resolved while reading

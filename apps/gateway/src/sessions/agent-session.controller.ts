@@ -3,7 +3,7 @@ import { GrpcStreamCall } from '@nestjs/microservices';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { session } from '@app/proto';
 import { FailedPreconditionError } from '@app/runtime';
-import { SessionPeer, statusOf, type SessionFrame } from '@app/session';
+import { framesOf, SessionPeer, statusOf, streamFrame, type SessionFrame } from '@app/session';
 import { NotificationIngest } from '../ingest/notification-ingest.js';
 import { AgentSessions, type AgentSession } from './agent-sessions.js';
 import { ClusterIdentity } from './cluster-identity.js';
@@ -36,7 +36,7 @@ export class AgentSessionController {
       let agent: AgentSession | undefined;
       let finished = false;
       const peer = new SessionPeer({
-        send: (frame: SessionFrame) => void call.write({ frame }),
+        send: (frames: SessionFrame[]) => void call.write({ frame: streamFrame(frames) }),
         defaultTimeoutMs: AGENT_CALL_TIMEOUT_MS,
       });
       const fail = (error: unknown) => {
@@ -90,8 +90,8 @@ export class AgentSessionController {
             };
             call.write({ frame: { $case: 'welcome', value: { clusterId, gatewayVersion: GATEWAY_VERSION } } });
             this.sessions.add(agent);
-          } else if (frame?.$case === 'call' || frame?.$case === 'result') {
-            peer.receive(frame);
+          } else if (frame?.$case === 'call' || frame?.$case === 'result' || frame?.$case === 'frames') {
+            for (const received of framesOf(frame)) peer.receive(received);
           } else {
             throw new FailedPreconditionError(`unexpected ${frame?.$case ?? 'empty'} frame in an established session`);
           }

@@ -28,6 +28,7 @@ export interface ConnectRequest {
     { $case: "hello"; value: Hello }
     | { $case: "call"; value: RpcCall }
     | { $case: "result"; value: RpcResult }
+    | { $case: "frames"; value: Frames }
     | undefined;
 }
 
@@ -39,7 +40,21 @@ export interface ConnectResponse {
     { $case: "welcome"; value: Welcome }
     | { $case: "call"; value: RpcCall }
     | { $case: "result"; value: RpcResult }
+    | { $case: "frames"; value: Frames }
     | undefined;
+}
+
+/**
+ * Several calls and results in one stream message, in the order they were
+ * sent: a peer coalesces what it sends in one event-loop turn, so a busy
+ * session pays the stream's per-message cost once per turn, not per call.
+ */
+export interface Frames {
+  frames: Frame[];
+}
+
+export interface Frame {
+  frame?: { $case: "call"; value: RpcCall } | { $case: "result"; value: RpcResult } | undefined;
 }
 
 export interface Hello {
@@ -98,6 +113,9 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
       case "result":
         RpcResult.encode(message.frame.value, writer.uint32(26).fork()).join();
         break;
+      case "frames":
+        Frames.encode(message.frame.value, writer.uint32(34).fork()).join();
+        break;
     }
     return writer;
   },
@@ -139,6 +157,14 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
             message.frame = { $case: "result", value: RpcResult.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.frame = { $case: "frames", value: Frames.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -175,6 +201,12 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
         }
         break;
       }
+      case "frames": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "frames", value: Frames.fromPartial(object.frame.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -195,6 +227,9 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
         break;
       case "result":
         RpcResult.encode(message.frame.value, writer.uint32(26).fork()).join();
+        break;
+      case "frames":
+        Frames.encode(message.frame.value, writer.uint32(34).fork()).join();
         break;
     }
     return writer;
@@ -237,6 +272,14 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             message.frame = { $case: "result", value: RpcResult.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.frame = { $case: "frames", value: Frames.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -261,6 +304,148 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
         }
         break;
       }
+      case "call": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "call", value: RpcCall.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "result": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "result", value: RpcResult.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "frames": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "frames", value: Frames.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseFrames(): Frames {
+  return { frames: [] };
+}
+
+export const Frames: MessageFns<Frames> = {
+  encode(message: Frames, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.frames) {
+      Frame.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Frames {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrames();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frames.push(Frame.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Frames>, I>>(base?: I): Frames {
+    return Frames.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Frames>, I>>(object: I): Frames {
+    const message = createBaseFrames();
+    message.frames = object.frames?.map((e) => Frame.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFrame(): Frame {
+  return { frame: undefined };
+}
+
+export const Frame: MessageFns<Frame> = {
+  encode(message: Frame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.frame?.$case) {
+      case "call":
+        RpcCall.encode(message.frame.value, writer.uint32(10).fork()).join();
+        break;
+      case "result":
+        RpcResult.encode(message.frame.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Frame {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrame();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frame = { $case: "call", value: RpcCall.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = { $case: "result", value: RpcResult.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Frame>, I>>(base?: I): Frame {
+    return Frame.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Frame>, I>>(object: I): Frame {
+    const message = createBaseFrame();
+    switch (object.frame?.$case) {
       case "call": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "call", value: RpcCall.fromPartial(object.frame.value) };
