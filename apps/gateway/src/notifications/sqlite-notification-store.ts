@@ -297,13 +297,13 @@ export function encodeCursor(seq: bigint): string {
 }
 
 /** The seq a cursor points at; InvalidArgumentError('cursor') unless it is one of ours. */
-function decodeCursor(cursor: string): number {
+function decodeCursor(cursor: string): bigint {
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
   const match = CURSOR_PAYLOAD.exec(text);
   // Round-trip: base64url decoding ignores stray bits, so another string could decode to the same text.
   if (!match || encodeCursor(BigInt(match[1])) !== cursor)
     throw new InvalidArgumentError('cursor', 'is not a cursor from a previous page (pass nextCursor as it was given)');
-  return Number(match[1]);
+  return BigInt(match[1]); // seqs are 64-bit: a Number would round past 2^53
 }
 
 function instant(field: string, date: Date | undefined): number | undefined {

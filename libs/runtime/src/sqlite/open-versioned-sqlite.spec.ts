@@ -48,4 +48,11 @@ describe('openVersionedSqlite', () => {
       `${path} has thing schema version 3, this test reads version 4: move it aside`,
     );
   });
+
+  it('refuses a file of another version even when it lacks the table (a newer layout, or another program)', () => {
+    const path = join(dir, 'b.db');
+    const other = openVersionedSqlite(path, { ...spec(7), table: 'elsewhere', schema: 'CREATE TABLE elsewhere (x);' });
+    other.close();
+    expect(() => openVersionedSqlite(path, spec(3))).toThrow(`${path} has thing schema version 7`);
+  });
 });

@@ -31,7 +31,9 @@ export function openVersionedSqlite(path: string, spec: VersionedSqliteSpec): Da
     db.pragma(`synchronous = ${spec.synchronous}`);
     db.pragma(`busy_timeout = ${spec.busyTimeoutMs ?? 5_000}`);
     const version = db.pragma('user_version', { simple: true }) as number;
-    const isNew = db.prepare('SELECT count(*) FROM sqlite_schema WHERE name = ?').pluck().get(spec.table) === 0;
+    // New: no such table and never versioned. Any other version is another layout (or another program's file).
+    const isNew =
+      version === 0 && db.prepare('SELECT count(*) FROM sqlite_schema WHERE name = ?').pluck().get(spec.table) === 0;
     if (!isNew && version !== spec.version) {
       throw new Error(
         `${path} has ${spec.kind} schema version ${version}, ${spec.reader} reads version ${spec.version}: ${spec.remedy}`,
