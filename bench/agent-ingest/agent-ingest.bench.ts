@@ -61,7 +61,6 @@ import { builtEntry, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/t
 import { prefillQueue } from './prefill.js';
 import {
   MESSAGE,
-  cleanUp,
   onExit,
   processCpuSeconds,
   machineBusySeconds,
@@ -71,6 +70,7 @@ import {
   fmtMs,
   fmtPct,
   verdict,
+  runBenchmark,
 } from '../common/bench-kit.js';
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
@@ -659,22 +659,4 @@ async function main(): Promise<void> {
   for (const line of summaryLines) console.log(`- ${line}`);
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping child processes`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (!interrupted) {
-    console.error(`\nbenchmark failed: ${(error as Error).stack ?? error}`);
-    process.exitCode = 1;
-  }
-} finally {
-  await cleanUp();
-}
+await runBenchmark(main);

@@ -8,10 +8,9 @@
  *
  *   node --import tsx bench/agent-ingest/echo-server.ts
  */
-import * as grpc from '@grpc/grpc-js';
-import { serviceDefinitions, type alerting } from '@app/proto';
-
-const definition = serviceDefinitions['alerting.NotificationService'] as unknown as grpc.ServiceDefinition;
+import type * as grpc from '@grpc/grpc-js';
+import type { alerting } from '@app/proto';
+import { serveEcho } from '../common/echo-process.js';
 
 const handlers: grpc.UntypedServiceImplementation = {
   notify(
@@ -22,22 +21,4 @@ const handlers: grpc.UntypedServiceImplementation = {
   },
 };
 
-const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 << 20 });
-server.addService(definition, handlers);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) {
-    process.stderr.write(`echo server: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', grpc: `127.0.0.1:${port}`, pid: process.pid })}\n`);
-});
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.tryShutdown(() => process.exit(0));
-    setTimeout(() => {
-      server.forceShutdown();
-      process.exit(0);
-    }, 2_000).unref();
-  });
-}
+serveEcho('echo server', 'alerting.NotificationService', handlers);

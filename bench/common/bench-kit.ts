@@ -48,6 +48,32 @@ export function onExit<T>(cleanup: () => Promise<T> | T): () => Promise<void> {
   };
 }
 
+/**
+ * Runs a benchmark's main: on SIGINT/SIGTERM or failure the child processes
+ * and temporary directories are cleaned up all the same, and a failure sets
+ * exit code 1.
+ */
+export async function runBenchmark(main: () => Promise<void>): Promise<void> {
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      console.error(`\n${signal}: stopping child processes`);
+      void cleanUp().then(() => process.exit(130));
+    });
+  }
+  try {
+    await main();
+  } catch (error) {
+    if (!interrupted) {
+      console.error(`\nbenchmark failed: ${(error as Error).stack ?? error}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
 // ---- CPU and memory from /proc -------------------------------------------------------
 
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s

@@ -79,7 +79,6 @@ import {
 import { prefillQueue } from '../agent-ingest/prefill.js';
 import {
   MESSAGE,
-  cleanUp,
   onExit,
   processCpuSeconds,
   machineBusySeconds,
@@ -89,6 +88,7 @@ import {
   fmtMs,
   fmtPct,
   verdict,
+  runBenchmark,
 } from '../common/bench-kit.js';
 
 const QUEUED = Number(process.env.QUEUED ?? 100_000);
@@ -666,22 +666,4 @@ async function main(): Promise<void> {
   for (const line of summaryLines) console.log(`- ${line}`);
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping child processes`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (!interrupted) {
-    console.error(`\nbenchmark failed: ${(error as Error).stack ?? error}`);
-    process.exitCode = 1;
-  }
-} finally {
-  await cleanUp();
-}
+await runBenchmark(main);

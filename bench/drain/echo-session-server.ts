@@ -10,10 +10,10 @@
  *
  *   node --import tsx bench/drain/echo-session-server.ts
  */
-import * as grpc from '@grpc/grpc-js';
-import { serviceDefinitions, type session } from '@app/proto';
+import type * as grpc from '@grpc/grpc-js';
+import type { session } from '@app/proto';
+import { serveEcho } from '../common/echo-process.js';
 
-const definition = serviceDefinitions['session.v1.AgentSessionService'] as unknown as grpc.ServiceDefinition;
 const EMPTY = new Uint8Array(); // google.protobuf.Empty, Push's response, encodes to no bytes
 
 const handlers: grpc.UntypedServiceImplementation = {
@@ -35,22 +35,4 @@ const handlers: grpc.UntypedServiceImplementation = {
   },
 };
 
-const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 << 20 });
-server.addService(definition, handlers);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) {
-    process.stderr.write(`echo session server: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', grpc: `127.0.0.1:${port}`, pid: process.pid })}\n`);
-});
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.tryShutdown(() => process.exit(0));
-    setTimeout(() => {
-      server.forceShutdown();
-      process.exit(0);
-    }, 2_000).unref();
-  });
-}
+serveEcho('echo session server', 'session.v1.AgentSessionService', handlers);

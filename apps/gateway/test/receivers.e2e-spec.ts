@@ -2,12 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { severityName } from '@app/notification';
 import { alerting } from '@app/proto';
 import { AppErrorFilter, loadSettings, MetricsModule } from '@app/runtime';
-import { scrapeMetrics, waitFor, type LoggedLine, type MetricsScrape } from '@app/testing';
+import {
+  capturingLogger,
+  scrapeMetrics,
+  waitFor,
+  WebhookServer,
+  type LoggedLine,
+  type MetricsScrape,
+} from '@app/testing';
 import { GatewaySettings } from '../src/config/gateway-settings.js';
 import { NotificationBus } from '../src/notifications/notification-bus.js';
 import {
@@ -19,7 +26,6 @@ import { alertOf, type AlertmanagerWebhookMessage } from '../src/receivers/alert
 import type { ReceiverView } from '../src/receivers/receiver-view.js';
 import { ReceiversModule } from '../src/receivers/receivers.module.js';
 import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
-import { WebhookServer } from '@app/testing';
 
 const { OpniSeverity, GoldenSignal } = alerting;
 const EXTERNAL_URL = 'http://gateway.test:8080';
@@ -99,7 +105,7 @@ class Gateway {
     const moduleRef = await Test.createTestingModule({ imports: [root, MetricsModule, ReceiversModule] })
       .overrideProvider(NOTIFICATION_STORE)
       .useValue(store)
-      .setLogger(capturingLogger)
+      .setLogger(gatewayLogger)
       .compile();
     const app = moduleRef.createNestApplication();
     app.useGlobalFilters(new AppErrorFilter());
@@ -172,17 +178,7 @@ const WAIT = { timeoutMs: 20_000, intervalMs: 10 };
  * testing module replaces Nest's static logger with the builder's.)
  */
 const logs: LoggedLine[] = [];
-const capture =
-  (level: string) =>
-  (fields: unknown, message?: unknown): void =>
-    void logs.push({ level, fields, message });
-const capturingLogger: LoggerService = {
-  log: capture('log'),
-  warn: capture('warn'),
-  error: capture('error'),
-  debug: capture('debug'),
-  verbose: capture('verbose'),
-};
+const gatewayLogger = capturingLogger(logs);
 const eventsLogged = (event: string, level?: string) =>
   logs.filter(
     (line) => (line.fields as { event?: string } | undefined)?.event === event && (!level || line.level === level),

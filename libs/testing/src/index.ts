@@ -24,7 +24,7 @@ export {
   type AgentQueueListing,
 } from './agent-queue.js';
 export { parsePrometheusText, scrapeMetrics, type PrometheusSample, type MetricsScrape } from './prometheus.js';
-export { captureNestLogs, type LoggedLine } from './nest-logs.js';
+export { captureNestLogs, capturingLogger, type LoggedLine } from './nest-logs.js';
 export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js';
 export { startTcpProxy, freePort, type TcpProxy } from './tcp-proxy.js';
 export { fetchGatewayNotifications, type GatewayNotification } from './gateway-notifications.js';

@@ -14,18 +14,27 @@ export interface LoggedLine {
  */
 export function captureNestLogs(): LoggedLine[] {
   const logged: LoggedLine[] = [];
+  const logger = capturingLogger(logged);
+  beforeAll(() => Logger.overrideLogger(logger));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+  return logged;
+}
+
+/**
+ * A Nest LoggerService that appends every call to `into`: for a testing module
+ * (`Test.createTestingModule(…).setLogger(…)`), whose compile replaces the
+ * static logger captureNestLogs overrides.
+ */
+export function capturingLogger(into: LoggedLine[]): LoggerService {
   const capture =
     (level: string) =>
     (fields: unknown, message?: unknown): void =>
-      void logged.push({ level, fields, message });
-  const logger: LoggerService = {
+      void into.push({ level, fields, message });
+  return {
     log: capture('log'),
     warn: capture('warn'),
     error: capture('error'),
     debug: capture('debug'),
     verbose: capture('verbose'),
   };
-  beforeAll(() => Logger.overrideLogger(logger));
-  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
-  return logged;
 }
