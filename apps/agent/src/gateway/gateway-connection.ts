@@ -39,8 +39,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
   private running?: Promise<void>;
   /** Failed attempts since the last established session. */
   private failures = 0;
-  private lastError = '';
-  private connectedSince?: Date;
 
   constructor(
     private readonly settings: AgentSettings,
@@ -67,17 +65,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
     return this.stateValue;
   }
 
-  /** For health: the state, since when connected, and the last failure. */
-  status(): { state: ConnectionState; gateway: string; connectedSince?: Date; failures: number; lastError: string } {
-    return {
-      state: this.stateValue,
-      gateway: this.settings.gatewayAddress,
-      connectedSince: this.connectedSince,
-      failures: this.failures,
-      lastError: this.lastError,
-    };
-  }
-
   onApplicationBootstrap(): void {
     this.running = this.run();
   }
@@ -97,7 +84,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
       if (this.stopped) break;
       this.failures = established ? 1 : this.failures + 1;
       const delay = backoffDelay(this.failures, this.policy);
-      this.lastError = reason;
       if (established) {
         this.logger.warn(
           { event: 'gateway-disconnected', gateway: this.settings.gatewayAddress, reason, retryInMs: delay },
@@ -144,7 +130,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
         if (ended) return;
         ended = true;
         this.current = undefined;
-        this.connectedSince = undefined;
         if (peer) {
           peer.close(reason);
           for (const user of this.users) user.sessionEnded(reason);
@@ -162,7 +147,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
             defaultTimeoutMs: GATEWAY_CALL_TIMEOUT_MS,
           });
           this.stateValue = 'connected';
-          this.connectedSince = new Date();
           this.logger.log(
             {
               event: 'gateway-connected',
@@ -174,7 +158,6 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
             `connected to the gateway at ${this.settings.gatewayAddress} as cluster ${frame.value.clusterId}`,
           );
           this.failures = 0;
-          this.lastError = '';
           for (const user of this.users) user.sessionStarted(peer);
           return;
         }

@@ -14,7 +14,7 @@ export interface AgentSession {
 /**
  * The agents connected now, one session per cluster: a newer session of the
  * same cluster (an agent that reconnected before the old stream noticed it
- * was dead) replaces the older one. Gateway→agent calls go through here.
+ * was dead) replaces the older one.
  */
 @Injectable()
 export class AgentSessions {
@@ -62,13 +62,5 @@ export class AgentSessions {
       { event: 'agent-disconnected', cluster: session.clusterId, reason },
       `agent of cluster ${session.clusterId} disconnected: ${reason}`,
     );
-  }
-
-  get(clusterId: string): AgentSession | undefined {
-    return this.byCluster.get(clusterId);
-  }
-
-  list(): AgentSession[] {
-    return [...this.byCluster.values()];
   }
 }
