@@ -1,8 +1,9 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { BackendService, NodeService } from './gen/capability/capability.js';
-import { HealthService } from './gen/control/control.js';
+import { HealthListenerService, HealthService } from './gen/control/control.js';
 import { NotificationServiceService, PushNotificationServiceService } from './gen/alerting/agent.js';
 import { NotificationQueryServiceService } from './gen/alerting/gateway.js';
+import { AlertingNodeConfigurationService } from './gen/alerting/node.js';
 import { AgentSessionServiceService } from './gen/session/v1/session.js';
 
 /**
@@ -15,9 +16,11 @@ export const serviceDefinitions = {
   'capability.Backend': BackendService,
   'capability.Node': NodeService,
   'control.Health': HealthService,
+  'control.HealthListener': HealthListenerService,
   'alerting.NotificationService': NotificationServiceService,
   'alerting.PushNotificationService': PushNotificationServiceService,
   'alerting.NotificationQueryService': NotificationQueryServiceService,
+  'alerting.AlertingNodeConfiguration': AlertingNodeConfigurationService,
   'session.v1.AgentSessionService': AgentSessionServiceService,
 } as const satisfies Record<string, ServiceDefinition>;
 

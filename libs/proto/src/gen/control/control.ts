@@ -59,3 +59,61 @@ export const HealthService = {
 export interface HealthServer extends UntypedServiceImplementation {
   getHealth: handleUnaryCall<Empty, Health>;
 }
+
+/**
+ * Served by the gateway; the agent calls it over its session whenever its
+ * health changes (the gateway also polls Health.GetHealth).
+ */
+
+export interface HealthListenerClient {
+  updateHealth(request: Health): Observable<Empty>;
+}
+
+/**
+ * Served by the gateway; the agent calls it over its session whenever its
+ * health changes (the gateway also polls Health.GetHealth).
+ */
+
+export interface HealthListenerController {
+  updateHealth(request: Health): void | Promise<void>;
+}
+
+export function HealthListenerControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["updateHealth"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("HealthListener", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("HealthListener", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const HEALTH_LISTENER_SERVICE_NAME = "HealthListener";
+
+/**
+ * Served by the gateway; the agent calls it over its session whenever its
+ * health changes (the gateway also polls Health.GetHealth).
+ */
+export type HealthListenerService = typeof HealthListenerService;
+export const HealthListenerService = {
+  updateHealth: {
+    path: "/control.HealthListener/UpdateHealth" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: Health): Buffer => Buffer.from(Health.encode(value).finish()),
+    requestDeserialize: (value: Buffer): Health => Health.decode(value),
+    responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
+  },
+} as const;
+
+export interface HealthListenerServer extends UntypedServiceImplementation {
+  updateHealth: handleUnaryCall<Health, Empty>;
+}
