@@ -54,12 +54,12 @@ export class SqliteTaskStore implements TaskStore {
   ) {
     this.db = openVersionedSqlite(path, {
       kind: 'tasks',
-      reader: 'this gateway',
+      reader: 'this process',
       version: TASKS_SCHEMA_VERSION,
       table: 'tasks',
       schema: SCHEMA,
       synchronous: 'FULL',
-      remedy: 'start the gateway version that wrote it, or move the file aside',
+      remedy: 'start the version that wrote it, or move the file aside',
     });
     this.statements = {
       get: this.db.prepare<[string], TaskRow>('SELECT id, kind, state, body FROM tasks WHERE id = ?'),
