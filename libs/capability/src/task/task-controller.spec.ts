@@ -361,6 +361,23 @@ describe('TaskController', () => {
       expect(await after.status('other-kind')).toBeUndefined();
     });
 
+    it('cancels a task a previous process left Running before resume() is called; it then stays canceled', async () => {
+      const first = gatedRunner();
+      const { controller: before } = controllerFor(first.runner);
+      await before.start(ID, { cluster: 'c1' });
+      const interrupted = await waitFor(() => first.runs[0]);
+      const stopping = before.stop();
+      interrupted.resolve();
+      await stopping;
+
+      const second = gatedRunner();
+      const { controller: after } = controllerFor(second.runner);
+      expect(states(await after.cancel(ID))).toEqual([Pending, Running, Canceled]);
+      expect(second.canceled).toEqual([{ id: ID, input: { cluster: 'c1' } }]);
+      expect(await after.resume()).toBe(0);
+      expect(second.runs).toHaveLength(0);
+    });
+
     it('gives up waiting for a run that ignores the abort after stopTimeoutMs, and logs it', async () => {
       const logged: LoggedLine[] = [];
       const { runner, runs } = gatedRunner();
