@@ -31,3 +31,4 @@ export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
+export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/duration.js';
