@@ -1,6 +1,7 @@
 // Public API of @app/capability: the capability kit apps build a capability
-// Backend with — persisted, cancelable tasks (the uninstall task) and their
-// status as core.TaskStatus.
+// with — the Backend lifecycle (install, status, asynchronous uninstall) over
+// ports the gateway implements, persisted cancelable tasks and their status as
+// core.TaskStatus, and a node's health conditions.
 export {
   ACTIVE_TASK_STATES,
   isActive,
@@ -19,3 +20,8 @@ export {
   type StartTaskOptions,
 } from './task/task-controller.js';
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
+export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
+export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';
+export type { ClusterCapabilities, NodeStatuses, NodeReach } from './backend/capability-ports.js';
+export { parseUninstallOptions, type UninstallOptions } from './backend/uninstall-options.js';
+export { ConditionTracker, type ConditionStatus } from './conditions/condition-tracker.js';

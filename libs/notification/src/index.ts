@@ -1,7 +1,7 @@
 // Public API of @app/notification: the notification model both apps share —
 // well-known properties, severities and golden signals, defaults, validation
 // with size limits, and the queue priority derived from severity.
-export { NotificationProperty } from './properties.js';
+export { NotificationProperty, ALERTING_CAPABILITY } from './properties.js';
 export {
   SEVERITY_NAMES,
   GOLDEN_SIGNAL_NAMES,

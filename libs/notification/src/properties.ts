@@ -14,3 +14,6 @@ export const NotificationProperty = {
   /** How many notifications were coalesced into this one (decimal string, ≥ 1). */
   occurrences: 'opni_occurrences',
 } as const;
+
+/** The name of the capability that carries notifications from agents to the gateway. */
+export const ALERTING_CAPABILITY = 'alerting';
