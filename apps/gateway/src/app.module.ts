@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
+import { AlertingCapabilityModule } from './alerting-capability/alerting-capability.module.js';
+import { ClusterStatusModule } from './cluster-status/cluster-status.module.js';
+import { ClustersModule } from './clusters/clusters.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
@@ -18,8 +21,11 @@ export class AppModule {
         HealthzModule,
         MetricsModule,
         NotificationsModule,
+        ClustersModule,
         SessionsModule,
         ReceiversModule,
+        ClusterStatusModule,
+        AlertingCapabilityModule,
       ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],

@@ -60,6 +60,9 @@ class DurableStore implements NotificationStore {
   prune(...args: Parameters<NotificationStore['prune']>) {
     return this.open.prune(...args);
   }
+  deleteCluster(clusterId: string) {
+    return this.open.deleteCluster(clusterId);
+  }
   async close(): Promise<void> {
     await this.current?.close();
     this.current = undefined;

@@ -1,34 +1,39 @@
+import { hostname } from 'node:os';
 import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, ValidateIf } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification';
-import { IntegerSetting, PortSetting, Setting, type SettingSpec } from '@app/runtime';
+import {
+  DURATION_PATTERN,
+  DURATION_RULE,
+  IntegerSetting,
+  parseDuration,
+  PortSetting,
+  Setting,
+  type SettingSpec,
+} from '@app/runtime';
 import { IsReceiversFile } from '../receivers/is-receivers-file.decorator.js';
 
 /** Where the gateway keeps notifications; only SQLite for now (NATS JetStream later, for several replicas). */
 export const NOTIFICATION_STORE_KINDS = ['sqlite'] as const;
 export type NotificationStoreKind = (typeof NOTIFICATION_STORE_KINDS)[number];
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 const POSITIVE_DURATION = /^[1-9]\d*(ms|s|m|h|d)$/;
 
 /** A duration setting such as `90s`, `15m`, `7d` (units ms, s, m, h, d); read it with durationMs(). */
 function DurationSetting(spec: SettingSpec, { positive }: { positive: boolean }): PropertyDecorator {
-  const rule = 'a whole number with a unit: ms, s, m, h or d (e.g. 90s, 15m, 7d)';
   return applyDecorators(
     Setting(spec),
     positive
-      ? Matches(POSITIVE_DURATION, { message: `must be more than 0: ${rule}` })
-      : Matches(DURATION, { message: `must be ${rule}` }),
+      ? Matches(POSITIVE_DURATION, { message: `must be more than 0: ${DURATION_RULE}` })
+      : Matches(DURATION_PATTERN, { message: `must be ${DURATION_RULE}` }),
   );
 }
 
-/** Milliseconds of a duration setting's value (validated at start-up, so it always matches). */
+/** Milliseconds of a duration setting's value (validated at start-up, so it always parses). */
 export function durationMs(value: string): number {
-  const match = DURATION.exec(value);
-  if (!match) throw new Error(`not a duration: ${JSON.stringify(value)}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new Error(`not a duration: ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** Every setting of the gateway; see the README's settings table. */
@@ -133,4 +138,30 @@ export class GatewaySettings extends NotificationLimitSettings {
     { positive: true },
   )
   sseHeartbeat = '15s';
+
+  @DurationSetting(
+    {
+      env: 'GATEWAY_HEALTH_POLL_INTERVAL',
+      flag: 'health-poll-interval',
+      description:
+        "How often the gateway asks each connected agent for its health over the agent's session (agents also push changes).",
+    },
+    { positive: true },
+  )
+  healthPollInterval = '30s';
+
+  @Setting({
+    env: 'GATEWAY_ADVERTISED_ADDRESS',
+    flag: 'advertised-address',
+    description:
+      'host:port agents dial to reach this gateway, written into the installer template; empty: this host name and the gRPC port.',
+  })
+  @ValidateIf((settings: GatewaySettings) => settings.advertisedAddress !== '')
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, { message: 'must be empty or host:port' })
+  advertisedAddress = '';
+
+  /** The address agents dial, for the installer template. */
+  get agentAddress(): string {
+    return this.advertisedAddress || `${hostname()}:${this.grpcPort}`;
+  }
 }

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { notificationLimits } from '@app/notification';
 import { CLOCK, systemClock } from '@app/runtime';
+import { ClustersModule } from '../clusters/clusters.module.js';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { GATEWAY_NOTIFICATION_LIMITS, NotificationIngest } from './notification-ingest.js';
 
-/** Pushed notifications in: validation, identity stamping, durable dedup storage, publication. */
+/** Pushed notifications in: the cluster's alerting gate, validation, identity stamping, durable dedup storage, publication. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, ClustersModule],
   providers: [
     NotificationIngest,
     IngestMetrics,

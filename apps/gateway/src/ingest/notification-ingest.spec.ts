@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification';
 import { alerting } from '@app/proto';
-import { InvalidArgumentError } from '@app/runtime';
+import { FailedPreconditionError, InvalidArgumentError } from '@app/runtime';
 import { Registry } from 'prom-client';
+import { ClusterRegistry } from '../clusters/cluster-registry.js';
+import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';
 import { NotificationBus } from '../notifications/notification-bus.js';
 import { SqliteNotificationStore } from '../notifications/sqlite-notification-store.js';
 import { IngestMetrics } from './ingest-metrics.js';
@@ -13,24 +15,37 @@ import { NotificationIngest } from './notification-ingest.js';
 describe('NotificationIngest (real SQLite store, real bus)', () => {
   let dir: string;
   let store: SqliteNotificationStore;
+  let clusterStore: SqliteClusterStore;
   let registry: Registry;
   let published: alerting.StoredNotification[];
   let ingest: NotificationIngest;
   const now = Date.parse('2026-11-29T07:00:00Z');
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ingest-'));
     store = new SqliteNotificationStore(join(dir, 'notifications.db'));
+    clusterStore = new SqliteClusterStore(join(dir, 'clusters.db'));
+    const clusters = new ClusterRegistry(clusterStore, { now: () => now });
+    // Alerting is installed for prod and staging; not for dev.
+    for (const cluster of ['prod', 'staging']) {
+      await clusters.updateNodeConfig(cluster, 'alerting', (config) => ({ enabled: true, spec: config.spec }));
+    }
     registry = new Registry();
     const bus = new NotificationBus();
     published = [];
     bus.subscribe((stored) => published.push(stored));
-    ingest = new NotificationIngest(store, bus, new IngestMetrics(registry), DEFAULT_NOTIFICATION_LIMITS, {
-      now: () => now,
-    });
+    ingest = new NotificationIngest(
+      store,
+      bus,
+      new IngestMetrics(registry),
+      DEFAULT_NOTIFICATION_LIMITS,
+      { now: () => now },
+      clusters,
+    );
   });
   afterEach(async () => {
     await store.close();
+    await clusterStore.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -69,6 +84,14 @@ describe('NotificationIngest (real SQLite store, real bus)', () => {
     expect((await store.list({})).notifications.map((n) => n.id)).toEqual(['n1']);
     expect(await counted('received')).toBe(1);
     expect(await counted('stored')).toBe(1);
+  });
+
+  it('refuses a push from a cluster without alerting installed (FAILED_PRECONDITION): nothing stored or published', async () => {
+    const error = await ingest.ingest('dev', pushed('n1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FailedPreconditionError);
+    expect((error as Error).message).toBe('alerting is not installed for cluster dev');
+    expect((await store.list({})).notifications).toEqual([]);
+    expect(published).toEqual([]);
   });
 
   it('recognises a repeat of (cluster, id): nothing new stored or published, counted as deduplicated', async () => {

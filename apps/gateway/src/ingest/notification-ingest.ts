@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ALERTING_CAPABILITY,
   NotificationProperty,
   goldenSignalOf,
   normalizeNotification,
@@ -8,7 +9,8 @@ import {
   type NotificationLimits,
 } from '@app/notification';
 import type { alerting } from '@app/proto';
-import { CLOCK, InvalidArgumentError, type Clock } from '@app/runtime';
+import { CLOCK, FailedPreconditionError, InvalidArgumentError, type Clock } from '@app/runtime';
+import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { NotificationBus } from '../notifications/notification-bus.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
 import { IngestMetrics } from './ingest-metrics.js';
@@ -36,10 +38,21 @@ export class NotificationIngest {
     private readonly metrics: IngestMetrics,
     @Inject(GATEWAY_NOTIFICATION_LIMITS) private readonly limits: NotificationLimits,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clusters: ClusterRegistry,
   ) {}
 
-  /** Throws InvalidArgumentError (naming the field) for a notification that will never be accepted. */
+  /**
+   * Throws InvalidArgumentError (naming the field) for a notification that will never be accepted,
+   * FailedPreconditionError while alerting is not enabled for the cluster (the agent keeps it queued).
+   */
   async ingest(clusterId: string, notification: alerting.Notification): Promise<IngestResult> {
+    // A push that crossed an uninstall in flight must not bring data back after it was purged.
+    const config =
+      this.clusters.cachedNodeConfig(clusterId, ALERTING_CAPABILITY) ??
+      (await this.clusters.nodeConfig(clusterId, ALERTING_CAPABILITY));
+    if (!config.enabled) {
+      throw new FailedPreconditionError(`alerting is not installed for cluster ${clusterId}`);
+    }
     let normalized;
     try {
       const id = notification.properties?.[NotificationProperty.uuid] ?? '';

@@ -76,6 +76,8 @@ export interface NotificationStore {
    * how receivers catch up from their own durable cursor.
    */
   readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]>;
+  /** Deletes every notification of the cluster (its alerting was uninstalled with deleteStoredData); returns how many. */
+  deleteCluster(clusterId: string): Promise<number>;
   /** Applies the retention policy now; returns how many were deleted. */
   prune(policy: RetentionPolicy, now: Date): Promise<number>;
   close(): Promise<void>;

@@ -220,6 +220,20 @@ export class SqliteNotificationStore implements NotificationStore {
     return deleted;
   }
 
+  /** Deletes every notification of the cluster, a chunk per transaction, yielding in between (like prune). */
+  async deleteCluster(clusterId: string): Promise<number> {
+    this.ensureOpen();
+    this.flush(); // what is still pending for the cluster goes too
+    let deleted = 0;
+    while (!this.closed) {
+      const changes = this.statements.deleteOfCluster.run(clusterId, PRUNE_CHUNK).changes;
+      deleted += changes;
+      if (changes < PRUNE_CHUNK) break;
+      await nextTurn();
+    }
+    return deleted;
+  }
+
   /** Commits what is pending, then closes the file; later calls fail with UnavailableError. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -270,6 +284,10 @@ function prepare(db: Database.Database) {
     after: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),
     deleteReceivedBefore: db.prepare(
       'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE received_at < ? LIMIT ?)',
+    ),
+    // The (cluster_id, id) key is a cluster-first index: no extra index needed.
+    deleteOfCluster: db.prepare(
+      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE cluster_id = ? LIMIT ?)',
     ),
     deleteOldest: db.prepare(
       'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications ORDER BY seq LIMIT ?)',

@@ -83,13 +83,21 @@ export class AgentSessionController {
               clusterId,
               peer,
               connectedAt: new Date(),
+              address: call.getPeer(),
+              agentVersion: frame.value.agentVersion,
               close: (reason) => {
                 fail({ code: GrpcStatus.ABORTED, message: reason });
                 finish(reason);
               },
             };
             call.write({ frame: { $case: 'welcome', value: { clusterId, gatewayVersion: GATEWAY_VERSION } } });
-            this.sessions.add(agent);
+            this.sessions.add(agent).catch((error: Error) => {
+              this.logger.error(
+                { event: 'session-registration-failed', cluster: clusterId, err: error },
+                `could not record the session of cluster ${clusterId}: ${error.message}`,
+              );
+              agent?.close(`the gateway could not record the session: ${error.message}`);
+            });
           } else if (frame?.$case === 'call' || frame?.$case === 'result' || frame?.$case === 'frames') {
             for (const received of framesOf(frame)) peer.receive(received);
           } else {

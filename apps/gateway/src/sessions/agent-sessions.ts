@@ -1,28 +1,51 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { SessionPeer } from '@app/session';
+import type { ServiceName } from '@app/proto';
+import { UnavailableError } from '@app/runtime';
+import type { SessionPeer, SessionServiceImplementation } from '@app/session';
+import { ClusterRegistry } from '../clusters/cluster-registry.js';
 
 /** A connected agent: its cluster and the peer that calls it over its session. */
 export interface AgentSession {
   clusterId: string;
   peer: SessionPeer;
   connectedAt: Date;
+  /** The agent's address as the gateway's gRPC server saw it. */
+  address: string;
+  agentVersion: string;
   /** Ends the session (the agent reconnects). */
   close(reason: string): void;
+}
+
+/** A service some module serves to every agent over its session, given that agent's session. */
+type SessionService = (session: AgentSession) => void;
+
+/** What a module does when an agent's session starts or ends. */
+export interface SessionListener {
+  sessionStarted?(session: AgentSession): void;
+  sessionEnded?(session: AgentSession): void;
 }
 
 /**
  * The agents connected now, one session per cluster: a newer session of the
  * same cluster (an agent that reconnected before the old stream noticed it
- * was dead) replaces the older one.
+ * was dead) replaces the older one. Modules serve their services to every
+ * session (serve) and hear sessions start and end (listen) through it, so the
+ * session controller knows none of them; every connection is recorded in the
+ * cluster registry (the cluster is registered on its first).
  */
 @Injectable()
 export class AgentSessions {
   private readonly logger = new Logger(AgentSessions.name);
   private readonly byCluster = new Map<string, AgentSession>();
   private readonly events: Counter<'event'>;
+  private readonly services: SessionService[] = [];
+  private readonly listeners: SessionListener[] = [];
 
-  constructor(@Inject(Registry) registry: Registry) {
+  constructor(
+    @Inject(Registry) registry: Registry,
+    private readonly clusters: ClusterRegistry,
+  ) {
     const sessions = this.byCluster;
     new Gauge({
       name: 'gateway_agent_sessions',
@@ -40,7 +63,34 @@ export class AgentSessions {
     });
   }
 
-  add(session: AgentSession): void {
+  /** Serves a service to every agent session from now on; call while the application starts. */
+  serve<S extends ServiceName>(
+    service: S,
+    implementationFor: (session: AgentSession) => SessionServiceImplementation<S>,
+  ): void {
+    this.services.push((session) => session.peer.serve(service, implementationFor(session)));
+  }
+
+  /** Adds a listener of sessions starting and ending; call while the application starts. */
+  listen(listener: SessionListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The cluster's session; UnavailableError when its agent is not connected. */
+  session(clusterId: string): AgentSession {
+    const session = this.byCluster.get(clusterId);
+    if (!session) throw new UnavailableError(`the agent of cluster ${clusterId} is not connected`);
+    return session;
+  }
+
+  /** Every session connected now. */
+  all(): AgentSession[] {
+    return [...this.byCluster.values()];
+  }
+
+  /** A new session, after its Hello was accepted: serves the modules' services on it, then announces it. */
+  async add(session: AgentSession): Promise<void> {
+    for (const serve of this.services) serve(session);
     const previous = this.byCluster.get(session.clusterId);
     this.byCluster.set(session.clusterId, session);
     this.events.inc({ event: 'opened' });
@@ -52,15 +102,20 @@ export class AgentSessions {
       this.events.inc({ event: 'replaced' });
       previous.close('replaced by a newer session of the same cluster');
     }
+    await this.clusters.connected(session.clusterId, { address: session.address, agentVersion: session.agentVersion });
+    if (this.byCluster.get(session.clusterId) !== session) return; // ended (or replaced) meanwhile
+    for (const listener of this.listeners) listener.sessionStarted?.(session);
   }
 
   remove(session: AgentSession, reason: string): void {
     if (this.byCluster.get(session.clusterId) !== session) return; // replaced meanwhile
     this.byCluster.delete(session.clusterId);
+    this.clusters.disconnected(session.clusterId);
     this.events.inc({ event: 'closed' });
     this.logger.log(
       { event: 'agent-disconnected', cluster: session.clusterId, reason },
       `agent of cluster ${session.clusterId} disconnected: ${reason}`,
     );
+    for (const listener of this.listeners) listener.sessionEnded?.(session);
   }
 }

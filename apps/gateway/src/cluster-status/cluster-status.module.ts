@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module.js';
+import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { ClusterHealth, HEALTH_POLL_INTERVAL_MS } from './cluster-health.js';
+import { ClustersController } from './clusters.controller.js';
+
+/** What operators see of their clusters: the HTTP clusters API, and the agents' health kept current. */
+@Module({
+  imports: [ClustersModule, SessionsModule],
+  controllers: [ClustersController],
+  providers: [
+    ClusterHealth,
+    {
+      provide: HEALTH_POLL_INTERVAL_MS,
+      inject: [GatewaySettings],
+      useFactory: (settings: GatewaySettings) => durationMs(settings.healthPollInterval),
+    },
+  ],
+})
+export class ClusterStatusModule {}

@@ -1,0 +1,187 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { capability, core } from '@app/proto';
+import type { ClusterCapabilities, NodeStatuses } from '@app/capability';
+import { CLOCK, NotFoundError, type Clock } from '@app/runtime';
+import { CLUSTER_STORE, type ClusterRecord, type ClusterStore, type NodeConfigRecord } from './cluster-store.js';
+
+/** A node's configuration before the gateway ever decided one: not enabled. */
+const UNCONFIGURED: NodeConfigRecord = { enabled: false, revision: 0n, spec: {} };
+
+/** Where a connected agent's session came from. */
+export interface ConnectionDetails {
+  address: string;
+  agentVersion: string;
+}
+
+/**
+ * The gateway's clusters: registered when their agent first connects, with
+ * their capabilities, each capability's node configuration and last sync
+ * (persisted through the ClusterStore port), and what is only live state:
+ * whether the agent is connected now and its last reported health.
+ * Changes to one cluster are applied one at a time, so concurrent calls
+ * (a connection and an install) never overwrite each other.
+ */
+@Injectable()
+export class ClusterRegistry implements ClusterCapabilities, NodeStatuses {
+  private readonly logger = new Logger(ClusterRegistry.name);
+  private readonly connectedSince = new Map<string, Date>();
+  private readonly healthByCluster = new Map<string, core.Health>();
+  private readonly nodeConfigs = new Map<string, NodeConfigRecord>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    @Inject(CLUSTER_STORE) private readonly store: ClusterStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** An agent's session was established: registers the cluster on its first connection. */
+  async connected(clusterId: string, details: ConnectionDetails): Promise<ClusterRecord> {
+    const now = new Date(this.clock.now());
+    this.connectedSince.set(clusterId, now);
+    return this.change(clusterId, async (record) => {
+      if (!record) {
+        this.logger.log({ event: 'cluster-registered', cluster: clusterId }, `cluster ${clusterId} registered`);
+      }
+      return {
+        id: clusterId,
+        labels: record?.labels ?? {},
+        capabilities: record?.capabilities ?? [],
+        firstSeenAt: record?.firstSeenAt ?? now,
+        lastConnectedAt: now,
+        lastAddress: details.address,
+        agentVersion: details.agentVersion,
+      };
+    });
+  }
+
+  /** The agent's session ended (its health is then unknown). */
+  disconnected(clusterId: string): void {
+    this.connectedSince.delete(clusterId);
+    this.healthByCluster.delete(clusterId);
+  }
+
+  isConnected(clusterId: string): boolean {
+    return this.connectedSince.has(clusterId);
+  }
+
+  /** NotFoundError for an unknown cluster. */
+  async get(clusterId: string): Promise<ClusterRecord> {
+    const record = await this.store.get(clusterId);
+    if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (its agent has never connected)`);
+    return record;
+  }
+
+  list(): Promise<ClusterRecord[]> {
+    return this.store.list();
+  }
+
+  setHealth(clusterId: string, health: core.Health): void {
+    if (this.isConnected(clusterId)) this.healthByCluster.set(clusterId, health);
+  }
+
+  health(clusterId: string): core.Health | undefined {
+    return this.healthByCluster.get(clusterId);
+  }
+
+  async capability(clusterId: string, name: string): Promise<core.ClusterCapability | undefined> {
+    return (await this.get(clusterId)).capabilities.find((c) => c.name === name);
+  }
+
+  async addCapability(clusterId: string, name: string): Promise<void> {
+    await this.changeExisting(clusterId, (record) =>
+      record.capabilities.some((c) => c.name === name)
+        ? record
+        : { ...record, capabilities: [...record.capabilities, { name }] },
+    );
+  }
+
+  async setDeletionTimestamp(clusterId: string, name: string, at: Date | undefined): Promise<void> {
+    await this.changeExisting(clusterId, (record) => ({
+      ...record,
+      capabilities: record.capabilities.map((c) => (c.name === name ? { name, deletionTimestamp: at } : c)),
+    }));
+  }
+
+  async removeCapability(clusterId: string, name: string): Promise<void> {
+    await this.changeExisting(clusterId, (record) => ({
+      ...record,
+      capabilities: record.capabilities.filter((c) => c.name !== name),
+    }));
+  }
+
+  nodeStatus(clusterId: string, name: string): Promise<capability.NodeCapabilityStatus | undefined> {
+    return this.store.nodeStatus(clusterId, name);
+  }
+
+  recordSync(clusterId: string, name: string, status: capability.NodeCapabilityStatus): Promise<void> {
+    return this.store.putNodeStatus(clusterId, name, status);
+  }
+
+  /** nodeConfig() without waiting, when it is cached (it is after the first read or write). */
+  cachedNodeConfig(clusterId: string, name: string): NodeConfigRecord | undefined {
+    return this.nodeConfigs.get(`${clusterId}/${name}`);
+  }
+
+  /** What the capability's node on the cluster should run (not enabled when never configured). */
+  async nodeConfig(clusterId: string, name: string): Promise<NodeConfigRecord> {
+    const key = `${clusterId}/${name}`;
+    let config = this.nodeConfigs.get(key);
+    if (!config) {
+      config = (await this.store.nodeConfig(clusterId, name)) ?? UNCONFIGURED;
+      this.nodeConfigs.set(key, config);
+    }
+    return config;
+  }
+
+  /** Applies `update` to the node configuration; a changed configuration gets the next revision. */
+  async updateNodeConfig(
+    clusterId: string,
+    name: string,
+    update: (config: NodeConfigRecord) => Omit<NodeConfigRecord, 'revision'>,
+  ): Promise<NodeConfigRecord> {
+    return this.serialized(`${clusterId}/${name}`, async () => {
+      const current = await this.nodeConfig(clusterId, name);
+      const next = update(current);
+      if (next.enabled === current.enabled && JSON.stringify(next.spec) === JSON.stringify(current.spec)) {
+        return current;
+      }
+      const config = { ...next, revision: current.revision + 1n };
+      await this.store.putNodeConfig(clusterId, name, config);
+      this.nodeConfigs.set(`${clusterId}/${name}`, config);
+      return config;
+    });
+  }
+
+  private changeExisting(clusterId: string, update: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord> {
+    return this.change(clusterId, async (record) => {
+      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (its agent has never connected)`);
+      return update(record);
+    });
+  }
+
+  private change(
+    clusterId: string,
+    update: (record: ClusterRecord | undefined) => Promise<ClusterRecord>,
+  ): Promise<ClusterRecord> {
+    return this.serialized(clusterId, async () => {
+      const next = await update(await this.store.get(clusterId));
+      await this.store.put(next);
+      return next;
+    });
+  }
+
+  /** Runs `work` after every earlier piece of work with the same key. */
+  private serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,42 @@
+import type { capability } from '@app/proto';
+
+/** Injection token of the gateway's cluster storage (SQLite by default). */
+export const CLUSTER_STORE = Symbol('ClusterStore');
+
+/** A downstream cluster as the gateway knows it. */
+export interface ClusterRecord {
+  id: string;
+  labels: Record<string, string>;
+  capabilities: { name: string; deletionTimestamp?: Date }[];
+  /** When its agent first connected. */
+  firstSeenAt: Date;
+  /** The last session's start, peer address and agent version. */
+  lastConnectedAt: Date;
+  lastAddress: string;
+  agentVersion: string;
+}
+
+/** What a capability's node should run, as the gateway last decided (revision increases with every change). */
+export interface NodeConfigRecord {
+  enabled: boolean;
+  revision: bigint;
+  /** Capability-specific settings, JSON-serialisable. */
+  spec: Record<string, unknown>;
+}
+
+/**
+ * Clusters, their capabilities, and per (cluster, capability) the node's
+ * desired configuration and last sync. Adapters are bound in ClustersModule
+ * (SQLite now; NATS JetStream KV later). Writes are durable when they resolve.
+ */
+export interface ClusterStore {
+  get(id: string): Promise<ClusterRecord | undefined>;
+  list(): Promise<ClusterRecord[]>;
+  /** Creates or replaces the record. */
+  put(record: ClusterRecord): Promise<void>;
+  nodeConfig(clusterId: string, capability: string): Promise<NodeConfigRecord | undefined>;
+  putNodeConfig(clusterId: string, capability: string, config: NodeConfigRecord): Promise<void>;
+  nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined>;
+  putNodeStatus(clusterId: string, capability: string, status: capability.NodeCapabilityStatus): Promise<void>;
+  close(): Promise<void>;
+}
