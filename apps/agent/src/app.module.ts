@@ -4,6 +4,7 @@ import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AgentSettings } from './config/agent-settings.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
+import { NodeModule } from './node/node.module.js';
 import { NotifyModule } from './notify/notify.module.js';
 
 /** The agent's composition root. */
@@ -20,6 +21,7 @@ export class AppModule {
         NotifyModule,
         HealthModule,
         GatewayModule,
+        NodeModule,
       ],
       providers: [{ provide: AgentSettings, useValue: settings }],
       exports: [AgentSettings],

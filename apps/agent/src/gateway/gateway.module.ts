@@ -3,15 +3,17 @@ import type { BackoffPolicy } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { GatewayConnection, RECONNECT_POLICY } from './gateway-connection.js';
+import { PushGate } from './push-gate.js';
 import { PUSH_RETRY_POLICY, PushLoop } from './push-loop.js';
 import { PushMetrics } from './push-metrics.js';
 
-/** The agent's link to the gateway: the one outbound session, and the push loop that drains the queue over it. */
+/** The agent's link to the gateway: the one outbound session, and the push loop that drains the queue over it while the push gate is open. */
 @Module({
   imports: [QueueModule],
   providers: [
     GatewayConnection,
     PushLoop,
+    PushGate,
     PushMetrics,
     {
       provide: RECONNECT_POLICY,
@@ -20,6 +22,6 @@ import { PushMetrics } from './push-metrics.js';
     },
     { provide: PUSH_RETRY_POLICY, useValue: { initialMs: 100, maxMs: 10_000 } satisfies BackoffPolicy },
   ],
-  exports: [GatewayConnection],
+  exports: [GatewayConnection, PushGate],
 })
 export class GatewayModule {}

@@ -5,6 +5,7 @@ import { SessionCallError, type SessionPeer } from '@app/session';
 import { AgentSettings } from '../config/agent-settings.js';
 import { NotificationQueue, type TakenNotification } from '../queue/notification-queue.js';
 import { GatewayConnection, type SessionUser } from './gateway-connection.js';
+import { PushGate } from './push-gate.js';
 import { PushMetrics } from './push-metrics.js';
 
 /** Injection token of the policy for retrying a push the gateway failed (not refused). */
@@ -14,6 +15,8 @@ export const PUSH_RETRY_POLICY = Symbol('PushRetryPolicy');
 class Drain {
   readonly outstanding = new Set<string>();
   ended = false;
+  /** A pump is running for this session (at most one: the gate may open and close several times). */
+  pumping = false;
   private wakeUp?: () => void;
 
   constructor(readonly peer: SessionPeer) {}
@@ -34,8 +37,8 @@ class Drain {
 }
 
 /**
- * Drains the queue to the gateway over the current session, most important
- * first, with up to `pushWindow` notifications pushed and not yet resolved.
+ * Drains the queue to the gateway over the current session while the push
+ * gate is open (alerting installed for the cluster), most important first, with up to `pushWindow` notifications pushed and not yet resolved.
  * Push carries the notification (opni_uuid = the agent's id) and its attempt
  * number; the gateway's Resolve(id), sent once it has stored it durably, is
  * what deletes it here. When the session ends, everything in flight goes
@@ -55,11 +58,22 @@ export class PushLoop implements SessionUser, OnModuleInit {
     private readonly connection: GatewayConnection,
     private readonly settings: AgentSettings,
     private readonly metrics: PushMetrics,
+    private readonly gate: PushGate,
     @Inject(PUSH_RETRY_POLICY) private readonly retryPolicy: BackoffPolicy,
   ) {}
 
   onModuleInit(): void {
     this.connection.use(this);
+    this.gate.onChange((open) => {
+      const drain = this.drain;
+      if (!drain) return;
+      if (open) this.startPump(drain);
+      else drain.wake(); // the pump sees the gate closed and stops; what is in flight still resolves
+      this.logger.log(
+        { event: open ? 'push-started' : 'push-stopped' },
+        open ? 'alerting enabled: pushing the queue to the gateway' : 'alerting disabled: queuing without pushing',
+      );
+    });
   }
 
   sessionStarted(peer: SessionPeer): void {
@@ -78,9 +92,21 @@ export class PushLoop implements SessionUser, OnModuleInit {
       },
     });
     this.drain = drain;
-    void this.pump(drain).catch((error: Error) => {
-      this.logger.error({ event: 'push-loop-failed', err: error }, `the push loop stopped: ${error.message}`);
-    });
+    if (this.gate.open) this.startPump(drain);
+  }
+
+  private startPump(drain: Drain): void {
+    if (drain.pumping || drain.ended) return;
+    drain.pumping = true;
+    void this.pump(drain)
+      .catch((error: Error) => {
+        this.logger.error({ event: 'push-loop-failed', err: error }, `the push loop stopped: ${error.message}`);
+      })
+      .finally(() => {
+        drain.pumping = false;
+        // The gate may have closed and opened again while this pump was winding down.
+        if (this.gate.open && this.drain === drain) this.startPump(drain);
+      });
   }
 
   sessionEnded(): void {
@@ -96,7 +122,7 @@ export class PushLoop implements SessionUser, OnModuleInit {
 
   private async pump(drain: Drain): Promise<void> {
     const window = this.settings.pushWindow;
-    while (!drain.ended) {
+    while (!drain.ended && this.gate.open) {
       const room = window - drain.outstanding.size;
       if (room <= 0) {
         await drain.sleep();
@@ -115,8 +141,8 @@ export class PushLoop implements SessionUser, OnModuleInit {
         await drain.sleep(new Promise((resolve) => setTimeout(resolve, delay)));
         continue;
       }
-      if (drain.ended) {
-        // The session ended while taking: these were marked in flight after it requeued the rest.
+      if (drain.ended || !this.gate.open) {
+        // The session ended (or alerting was disabled) while taking: these were marked in flight after the rest was requeued.
         this.queue.requeue(taken.map((t) => t.id));
         return;
       }

@@ -1,8 +1,25 @@
 import { Module } from '@nestjs/common';
+import { ConditionTracker } from '@app/capability';
+import { systemClock } from '@app/runtime';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { AgentHealth } from './agent-health.js';
+import { HealthReporter } from './health-reporter.js';
 import { HealthController } from './health.controller.js';
 
-/** control.Health for the gateway (capability conditions arrive with the capability issue). */
-@Module({ imports: [QueueModule, GatewayModule], controllers: [HealthController] })
+/**
+ * The agent's health: its conditions (a ConditionTracker other modules set,
+ * e.g. the node sync), control.Health on the local port and over the
+ * session, and health changes pushed to the gateway.
+ */
+@Module({
+  imports: [QueueModule, GatewayModule],
+  controllers: [HealthController],
+  providers: [
+    AgentHealth,
+    HealthReporter,
+    { provide: ConditionTracker, useFactory: () => new ConditionTracker(systemClock) },
+  ],
+  exports: [ConditionTracker, AgentHealth],
+})
 export class HealthModule {}

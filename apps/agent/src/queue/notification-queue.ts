@@ -51,6 +51,8 @@ export interface QueueStats {
   corrupt: number;
   /** Notifications the gateway refused as invalid since start, moved to the dead-letter table, by severity. */
   deadLettered: Record<string, number>;
+  /** Entries deleted since start because the gateway asked (purge). */
+  purged: number;
 }
 
 export type RejectReason = 'invalid' | 'full';
@@ -142,6 +144,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private readonly rejected = new Map<string, Record<RejectReason, number>>();
   private readonly coalesced = new Map<string, number>();
   private corrupt = 0;
+  private purged = 0;
   private readonly deadLettered = new Map<string, number>();
   /** The push loop waiting for something to take. */
   private availableWaiters: (() => void)[] = [];
@@ -677,9 +680,33 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    */
   async resolve(id: string): Promise<boolean> {
     await this.pendingIds.get(id)?.done.catch(() => undefined);
+    const batch = this.delete(id);
+    if (!batch) return false;
+    await batch.done;
+    return true;
+  }
+
+  /**
+   * Deletes every queued entry, in flight or not, in one transaction: the
+   * gateway asked for it (alerting uninstalled with deleteStoredData). Entries
+   * accepted after the call are kept. Counted, and logged by the caller.
+   */
+  async purge(): Promise<number> {
+    await this.idle(); // what was accepted before the call is in the index by then
+    const ids = [...this.inFlight.keys(), ...[...this.index.entries()].map((entry) => entry.id)];
+    let batch: Batch | undefined;
+    for (const id of ids) batch = this.delete(id) ?? batch;
+    if (!batch) return 0;
+    await batch.done;
+    this.purged += ids.length;
+    return ids.length;
+  }
+
+  /** Takes the entry out of the index (or the in-flight set) and writes its delete; undefined when not queued. */
+  private delete(id: string): Batch | undefined {
     const flying = this.inFlight.get(id);
     const slot = flying ?? this.index.get(id);
-    if (slot === undefined) return false;
+    if (slot === undefined) return undefined;
     const aliases = this.aliasesOf.get(id) ?? [];
     if (flying !== undefined) {
       this.inFlight.delete(id);
@@ -701,8 +728,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       }
       for (const alias of aliases) this.remember(alias, id);
     });
-    await batch.done;
-    return true;
+    return batch;
   }
 
   /**
@@ -861,6 +887,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       coalesced: Object.fromEntries(this.coalesced),
       corrupt: this.corrupt,
       deadLettered: Object.fromEntries(this.deadLettered),
+      purged: this.purged,
     };
   }
 

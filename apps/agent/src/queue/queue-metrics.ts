@@ -90,5 +90,14 @@ export class QueueMetrics {
         this.inc(stats().corrupt);
       },
     });
+    new Counter({
+      name: 'agent_queue_purged_total',
+      help: 'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(stats().purged);
+      },
+    });
   }
 }

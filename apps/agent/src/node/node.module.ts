@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { AgentSettings } from '../config/agent-settings.js';
+import { GatewayModule } from '../gateway/gateway.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { NodeConfigFile } from './node-config-file.js';
+import { NODE_CONFIG_FILE, NodeSync } from './node-sync.js';
+import { NodeController } from './node.controller.js';
+
+/** The alerting capability's node: its configuration synced from the gateway, capability.Node on the local port. */
+@Module({
+  imports: [QueueModule, GatewayModule, HealthModule],
+  controllers: [NodeController],
+  providers: [
+    NodeSync,
+    {
+      provide: NODE_CONFIG_FILE,
+      inject: [AgentSettings],
+      useFactory: (settings: AgentSettings) => new NodeConfigFile(join(settings.dataDir, 'alerting-node.json')),
+    },
+  ],
+})
+export class NodeModule {}
