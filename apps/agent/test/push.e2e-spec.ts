@@ -1,13 +1,16 @@
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  exactlyOnceReport,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
+  gatewayAdmin,
+  installAlerting,
+  notifyAll as notifyEach,
   freePort,
   scrapeMetrics,
   spawnApp,
   startTcpProxy,
   waitFor,
-  type GatewayNotification,
   type SpawnedApp,
 } from '@app/testing';
 
@@ -19,45 +22,10 @@ import {
 type NotifyClient = UnaryClient<'alerting.NotificationService'>;
 const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
 const FAST_RECONNECT = ['--reconnect-max-delay-ms', '300'];
+const EXACTLY_ONCE = { duplicated: [], missing: [], unexpected: [] };
 
-async function notifyAll(agent: SpawnedApp, ids: { id: string; severity: string }[]): Promise<void> {
-  const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
-  try {
-    // Concurrent, like many applications; every call must be acknowledged.
-    const pending = new Set<Promise<unknown>>();
-    for (const { id, severity } of ids) {
-      const call = client.notify({
-        id,
-        message: { title: `title ${id}`, body: `body of ${id}`, properties: { opni_severity: severity, team: 'e2e' } },
-      });
-      pending.add(call);
-      void call.finally(() => pending.delete(call));
-      if (pending.size >= 32) await Promise.race(pending);
-    }
-    await Promise.all(pending);
-  } finally {
-    client.close();
-  }
-}
-
-/** Fails with the ids listed more than once, missing, or unexpected. */
-function expectExactlyOnce(listed: GatewayNotification[], expected: string[]): void {
-  const ids = listed.map((n) => n.id);
-  const duplicated = ids.filter((id, i) => ids.indexOf(id) !== i);
-  const present = new Set(ids);
-  const missing = expected.filter((id) => !present.has(id));
-  const wanted = new Set(expected);
-  const unexpected = ids.filter((id) => !wanted.has(id));
-  expect({
-    duplicated: duplicated.slice(0, 20),
-    missing: missing.slice(0, 20),
-    unexpected: unexpected.slice(0, 20),
-  }).toEqual({
-    duplicated: [],
-    missing: [],
-    unexpected: [],
-  });
-}
+const notifyAll = (agent: SpawnedApp, notifications: { id: string; severity: string }[]) =>
+  notifyEach(agent.grpcAddress, notifications);
 
 describe('agent → gateway push', () => {
   const started: SpawnedApp[] = [];
@@ -70,7 +38,7 @@ describe('agent → gateway push', () => {
     await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
   });
 
-  it('queues while the gateway is down, then delivers everything once it starts, every Critical before any Info', async () => {
+  it('queues while the gateway is down and while alerting is not installed; once installed, delivers everything, every Critical before any Info', async () => {
     const gatewayPort = await freePort();
     const agent = await start('agent', {
       args: ['--gateway-address', `127.0.0.1:${gatewayPort}`, '--cluster-id', 'cluster-a', ...FAST_RECONNECT],
@@ -82,16 +50,34 @@ describe('agent → gateway push', () => {
     expect(agent.logs.filter((line) => line.event === 'gateway-unreachable' && line.level === 40)).toHaveLength(1);
 
     const gateway = await start('gateway', { args: ['--grpc-port', String(gatewayPort)] });
+    // Connected and synced, but alerting is not installed: the agent says so, and keeps everything queued.
+    await waitFor(
+      async () => {
+        const cluster = await gatewayAdmin<{ health: { conditions: string[] } | null }>(
+          gateway.httpAddress,
+          'GET',
+          '/api/v1/clusters/cluster-a',
+        );
+        return cluster.status === 200 && cluster.body.health?.conditions.includes('Backend Disabled');
+      },
+      { description: 'the gateway to see cluster-a connected with "Backend Disabled"' },
+    );
+    expect(await fetchAgentQueueCount(agent.httpAddress)).toBe(sent.length);
+    expect(await fetchGatewayNotifications(gateway.httpAddress)).toEqual([]);
+
+    await installAlerting(gateway.httpAddress, 'cluster-a');
     await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
       timeoutMs: 30_000,
       description: 'the agent to have every notification resolved',
     });
 
     const listed = await fetchGatewayNotifications(gateway.httpAddress);
-    expectExactlyOnce(
-      listed,
-      sent.map((s) => s.id),
-    );
+    expect(
+      exactlyOnceReport(
+        listed,
+        sent.map((s) => s.id),
+      ),
+    ).toEqual(EXACTLY_ONCE);
     // Stored order (seq) is arrival order: the last Critical must come before the first Info.
     const bySeq = [...listed].sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
     const lastCritical = bySeq.findLastIndex((n) => n.severity === 'Critical');
@@ -124,6 +110,7 @@ describe('agent → gateway push', () => {
   it('overwrites a forged opni_clusterId with the session identity', async () => {
     const gateway = await start('gateway');
     const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'honest'] });
+    await installAlerting(gateway.httpAddress, 'honest');
     const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {
       await client.notify({
@@ -150,6 +137,7 @@ describe('agent → gateway push', () => {
     const agent = await start('agent', {
       args: ['--gateway-address', proxy.address, '--cluster-id', 'flaky', '--push-window', '16', ...FAST_RECONNECT],
     });
+    await installAlerting(gateway.httpAddress, 'flaky');
     let cuts = 0;
     const cutter = setInterval(() => (cuts += proxy.cutAll() > 0 ? 1 : 0), 150);
     try {
@@ -161,10 +149,12 @@ describe('agent → gateway push', () => {
       });
       clearInterval(cutter);
       expect(cuts).toBeGreaterThanOrEqual(3);
-      expectExactlyOnce(
-        await fetchGatewayNotifications(gateway.httpAddress),
-        sent.map((s) => s.id),
-      );
+      expect(
+        exactlyOnceReport(
+          await fetchGatewayNotifications(gateway.httpAddress),
+          sent.map((s) => s.id),
+        ),
+      ).toEqual(EXACTLY_ONCE);
       const metrics = await scrapeMetrics(gateway.httpAddress);
       // Pushes repeated after a cut were recognised, not stored twice.
       const stored = metrics.sum('gateway_notifications_total', { cluster: 'flaky', outcome: 'stored' });
@@ -179,6 +169,7 @@ describe('agent → gateway push', () => {
     // The gateway's limits are stricter than the agent's: what the agent accepted, the gateway refuses.
     const gateway = await start('gateway', { args: ['--max-body-bytes', '64'] });
     const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'strict'] });
+    await installAlerting(gateway.httpAddress, 'strict');
     const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {
       await client.notify({

@@ -3,6 +3,7 @@ import {
   fetchAgentQueueCount,
   fetchGatewayNotifications,
   freePort,
+  installAlerting,
   spawnApp,
   waitFor,
   type SpawnedApp,
@@ -89,6 +90,7 @@ describe('gateway: ingest under failure, and the live feed', () => {
     const gatewayArgs = { args: ['--grpc-port', String(gatewayPort)] };
     const first = await spawnApp('gateway', gatewayArgs);
     const dataDir = first.dataDir;
+    await installAlerting(first.httpAddress, 'kill-test');
     // Kill once part of the queue has been resolved, well before all of it.
     const resolvedBeforeKill = await waitFor(
       async () => {
@@ -122,9 +124,7 @@ describe('gateway: ingest under failure, and the live feed', () => {
     started.push(gateway);
     const agent = await spawnApp('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'live'] });
     started.push(agent);
-    await waitFor(() => agent.logs.some((line) => line.event === 'gateway-connected'), {
-      description: 'the agent to connect',
-    });
+    await installAlerting(gateway.httpAddress, 'live');
 
     const abort = new AbortController();
     const seen = new Map<string, number>();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
-import { spawnApp, waitFor, WebhookServer, type SpawnedApp } from '@app/testing';
+import { installAlerting, spawnApp, waitFor, WebhookServer, type SpawnedApp } from '@app/testing';
 
 // A webhook receiver behind the whole path, with real processes: an agent
 // pushes to a gateway whose receiver answers 503 for a while and then
@@ -56,6 +56,7 @@ describe('gateway → webhook receiver, end to end', () => {
       ),
     );
     started.push(...agents);
+    for (const cluster of ['prod', 'staging']) await installAlerting(gateway.httpAddress, cluster);
 
     const expected: string[] = [];
     for (const [a, agent] of agents.entries()) {

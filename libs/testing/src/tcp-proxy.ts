@@ -7,6 +7,8 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Cuts every open connection at once (both directions, no FIN: a reset). */
   cutAll(): number;
+  /** While blocked, open connections are cut and new ones reset at once: the target is unreachable. */
+  setBlocked(blocked: boolean): void;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,13 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const open = new Set<Socket>();
   let accepted = 0;
+  let blocked = false;
   const server: Server = createServer((client) => {
+    if (blocked) {
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
     accepted++;
     const upstream = connect({ host, port });
     for (const socket of [client, upstream]) {
@@ -43,6 +51,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       const count = open.size;
       for (const socket of open) socket.resetAndDestroy();
       return count;
+    },
+    setBlocked(value: boolean) {
+      blocked = value;
+      if (blocked) for (const socket of open) socket.resetAndDestroy();
     },
     close() {
       for (const socket of open) socket.destroy();
