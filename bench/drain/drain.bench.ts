@@ -24,7 +24,7 @@
  *    ingest, not drain). Each round then runs, in alternating order:
  *    (a) drain: the built gateway on a fresh data dir, and the built agent on a fresh
  *        copy of the template, dialling it (--gateway-address, --cluster-id bench,
- *        --push-window WINDOW). The clock starts at the agent's `gateway-connected`
+ *        --push-window WINDOW), and alerting installed for it. The clock starts at the agent's `push-started`
  *        log line (its own timestamp: the queue is recovered by then, so start-up is
  *        not counted; spawn → connected is printed apart) and stops at the first poll
  *        of GET /api/v1/queue?limit=0 (every POLL_MS ms) that reads count 0, so the
@@ -71,6 +71,7 @@ import {
   fetchAgentQueueCount,
   repoRoot,
   scrapeMetrics,
+  installAlerting,
   spawnApp,
   waitFor,
   type LogLine,
@@ -156,10 +157,12 @@ async function startConnectedPair(agentDataDir?: string): Promise<{
     env: agentEnv(),
     readyTimeoutMs: 120_000,
   });
-  const connected = await waitFor(() => agent.logs.find((l) => l.event === 'gateway-connected'), {
+  // The agent pushes once alerting is installed for its cluster: install it, then the drain is on.
+  await installAlerting(gateway.httpAddress, CLUSTER, 30_000);
+  const connected = await waitFor(() => agent.logs.find((l) => l.event === 'push-started'), {
     timeoutMs: 30_000,
     intervalMs: 5,
-    description: 'the agent to log "gateway-connected"',
+    description: 'the agent to log "push-started"',
   });
   return { gateway, agent, connected, spawnedAt };
 }
@@ -275,7 +278,7 @@ async function drainRun(templateDir: string): Promise<RunResult> {
   const print = progressPrinter('drain', QUEUED);
   const notes = [
     `agent pid ${agent.process.pid}, gateway pid ${gateway.process.pid}`,
-    `spawn → gateway-connected ${fmtInt(connectedAt - spawnedAt)} ms`,
+    `spawn → push-started (connected, alerting installed) ${fmtInt(connectedAt - spawnedAt)} ms`,
   ];
   let drainedAt: number;
   for (;;) {
@@ -405,7 +408,7 @@ async function drain(): Promise<void> {
       `written in ${(filled.ms / 1000).toFixed(1)} s`,
   );
   console.log(
-    `drain clock: agent's "gateway-connected" → first poll (every ${POLL_MS} ms) reading queue count 0; ` +
+    `drain clock: agent's "push-started" → first poll (every ${POLL_MS} ms) reading queue count 0; ` +
       `echo clock: Welcome → last RpcResult\n`,
   );
   const queueDb = join(template.path, 'queue.db');
