@@ -36,6 +36,28 @@ const children = services.map(({ name, args }) => {
   return { name, child, exited };
 });
 
+// Pushes start once alerting is installed for the agent's cluster: say how, once the agent has registered.
+const CLUSTER_URL = 'http://127.0.0.1:8080/api/v1/clusters/local';
+void (async () => {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    try {
+      const response = await fetch(CLUSTER_URL);
+      if (response.status !== 200) continue;
+      const cluster = await response.json();
+      if (!cluster.capabilities.some((c) => c.name === 'alerting')) {
+        console.log(
+          `\nalerting is not installed for cluster "local": the agent queues but does not push. Install it with\n` +
+            `  curl -X POST ${CLUSTER_URL}/capabilities/alerting/install\n`,
+        );
+      }
+      return;
+    } catch {
+      // not up yet
+    }
+  }
+})();
+
 let stopping = false;
 function stopAll(signal) {
   if (stopping) return;
