@@ -9,6 +9,7 @@ describe('@app/notification public API', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'NotificationProperty',
+        'ALERTING_CAPABILITY',
         'SEVERITY_NAMES',
         'GOLDEN_SIGNAL_NAMES',
         'parseSeverityName',

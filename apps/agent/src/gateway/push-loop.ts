@@ -69,10 +69,6 @@ export class PushLoop implements SessionUser, OnModuleInit {
       if (!drain) return;
       if (open) this.startPump(drain);
       else drain.wake(); // the pump sees the gate closed and stops; what is in flight still resolves
-      this.logger.log(
-        { event: open ? 'push-started' : 'push-stopped' },
-        open ? 'alerting enabled: pushing the queue to the gateway' : 'alerting disabled: queuing without pushing',
-      );
     });
   }
 
@@ -98,12 +94,16 @@ export class PushLoop implements SessionUser, OnModuleInit {
   private startPump(drain: Drain): void {
     if (drain.pumping || drain.ended) return;
     drain.pumping = true;
+    this.logger.log({ event: 'push-started' }, 'pushing the queue to the gateway');
     void this.pump(drain)
       .catch((error: Error) => {
         this.logger.error({ event: 'push-loop-failed', err: error }, `the push loop stopped: ${error.message}`);
       })
       .finally(() => {
         drain.pumping = false;
+        if (!drain.ended && !this.gate.open) {
+          this.logger.log({ event: 'push-stopped' }, 'alerting is not enabled: queuing without pushing');
+        }
         // The gate may have closed and opened again while this pump was winding down.
         if (this.gate.open && this.drain === drain) this.startPump(drain);
       });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConditionTracker } from '@app/capability';
 import { ALERTING_CAPABILITY } from '@app/notification';
 import { alerting, type capability } from '@app/proto';
-import { UnavailableError } from '@app/runtime';
+import { backoffDelay, UnavailableError, type BackoffPolicy } from '@app/runtime';
 import type { SessionPeer } from '@app/session';
 import { GatewayConnection, type SessionUser } from '../gateway/gateway-connection.js';
 import { PushGate } from '../gateway/push-gate.js';
@@ -11,6 +11,8 @@ import { NodeConfigFile, type AppliedNodeConfig } from './node-config-file.js';
 
 /** Injection token of the NodeConfigFile. */
 export const NODE_CONFIG_FILE = Symbol('NodeConfigFile');
+/** Injection token of the backoff between failed first syncs of a session. */
+export const SYNC_RETRY_POLICY = Symbol('SyncRetryPolicy');
 
 /** Condition keys this module sets. */
 const BACKEND = 'Backend';
@@ -40,6 +42,7 @@ export class NodeSync implements SessionUser, OnModuleInit {
     private readonly gate: PushGate,
     private readonly queue: NotificationQueue,
     private readonly conditions: ConditionTracker,
+    @Inject(SYNC_RETRY_POLICY) private readonly retryPolicy: BackoffPolicy,
   ) {
     const { applied, problem } = file.load();
     if (problem) {
@@ -64,12 +67,27 @@ export class NodeSync implements SessionUser, OnModuleInit {
 
   sessionStarted(peer: SessionPeer): void {
     this.peer = peer;
+    this.gate.setConfirmed(false);
     peer.serve('capability.Node', { syncNow: async (filter) => this.syncNow(filter) });
-    void this.sync().catch(() => undefined); // logged and reflected in the conditions
+    void this.syncUntilDone(peer);
   }
 
   sessionEnded(): void {
     this.peer = undefined;
+    this.gate.setConfirmed(false);
+  }
+
+  /** The session's first sync, retried with backoff: nothing is pushed on this session before it succeeds. */
+  private async syncUntilDone(peer: SessionPeer): Promise<void> {
+    for (let failures = 0; this.peer === peer;) {
+      try {
+        await this.sync();
+        return;
+      } catch {
+        // Logged and reflected in the conditions by syncOnce.
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(++failures, this.retryPolicy)));
+      }
+    }
   }
 
   /**
@@ -111,6 +129,7 @@ export class NodeSync implements SessionUser, OnModuleInit {
         await peer.call('alerting.AlertingNodeConfiguration', 'sync', request());
       }
       this.conditions.clear(CONFIG_SYNC);
+      if (this.peer === peer) this.gate.setConfirmed(true);
     } catch (error) {
       this.conditions.set(CONFIG_SYNC, 'Failure');
       this.logger.warn(
@@ -146,6 +165,6 @@ export class NodeSync implements SessionUser, OnModuleInit {
   private applyGate(): void {
     const enabled = this.applied.config.enabled;
     this.conditions.update(BACKEND, enabled ? undefined : 'Disabled');
-    this.gate.set(enabled);
+    this.gate.setEnabled(enabled);
   }
 }

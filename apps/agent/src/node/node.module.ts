@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
+import type { BackoffPolicy } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { NodeConfigFile } from './node-config-file.js';
-import { NODE_CONFIG_FILE, NodeSync } from './node-sync.js';
+import { NODE_CONFIG_FILE, NodeSync, SYNC_RETRY_POLICY } from './node-sync.js';
 import { NodeController } from './node.controller.js';
 
 /** The alerting capability's node: its configuration synced from the gateway, capability.Node on the local port. */
@@ -14,6 +15,7 @@ import { NodeController } from './node.controller.js';
   controllers: [NodeController],
   providers: [
     NodeSync,
+    { provide: SYNC_RETRY_POLICY, useValue: { initialMs: 250, maxMs: 10_000 } satisfies BackoffPolicy },
     {
       provide: NODE_CONFIG_FILE,
       inject: [AgentSettings],

@@ -626,6 +626,7 @@ describe('NotificationQueue: drain order', () => {
       coalesced: {},
       corrupt: 0,
       deadLettered: {},
+      purged: 0,
     });
     for (const [i, req] of mixed.entries()) {
       h.time = T0 + 1000 * i;
@@ -1004,6 +1005,24 @@ describe('NotificationQueue: take, resolve, requeue', () => {
     queue = await h.reopen(queue);
     expect(ids(queue)).toEqual(['c']);
     expect(h.rows().map((r) => r.id)).toEqual(['c']);
+  });
+
+  it('purge deletes every entry, queued, in flight or being committed, durably and counted; what comes after stays', async () => {
+    let queue = await h.open();
+    await notifyAll(queue, [request('a', 'a', 'Critical'), request('b', 'b'), request('c', 'c', 'Warning')]);
+    await queue.take(1); // a, in flight
+    const purging = queue.purge();
+    const during = queue.notify(request('d', 'd')); // still being committed when the purge runs: purged too
+    expect(await purging).toBe(4);
+    await during;
+    await queue.notify(request('e', 'e'));
+    expect(queue.stats()).toMatchObject({ count: 1, inFlight: 0, purged: 4 });
+    expect(await queue.resolve('a')).toBe(false); // a late Resolve of a purged entry finds nothing
+    expect(await queue.purge()).toBe(1);
+    expect(await queue.purge()).toBe(0);
+    queue = await h.reopen(queue);
+    expect(ids(queue)).toEqual([]);
+    expect(h.rows()).toEqual([]);
   });
 
   it('concurrent resolves of the same id: exactly one is true', async () => {

@@ -687,12 +687,13 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Deletes every queued entry, in flight or not, in one transaction: the
-   * gateway asked for it (alerting uninstalled with deleteStoredData). Entries
-   * accepted after the call are kept. Counted, and logged by the caller.
+   * Deletes every entry, queued or in flight, in one transaction: the gateway
+   * asked for it (alerting uninstalled with deleteStoredData). Notifications
+   * still being committed when it is called go too; those accepted after it
+   * resolved stay. Counted (stats().purged); the caller logs it.
    */
   async purge(): Promise<number> {
-    await this.idle(); // what was accepted before the call is in the index by then
+    await this.idle(); // what is being committed is in the index by then
     const ids = [...this.inFlight.keys(), ...[...this.index.entries()].map((entry) => entry.id)];
     let batch: Batch | undefined;
     for (const id of ids) batch = this.delete(id) ?? batch;
