@@ -23,8 +23,8 @@
  *    into queue.db (100k real Notify calls would take ~10 s per round and measure
  *    ingest, not drain). Each round then runs, in alternating order:
  *    (a) drain: the built gateway on a fresh data dir, and the built agent on a fresh
- *        copy of the template, dialling it (--gateway-address, --cluster-id bench,
- *        --push-window WINDOW), and alerting installed for it. The clock starts at the agent's `push-started`
+ *        copy of the template, joining it as cluster bench (a bootstrap token; TLS),
+ *        --push-window WINDOW, and alerting installed for it. The clock starts at the agent's `push-started`
  *        log line (its own timestamp: the queue is recovered by then, so start-up is
  *        not counted; spawn → connected is printed apart) and stops at the first poll
  *        of GET /api/v1/queue?limit=0 (every POLL_MS ms) that reads count 0, so the
@@ -72,6 +72,7 @@ import {
   repoRoot,
   scrapeMetrics,
   installAlerting,
+  joinArgs,
   spawnApp,
   waitFor,
   type LogLine,
@@ -153,7 +154,7 @@ async function startConnectedPair(agentDataDir?: string): Promise<{
   const spawnedAt = Date.now();
   const agent = await startApp('agent', {
     dataDir: agentDataDir,
-    args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', CLUSTER, '--push-window', String(WINDOW)],
+    args: [...(await joinArgs(gateway, CLUSTER)), '--push-window', String(WINDOW)],
     env: agentEnv(),
     readyTimeoutMs: 120_000,
   });

@@ -118,4 +118,4 @@ call.on('error', (error: grpc.ServiceError) => {
   process.stderr.write(`echo session client: ${error.message}\n`);
   process.exit(1);
 });
-call.write({ frame: { $case: 'hello', value: { clusterId: 'bench', agentVersion: 'echo' } } });
+call.write({ frame: { $case: 'hello', value: { clusterId: 'bench', agentVersion: 'echo', nonce: Buffer.alloc(0) } } });

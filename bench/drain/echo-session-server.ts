@@ -22,7 +22,10 @@ const handlers: grpc.UntypedServiceImplementation = {
       const frame = request.frame;
       if (frame?.$case === 'hello') {
         call.write({
-          frame: { $case: 'welcome', value: { clusterId: frame.value.clusterId, gatewayVersion: 'echo' } },
+          frame: {
+            $case: 'welcome',
+            value: { clusterId: frame.value.clusterId, gatewayVersion: 'echo', mac: Buffer.alloc(0) },
+          },
         });
       } else if (frame?.$case === 'call') {
         call.write({

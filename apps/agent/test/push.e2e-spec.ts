@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
   exactlyOnceReport,
@@ -5,6 +8,7 @@ import {
   fetchGatewayNotifications,
   gatewayAdmin,
   installAlerting,
+  joinArgs,
   notifyAll as notifyEach,
   freePort,
   scrapeMetrics,
@@ -34,22 +38,29 @@ describe('agent → gateway push', () => {
     started.push(app);
     return app;
   };
+  const cleanUps: (() => void)[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
+    for (const cleanUp of cleanUps.splice(0)) cleanUp();
   });
 
   it('queues while the gateway is down and while alerting is not installed; once installed, delivers everything, every Critical before any Info', async () => {
     const gatewayPort = await freePort();
-    const agent = await start('agent', {
-      args: ['--gateway-address', `127.0.0.1:${gatewayPort}`, '--cluster-id', 'cluster-a', ...FAST_RECONNECT],
-    });
+    const gatewayDir = mkdtempSync(join(tmpdir(), 'gateway-down-'));
+    const gatewayArgs = { dataDir: gatewayDir, args: ['--grpc-port', String(gatewayPort)] };
+    // Joining takes a token and the pin: mint them, then stop the gateway, so the agent starts while it is down.
+    const minting = await spawnApp('gateway', gatewayArgs);
+    const joining = await joinArgs(minting, 'cluster-a');
+    await minting.stop();
+    const agent = await start('agent', { args: [...joining, ...FAST_RECONNECT] });
     // Interleaved severities, so that arrival order at the gateway can only come from the agent's priority order.
     const sent = Array.from({ length: 400 }, (_, n) => ({ id: `down-${n}`, severity: SEVERITIES[n % 4] }));
     await notifyAll(agent, sent);
     expect(await fetchAgentQueueCount(agent.httpAddress)).toBe(sent.length);
     expect(agent.logs.filter((line) => line.event === 'gateway-unreachable' && line.level === 40)).toHaveLength(1);
 
-    const gateway = await start('gateway', { args: ['--grpc-port', String(gatewayPort)] });
+    const gateway = await start('gateway', gatewayArgs);
+    cleanUps.push(() => rmSync(gatewayDir, { recursive: true, force: true }));
     // Connected and synced, but alerting is not installed: the agent says so, and keeps everything queued.
     await waitFor(
       async () => {
@@ -109,7 +120,7 @@ describe('agent → gateway push', () => {
 
   it('overwrites a forged opni_clusterId with the session identity', async () => {
     const gateway = await start('gateway');
-    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'honest'] });
+    const agent = await start('agent', { args: await joinArgs(gateway, 'honest') });
     await installAlerting(gateway.httpAddress, 'honest');
     const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {
@@ -135,7 +146,12 @@ describe('agent → gateway push', () => {
     const gateway = await start('gateway');
     const proxy = await startTcpProxy(gateway.grpcAddress);
     const agent = await start('agent', {
-      args: ['--gateway-address', proxy.address, '--cluster-id', 'flaky', '--push-window', '16', ...FAST_RECONNECT],
+      args: [
+        ...(await joinArgs(gateway, 'flaky', { address: proxy.address })),
+        '--push-window',
+        '16',
+        ...FAST_RECONNECT,
+      ],
     });
     await installAlerting(gateway.httpAddress, 'flaky');
     let cuts = 0;
@@ -168,7 +184,7 @@ describe('agent → gateway push', () => {
   it('moves a notification the gateway refuses as invalid to the dead-letter table, counted and listed, and delivers the rest', async () => {
     // The gateway's limits are stricter than the agent's: what the agent accepted, the gateway refuses.
     const gateway = await start('gateway', { args: ['--max-body-bytes', '64'] });
-    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'strict'] });
+    const agent = await start('agent', { args: await joinArgs(gateway, 'strict') });
     await installAlerting(gateway.httpAddress, 'strict');
     const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {

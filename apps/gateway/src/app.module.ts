@@ -4,7 +4,11 @@ import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AlertingCapabilityModule } from './alerting-capability/alerting-capability.module.js';
 import { ClusterStatusModule } from './cluster-status/cluster-status.module.js';
 import { ClustersModule } from './clusters/clusters.module.js';
+import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { SecurityModule } from './security/security.module.js';
+import type { TlsIdentity } from './security/tls-identity.js';
+import { TokensModule } from './tokens/tokens.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -12,12 +16,13 @@ import { SessionsModule } from './sessions/sessions.module.js';
 /** The gateway's composition root. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: GatewaySettings): DynamicModule {
+  static forRoot(settings: GatewaySettings, security: { tls: TlsIdentity; adminToken: string }): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
         LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
+        SecurityModule.forRoot(security.tls, security.adminToken),
         HealthzModule,
         MetricsModule,
         NotificationsModule,
@@ -26,6 +31,8 @@ export class AppModule {
         ReceiversModule,
         ClusterStatusModule,
         AlertingCapabilityModule,
+        TokensModule,
+        BootstrapModule,
       ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],

@@ -8,6 +8,8 @@ import {
   fetchGatewayNotifications,
   freePort,
   gatewayAdmin,
+  gatewayClient,
+  joinArgs,
   installAlerting,
   notifyAll,
   scrapeMetrics,
@@ -61,7 +63,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     return app;
   };
   const backendOf = (gateway: SpawnedApp): Backend => {
-    const client = createUnaryClient('capability.Backend', gateway.grpcAddress);
+    const client = gatewayClient(gateway, 'capability.Backend');
     clients.push(client);
     return client;
   };
@@ -78,13 +80,13 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
 
   it('answers Info, and refuses what does not apply with NOT_FOUND, FAILED_PRECONDITION or INVALID_ARGUMENT, changing nothing', async () => {
     const gateway = await start('gateway');
-    await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'c1'] });
+    await start('agent', { args: await joinArgs(gateway, 'c1') });
     const backend = backendOf(gateway);
     expect(await backend.info({})).toEqual({ name: 'alerting', source: 'downstream-alerting', drivers: ['sqlite'] });
 
     expect(await grpcError(backend.install({ cluster: { id: 'nowhere' }, ignoreWarnings: false }))).toEqual({
       code: 'NOT_FOUND',
-      details: 'cluster nowhere is not known (its agent has never connected)',
+      details: 'cluster nowhere is not known (it has not joined)',
     });
     expect(await grpcError(backend.status({ cluster: { id: 'nowhere' } }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await grpcError(backend.uninstallStatus({ id: 'c1' }))).toEqual({
@@ -132,7 +134,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     const gateway = await start('gateway');
     const proxy = await proxyTo(gateway);
     const agent = await start('agent', {
-      args: ['--gateway-address', proxy.address, '--cluster-id', 'away', ...FAST_RECONNECT],
+      args: [...(await joinArgs(gateway, 'away', { address: proxy.address })), ...FAST_RECONNECT],
     });
     await waitFor(async () => (await cluster(gateway, 'away'))?.connected, { description: 'away to register' });
     proxy.setBlocked(true);
@@ -170,7 +172,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
 
   it('cancels an uninstall during its initial delay: Canceled, still installed, still delivering', async () => {
     const gateway = await start('gateway');
-    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'keep'] });
+    const agent = await start('agent', { args: await joinArgs(gateway, 'keep') });
     await installAlerting(gateway.httpAddress, 'keep');
     const path = '/api/v1/clusters/keep/capabilities/alerting/uninstall';
 
@@ -207,9 +209,9 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     const gateway = await start('gateway');
     const proxy = await proxyTo(gateway);
     const agent = await start('agent', {
-      args: ['--gateway-address', proxy.address, '--cluster-id', 'gone', ...FAST_RECONNECT],
+      args: [...(await joinArgs(gateway, 'gone', { address: proxy.address })), ...FAST_RECONNECT],
     });
-    const other = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'stays'] });
+    const other = await start('agent', { args: await joinArgs(gateway, 'stays') });
     await installAlerting(gateway.httpAddress, 'gone');
     await installAlerting(gateway.httpAddress, 'stays');
     await notifyAll(agent.grpcAddress, spawnNotifications('delivered', 10));
@@ -269,7 +271,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     const gatewayArgs = { args: ['--grpc-port', String(grpcPort)] };
     const first = await spawnApp('gateway', gatewayArgs);
     const agent = await start('agent', {
-      args: ['--gateway-address', first.grpcAddress, '--cluster-id', 'resume', ...FAST_RECONNECT],
+      args: [...(await joinArgs(first, 'resume')), ...FAST_RECONNECT],
     });
     await installAlerting(first.httpAddress, 'resume');
     await notifyAll(agent.grpcAddress, spawnNotifications('r', 6));
@@ -311,7 +313,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
   it("reaches SyncNow and GetHealth on an agent only through the agent's own session", async () => {
     const gateway = await start('gateway');
     // The agent's local gRPC port is one it picked and told nobody but this test; the gateway is never given it.
-    const agent = await start('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'inward'] });
+    const agent = await start('agent', { args: await joinArgs(gateway, 'inward') });
     await waitFor(async () => (await cluster(gateway, 'inward'))?.connected, { description: 'inward to register' });
 
     // Install's SyncNow travels over the session: Success means the agent synced the new configuration.

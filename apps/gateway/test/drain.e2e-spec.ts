@@ -1,9 +1,11 @@
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  adminHeaders,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
   freePort,
   installAlerting,
+  joinArgs,
   spawnApp,
   waitFor,
   type SpawnedApp,
@@ -33,7 +35,10 @@ async function notifyMany(client: NotifyClient, ids: string[]): Promise<void> {
 
 /** Reads Server-Sent Events from `url` until aborted; each `data:` line's JSON goes to `onEvent`. */
 async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unknown) => void): Promise<Response> {
-  const response = await fetch(url, { signal, headers: { Accept: 'text/event-stream' } });
+  const response = await fetch(url, {
+    signal,
+    headers: { Accept: 'text/event-stream', ...adminHeaders(new URL(url).host) },
+  });
   if (!response.ok || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
   void (async () => {
     const decoder = new TextDecoder();
@@ -68,17 +73,14 @@ describe('gateway: ingest under failure, and the live feed', () => {
 
   it('loses nothing and lists everything exactly once when killed with SIGKILL mid-drain', async () => {
     const gatewayPort = await freePort();
+    const gatewayArgs = { args: ['--grpc-port', String(gatewayPort)] };
+    const first = await spawnApp('gateway', gatewayArgs);
+    const dataDir = first.dataDir;
     const agent = await spawnApp('agent', {
-      args: [
-        '--gateway-address',
-        `127.0.0.1:${gatewayPort}`,
-        '--cluster-id',
-        'kill-test',
-        '--reconnect-max-delay-ms',
-        '300',
-      ],
+      args: [...(await joinArgs(first, 'kill-test')), '--reconnect-max-delay-ms', '300'],
     });
     started.push(agent);
+    // Queued while alerting is not installed, then installed: the whole queue drains at once.
     const ids = Array.from({ length: 6000 }, (_, n) => `k-${n}`);
     const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {
@@ -86,10 +88,6 @@ describe('gateway: ingest under failure, and the live feed', () => {
     } finally {
       client.close();
     }
-
-    const gatewayArgs = { args: ['--grpc-port', String(gatewayPort)] };
-    const first = await spawnApp('gateway', gatewayArgs);
-    const dataDir = first.dataDir;
     await installAlerting(first.httpAddress, 'kill-test');
     // Kill once part of the queue has been resolved, well before all of it.
     const resolvedBeforeKill = await waitFor(
@@ -122,7 +120,7 @@ describe('gateway: ingest under failure, and the live feed', () => {
   it('shows a notification to an SSE subscriber within 1 s of Notify', async () => {
     const gateway = await spawnApp('gateway');
     started.push(gateway);
-    const agent = await spawnApp('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', 'live'] });
+    const agent = await spawnApp('agent', { args: await joinArgs(gateway, 'live') });
     started.push(agent);
     await installAlerting(gateway.httpAddress, 'live');
 

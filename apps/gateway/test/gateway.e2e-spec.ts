@@ -3,5 +3,10 @@ import { describeServiceProcess } from '@app/testing';
 describeServiceProcess({
   app: 'gateway',
   envPrefix: 'GATEWAY',
-  grpcServices: ['capability.Backend', 'session.v1.AgentSessionService', 'alerting.NotificationQueryService'],
+  grpcServices: [
+    'capability.Backend',
+    'session.v1.AgentSessionService',
+    'bootstrap.v1.BootstrapService',
+    'alerting.NotificationQueryService',
+  ],
 });

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { ServerCredentials, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { alerting, serviceDefinitions } from '@app/proto';
-import { createUnaryClient, loadSettings, startService, type RunningService, type UnaryClient } from '@app/runtime';
-import { scrapeMetrics, waitFor } from '@app/testing';
+import { loadSettings, startService, type RunningService, type UnaryClient } from '@app/runtime';
+import { gatewayClient, scrapeMetrics, waitFor, type GatewaySecrets } from '@app/testing';
 import { AppModule } from '../src/app.module.js';
 import { GatewaySettings } from '../src/config/gateway-settings.js';
 import { NotificationBus } from '../src/notifications/notification-bus.js';
+import { loadTlsIdentity } from '../src/security/tls-identity.js';
 import {
   NOTIFICATION_STORE,
   type IncomingNotification,
@@ -22,7 +23,19 @@ const { OpniSeverity, GoldenSignal } = alerting;
 /** An hour ago, so that what the tests store live is newer (receivedAt never decreases along seq). */
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
+/** The in-process gateway's admin token: every /api/ route needs it. */
+const ADMIN_TOKEN = 'notifications-e2e-admin-token';
+
+/** fetch with the admin token (a header the call sets itself wins, e.g. to test without it). */
+function adminFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string>) },
+  });
+}
+
 interface Gateway {
+  secrets: GatewaySecrets;
   running: RunningService;
   http: string;
   store: NotificationStore;
@@ -44,17 +57,22 @@ async function startGateway(): Promise<Gateway> {
       LOG_LEVEL: 'fatal',
     },
   });
+  const tls = await loadTlsIdentity(dir, {});
   const running = await startService({
     name: 'gateway',
     settings,
-    module: AppModule.forRoot(settings),
+    module: AppModule.forRoot(settings, { tls, adminToken: ADMIN_TOKEN }),
     grpc: {
       packageDefinition: {
         'alerting.NotificationQueryService': serviceDefinitions['alerting.NotificationQueryService'],
       },
+      credentials: ServerCredentials.createSsl(null, [
+        { cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.keyPem) },
+      ]),
     },
   });
   return {
+    secrets: { adminToken: ADMIN_TOKEN, caCertPem: tls.caCertPem, pin: tls.pin },
     running,
     http: `http://${running.httpAddress}`,
     store: running.app.get(NOTIFICATION_STORE, { strict: false }),
@@ -103,7 +121,7 @@ interface ErrorBody {
 
 /** GET as JSON; the body's type is the caller's expectation, checked by its assertions. */
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url);
+  const response = await adminFetch(url);
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -126,7 +144,10 @@ interface SseClient {
 
 async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const response = await adminFetch(url, {
+    headers: { Accept: 'text/event-stream', ...headers },
+    signal: abort.signal,
+  });
   const client: SseClient = {
     response,
     events: [],
@@ -422,7 +443,7 @@ describe('gateway notifications read side', () => {
       ['', { 'Last-Event-ID': 'abc' }, 'Last-Event-ID'],
     ])('answers %s %j with 400 naming %s, subscribing nothing', async (query, headers, field) => {
       const before = gateway.bus.subscribers;
-      const response = await fetch(`${gateway.http}/api/v1/notifications/stream${query}`, { headers });
+      const response = await adminFetch(`${gateway.http}/api/v1/notifications/stream${query}`, { headers });
 
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toMatch(new RegExp(`^${field}: `));
@@ -434,7 +455,10 @@ describe('gateway notifications read side', () => {
     let client: QueryClient;
 
     beforeAll(() => {
-      client = createUnaryClient('alerting.NotificationQueryService', gateway.running.grpcAddress);
+      client = gatewayClient(
+        { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
+        'alerting.NotificationQueryService',
+      );
     });
 
     afterAll(() => client?.close());
@@ -526,7 +550,10 @@ describe('gateway live feeds under load', () => {
 
   beforeAll(async () => {
     gateway = await startGateway();
-    client = createUnaryClient('alerting.NotificationQueryService', gateway.running.grpcAddress);
+    client = gatewayClient(
+      { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
+      'alerting.NotificationQueryService',
+    );
   });
 
   afterAll(async () => {
@@ -579,7 +606,7 @@ describe('gateway live feeds under load', () => {
 
   it('cuts off clients that stop reading, tells them, and counts it', async () => {
     const abort = new AbortController();
-    const sse = await fetch(`${gateway.http}/api/v1/notifications/stream`, { signal: abort.signal });
+    const sse = await adminFetch(`${gateway.http}/api/v1/notifications/stream`, { signal: abort.signal });
     const method = serviceDefinitions['alerting.NotificationQueryService'].watch;
     const call = client.raw.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, {
       clusterIds: [],
@@ -618,7 +645,10 @@ describe('gateway live feeds under load', () => {
 describe('gateway shutdown with live subscribers', () => {
   it('ends SSE streams and Watch calls (UNAVAILABLE) promptly, and stops', async () => {
     const gateway = await startGateway();
-    const client = createUnaryClient('alerting.NotificationQueryService', gateway.running.grpcAddress);
+    const client = gatewayClient(
+      { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
+      'alerting.NotificationQueryService',
+    );
     try {
       const sse = await openSse(`${gateway.http}/api/v1/notifications/stream`);
       const stream = watch(client, {});

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
-import { installAlerting, spawnApp, waitFor, WebhookServer, type SpawnedApp } from '@app/testing';
+import {
+  gatewayAdmin,
+  installAlerting,
+  joinArgs,
+  spawnApp,
+  waitFor,
+  WebhookServer,
+  type SpawnedApp,
+} from '@app/testing';
 
 // A webhook receiver behind the whole path, with real processes: an agent
 // pushes to a gateway whose receiver answers 503 for a while and then
@@ -51,9 +59,7 @@ describe('gateway → webhook receiver, end to end', () => {
     const gateway = await spawnApp('gateway', { dataDir: gatewayDir, args: ['--receivers-file', receiversFile] });
     started.push(gateway);
     const agents = await Promise.all(
-      ['prod', 'staging'].map((cluster) =>
-        spawnApp('agent', { args: ['--gateway-address', gateway.grpcAddress, '--cluster-id', cluster] }),
-      ),
+      ['prod', 'staging'].map((cluster) => joinArgs(gateway, cluster).then((args) => spawnApp('agent', { args }))),
     );
     started.push(...agents);
     for (const cluster of ['prod', 'staging']) await installAlerting(gateway.httpAddress, cluster);
@@ -79,7 +85,7 @@ describe('gateway → webhook receiver, end to end', () => {
     await waitFor(() => hook.requests.filter((r) => r.status === 503).length >= 3, {
       description: 'the receiver to refuse a few deliveries',
     });
-    const receiverState = await (await fetch(`http://${gateway.httpAddress}/api/v1/receivers/oncall`)).json();
+    const receiverState = await (await gatewayAdmin(gateway.httpAddress, 'GET', '/api/v1/receivers/oncall')).body;
     expect(receiverState).toMatchObject({ state: expect.stringMatching(/retrying|failing/) });
     down = false;
 
@@ -95,7 +101,9 @@ describe('gateway → webhook receiver, end to end', () => {
     const alerts = hook.accepted<{ alerts: Alert[] }>().flatMap((body) => body.alerts);
     expect(alerts.every((a) => a.labels.cluster_id === 'prod')).toBe(true);
     await waitFor(async () => {
-      const state = (await (await fetch(`http://${gateway.httpAddress}/api/v1/receivers/oncall`)).json()) as {
+      const state = (await (
+        await gatewayAdmin(gateway.httpAddress, 'GET', '/api/v1/receivers/oncall')
+      ).body) as {
         state: string;
       };
       return state.state === 'ok';

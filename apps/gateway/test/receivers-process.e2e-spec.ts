@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runApp, scrapeMetrics, spawnApp } from '@app/testing';
+import { adminHeaders, runApp, scrapeMetrics, spawnApp } from '@app/testing';
 
 describe('gateway process: receivers configuration', () => {
   let dir: string;
@@ -40,7 +40,9 @@ describe('gateway process: receivers configuration', () => {
   it('starts without receivers by default, and says so in the API and metrics', async () => {
     const gateway = await spawnApp('gateway');
     try {
-      const response = await fetch(`http://${gateway.httpAddress}/api/v1/receivers`);
+      const response = await fetch(`http://${gateway.httpAddress}/api/v1/receivers`, {
+        headers: adminHeaders(gateway.httpAddress),
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ receivers: [] });
       const metrics = await scrapeMetrics(gateway.httpAddress);

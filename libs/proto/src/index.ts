@@ -5,6 +5,7 @@ export * as capability from './gen/capability/capability.js';
 export * as control from './gen/control/control.js';
 export * as alerting from './alerting.js';
 export * as session from './gen/session/v1/session.js';
+export * as bootstrap from './gen/bootstrap/v1/bootstrap.js';
 export * as wkt from './well-known.js';
 export {
   serviceDefinitions,

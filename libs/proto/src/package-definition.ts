@@ -5,6 +5,7 @@ import { NotificationServiceService, PushNotificationServiceService } from './ge
 import { NotificationQueryServiceService } from './gen/alerting/gateway.js';
 import { AlertingNodeConfigurationService } from './gen/alerting/node.js';
 import { AgentSessionServiceService } from './gen/session/v1/session.js';
+import { BootstrapServiceService } from './gen/bootstrap/v1/bootstrap.js';
 
 /**
  * Every service of the wire contract by its fully qualified proto name, as
@@ -22,6 +23,7 @@ export const serviceDefinitions = {
   'alerting.NotificationQueryService': NotificationQueryServiceService,
   'alerting.AlertingNodeConfiguration': AlertingNodeConfigurationService,
   'session.v1.AgentSessionService': AgentSessionServiceService,
+  'bootstrap.v1.BootstrapService': BootstrapServiceService,
 } as const satisfies Record<string, ServiceDefinition>;
 
 export type ServiceName = keyof typeof serviceDefinitions;

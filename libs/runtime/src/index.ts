@@ -20,6 +20,8 @@ export {
   AppError,
   InvalidArgumentError,
   NotFoundError,
+  AlreadyExistsError,
+  UnauthenticatedError,
   FailedPreconditionError,
   ResourceExhaustedError,
   UnavailableError,
@@ -32,3 +34,5 @@ export { MetricsModule } from './metrics/metrics.module.js';
 export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
 export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/duration.js';
+export { writeFileAtomically } from './files/write-file-atomically.js';
+export { encodeJsonRecord, decodeJsonRecord } from './sqlite/json-record.js';

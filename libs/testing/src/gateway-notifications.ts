@@ -1,3 +1,5 @@
+import { adminHeaders } from './gateway-secrets.js';
+
 /** One notification of the gateway's GET /api/v1/notifications listing. */
 export interface GatewayNotification {
   seq: string;
@@ -24,7 +26,7 @@ export async function fetchGatewayNotifications(
   do {
     const params = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
     const url = `http://${httpAddress}/api/v1/notifications?${params}`;
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: adminHeaders(httpAddress) });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`GET ${url}: HTTP ${response.status}: ${text.slice(0, 500)}`);
     const page = JSON.parse(text) as { notifications: GatewayNotification[]; nextCursor?: string | null };

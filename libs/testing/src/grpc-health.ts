@@ -9,11 +9,17 @@ type CheckMethod = (
 
 /**
  * Asks a server's grpc.health.v1.Health/Check for `service` ('' is the whole
- * server), as Kubernetes gRPC probes and grpc_health_probe do.
+ * server), as Kubernetes gRPC probes and grpc_health_probe do (over TLS when
+ * `credentials` say so, as for a gateway).
  */
-export async function checkGrpcHealth(address: string, service = '', deadlineMs = 5_000): Promise<ServingStatus> {
+export async function checkGrpcHealth(
+  address: string,
+  service = '',
+  deadlineMs = 5_000,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): Promise<ServingStatus> {
   const Client = grpc.makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
-  const client = new Client(address, grpc.credentials.createInsecure());
+  const client = new Client(address, credentials);
   try {
     return await new Promise<ServingStatus>((resolve, reject) =>
       (client as unknown as { check: CheckMethod }).check(

@@ -29,5 +29,7 @@ export { seededRandom, seedFromEnv, type SeededRandom } from './seeded-random.js
 export { startTcpProxy, freePort, type TcpProxy } from './tcp-proxy.js';
 export { fetchGatewayNotifications, type GatewayNotification } from './gateway-notifications.js';
 export { WebhookServer, type ReceivedRequest, type Responder } from './webhook-server.js';
-export { gatewayAdmin, installAlerting, type AdminResponse } from './gateway-admin.js';
+export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './gateway-admin.js';
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
+export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
+export { gatewayClient, gatewayTls } from './gateway-client.js';

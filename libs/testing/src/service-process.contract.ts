@@ -1,3 +1,4 @@
+import { gatewayTls } from './gateway-client.js';
 import { checkGrpcHealth } from './grpc-health.js';
 import { runApp, spawnApp, type AppName, type SpawnedApp } from './spawn-app.js';
 
@@ -33,15 +34,19 @@ export function describeServiceProcess({ app, envPrefix, grpcServices }: Service
       expect(running.grpcAddress).not.toBe(running.httpAddress);
     });
 
+    // A gateway serves TLS (its CA from its data directory); an agent's local port is plaintext.
+    const check = (service?: string) =>
+      checkGrpcHealth(running.grpcAddress, service, 5_000, running.gateway && gatewayTls(running.gateway));
+
     it('answers grpc.health.v1 Check with SERVING, for the server and for each service', async () => {
-      expect(await checkGrpcHealth(running.grpcAddress)).toBe('SERVING');
+      expect(await check()).toBe('SERVING');
       for (const service of grpcServices) {
-        expect([service, await checkGrpcHealth(running.grpcAddress, service)]).toEqual([service, 'SERVING']);
+        expect([service, await check(service)]).toEqual([service, 'SERVING']);
       }
     });
 
     it('answers a health check for a service it does not serve with NOT_FOUND', async () => {
-      await expect(checkGrpcHealth(running.grpcAddress, 'no.such.Service')).rejects.toMatchObject({ code: 5 });
+      await expect(check('no.such.Service')).rejects.toMatchObject({ code: 5 });
     });
 
     it('answers GET /healthz with 200 and status ok', async () => {

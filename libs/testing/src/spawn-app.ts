@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
+import { readGatewaySecrets, rememberGateway, type GatewaySecrets } from './gateway-secrets.js';
 import { waitFor } from './wait-for.js';
 
 export type AppName = 'gateway' | 'agent';
@@ -30,6 +31,8 @@ export interface SpawnedApp {
   /** host:port of the HTTP server. */
   readonly httpAddress: string;
   readonly dataDir: string;
+  /** A gateway's security, read from its data directory once it listens (undefined for an agent). */
+  readonly gateway?: GatewaySecrets;
   /** Every stdout line so far that parsed as JSON. */
   readonly logs: LogLine[];
   /** Everything written to stderr so far. */
@@ -116,11 +119,15 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
     throw error;
   });
 
+  const httpAddress = String(listening.http);
+  const gateway = app === 'gateway' ? readGatewaySecrets(dataDir, options.env?.GATEWAY_ADMIN_TOKEN) : undefined;
+  if (gateway) rememberGateway(httpAddress, gateway);
   return {
     process: launched.child,
     grpcAddress: String(listening.grpc),
-    httpAddress: String(listening.http),
+    httpAddress,
     dataDir,
+    gateway,
     logs: launched.logs,
     stderr: launched.stderr,
     exited: () => launched.exit,

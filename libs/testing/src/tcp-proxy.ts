@@ -29,7 +29,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       return;
     }
     accepted++;
-    const upstream = connect({ host, port });
+    // No Nagle delays, as real proxies do: small TLS records must not wait for the peer's delayed ACK.
+    client.setNoDelay(true);
+    const upstream = connect({ host, port, noDelay: true });
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));

@@ -1,4 +1,5 @@
-import { IsIn, IsIP, IsNotEmpty, IsString, Matches } from 'class-validator';
+import { IsIn, IsIP, IsNotEmpty, IsString, Matches, ValidateIf } from 'class-validator';
+import { PIN_PATTERN } from '@app/cluster-auth';
 import { NotificationLimitSettings } from '@app/notification';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
 import type { Durability } from '../queue/sqlite-queue-store.js';
@@ -83,7 +84,7 @@ export class AgentSettings extends NotificationLimitSettings {
     env: 'AGENT_CLUSTER_ID',
     flag: 'cluster-id',
     description:
-      'The cluster this agent speaks for, declared to the gateway until agents authenticate (1 to 128 letters, digits, ".", "_", "-").',
+      'The stable id of the cluster this agent speaks for, registered when it joins (in Kubernetes the kube-system namespace UID; 1 to 128 letters, digits, ".", "_", "-").',
   })
   @Matches(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/, {
     message: 'must be 1 to 128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
@@ -112,4 +113,26 @@ export class AgentSettings extends NotificationLimitSettings {
     3_600_000,
   )
   reconnectMaxDelayMs = 30_000;
+
+  @Setting({
+    env: 'AGENT_JOIN_TOKEN',
+    flag: 'join-token',
+    description:
+      'Bootstrap token ("<id>.<secret>", from the gateway\'s token API) the agent joins with once; not needed after (the keyring in the data directory holds the cluster key).',
+  })
+  @ValidateIf((settings: AgentSettings) => settings.joinToken !== '')
+  @Matches(/^[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/, {
+    message: 'must be empty or a token as the gateway printed it: <id>.<secret>',
+  })
+  joinToken = '';
+
+  @Setting({
+    env: 'AGENT_GATEWAY_PIN',
+    flag: 'gateway-pin',
+    description:
+      "Pin of the gateway's public key (sha256:<hex>, printed by the gateway and its token API); the agent refuses a gateway that does not match. Needed to join.",
+  })
+  @ValidateIf((settings: AgentSettings) => settings.gatewayPin !== '')
+  @Matches(PIN_PATTERN, { message: 'must be empty or sha256: followed by 64 lowercase hex digits' })
+  gatewayPin = '';
 }

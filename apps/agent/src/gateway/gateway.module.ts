@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import type { BackoffPolicy } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { GatewayConnection, RECONNECT_POLICY } from './gateway-connection.js';
+import { GatewayJoin, KEYRING } from './gateway-join.js';
+import { Keyring } from './keyring.js';
 import { PushGate } from './push-gate.js';
 import { PUSH_RETRY_POLICY, PushLoop } from './push-loop.js';
 import { PushMetrics } from './push-metrics.js';
@@ -12,6 +15,12 @@ import { PushMetrics } from './push-metrics.js';
   imports: [QueueModule],
   providers: [
     GatewayConnection,
+    GatewayJoin,
+    {
+      provide: KEYRING,
+      inject: [AgentSettings],
+      useFactory: (settings: AgentSettings) => new Keyring(join(settings.dataDir, 'keyring.json')),
+    },
     PushLoop,
     PushGate,
     PushMetrics,

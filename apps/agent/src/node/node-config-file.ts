@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { alerting } from '@app/proto';
+import { writeFileAtomically } from '@app/runtime';
 
 /** What the agent keeps of its alerting node configuration between runs. */
 export interface AppliedNodeConfig {
@@ -25,8 +25,7 @@ export const UNCONFIGURED: AppliedNodeConfig = {
 /**
  * The agent's alerting node configuration in its data directory
  * (alerting-node.json), so a restart remembers whether alerting was enabled
- * and which purge it already carried out. Written atomically: a temporary
- * file, fsynced, renamed over the old one, and the directory fsynced.
+ * and which purge it already carried out. Written atomically.
  */
 export class NodeConfigFile {
   constructor(private readonly path: string) {}
@@ -66,14 +65,6 @@ export class NodeConfigFile {
       purgedRevision: String(applied.purgedRevision),
     };
     const text = JSON.stringify(saved);
-    const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, text, { mode: 0o600 });
-    const file = openSync(temporary, 'r');
-    fsyncSync(file);
-    closeSync(file);
-    renameSync(temporary, this.path);
-    const directory = openSync(dirname(this.path), 'r');
-    fsyncSync(directory);
-    closeSync(directory);
+    writeFileAtomically(this.path, text, { mode: 0o600 });
   }
 }

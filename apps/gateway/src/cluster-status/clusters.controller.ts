@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import type { ClusterRecord } from '../clusters/cluster-store.js';
 import { AgentNodes } from '../sessions/agent-nodes.js';
+import { AgentSessions } from '../sessions/agent-sessions.js';
 import { ClusterHealth } from './cluster-health.js';
 
 export interface HealthView {
@@ -19,10 +20,11 @@ export interface ClusterView {
   labels: Record<string, string>;
   capabilities: { name: string; deletionTimestamp?: string }[];
   connected: boolean;
-  firstSeenAt: string;
-  lastConnectedAt: string;
-  lastAddress: string;
-  agentVersion: string;
+  joinedAt: string;
+  /** The last session's start, address and agent version; null before the first session. */
+  lastConnectedAt: string | null;
+  lastAddress: string | null;
+  agentVersion: string | null;
   /** The agent's last reported health while it is connected; null otherwise. */
   health: HealthView | null;
 }
@@ -36,13 +38,14 @@ function healthView(health: core.Health): HealthView {
   };
 }
 
-/** Clusters for operators and the admin page: registration, capabilities, connection and health. */
+/** Clusters for operators and the admin page: registration, capabilities, connection and health; deletion. */
 @Controller('api/v1/clusters')
 export class ClustersController {
   constructor(
     private readonly clusters: ClusterRegistry,
     private readonly health: ClusterHealth,
     private readonly nodes: AgentNodes,
+    private readonly sessions: AgentSessions,
   ) {}
 
   @Get()
@@ -67,6 +70,18 @@ export class ClustersController {
     return healthView(health);
   }
 
+  /**
+   * Deletes the cluster: its key, capabilities and node state (stored
+   * notifications stay until retention removes them). Its session is closed
+   * with UNAUTHENTICATED and its agent stops; it must join again, with a new token.
+   */
+  @Delete(':cluster')
+  @HttpCode(204)
+  async delete(@Param('cluster') cluster: string): Promise<void> {
+    await this.clusters.delete(cluster);
+    this.sessions.closeCluster(cluster, `cluster ${cluster} was deleted at the gateway; join again with a new token`);
+  }
+
   /** Asks the agent to sync every capability now (capability.Node/SyncNow over its session). */
   @Post(':cluster/sync')
   @HttpCode(200)
@@ -86,10 +101,10 @@ export class ClustersController {
         ...(c.deletionTimestamp && { deletionTimestamp: c.deletionTimestamp.toISOString() }),
       })),
       connected: this.clusters.isConnected(record.id),
-      firstSeenAt: record.firstSeenAt.toISOString(),
-      lastConnectedAt: record.lastConnectedAt.toISOString(),
-      lastAddress: record.lastAddress,
-      agentVersion: record.agentVersion,
+      joinedAt: record.joinedAt.toISOString(),
+      lastConnectedAt: record.lastConnectedAt?.toISOString() ?? null,
+      lastAddress: record.lastAddress ?? null,
+      agentVersion: record.agentVersion ?? null,
       health: health ? healthView(health) : null,
     };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { capability, core } from '@app/proto';
 import type { ClusterCapabilities, NodeStatuses } from '@app/capability';
-import { CLOCK, NotFoundError, type Clock } from '@app/runtime';
+import { AlreadyExistsError, CLOCK, NotFoundError, type Clock } from '@app/runtime';
 import { CLUSTER_STORE, type ClusterRecord, type ClusterStore, type NodeConfigRecord } from './cluster-store.js';
 
 /** A node's configuration before the gateway ever decided one: not enabled. */
@@ -14,7 +14,7 @@ export interface ConnectionDetails {
 }
 
 /**
- * The gateway's clusters: registered when their agent first connects, with
+ * The gateway's clusters: registered when their agent joins, with their key,
  * their capabilities, each capability's node configuration and last sync
  * (persisted through the ClusterStore port), and what is only live state:
  * whether the agent is connected now and its last reported health.
@@ -34,24 +34,50 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** An agent's session was established: registers the cluster on its first connection. */
+  /**
+   * Registers a cluster that joined, with the key both sides derived and the
+   * labels of the token it joined with. AlreadyExistsError when the id is
+   * taken: a second agent cannot join as an existing cluster.
+   */
+  async join(clusterId: string, key: Buffer, labels: Record<string, string>): Promise<ClusterRecord> {
+    const record: ClusterRecord = {
+      id: clusterId,
+      labels,
+      capabilities: [],
+      joinedAt: new Date(this.clock.now()),
+    };
+    if (!(await this.store.create(record, key))) {
+      throw new AlreadyExistsError(`cluster ${clusterId} has already joined; delete it at the gateway to join again`);
+    }
+    this.logger.log({ event: 'cluster-joined', cluster: clusterId, labels }, `cluster ${clusterId} joined`);
+    return record;
+  }
+
+  /** The cluster's key from its join; undefined when it never joined or was deleted. */
+  clusterKey(clusterId: string): Promise<Buffer | undefined> {
+    return this.store.clusterKey(clusterId);
+  }
+
+  /** Deletes a cluster (its key, capabilities and node state); NotFoundError when unknown. Its agent must join again. */
+  async delete(clusterId: string): Promise<void> {
+    await this.serialized(clusterId, async () => {
+      if (!(await this.store.delete(clusterId))) throw new NotFoundError(`cluster ${clusterId} is not known`);
+    });
+    for (const key of this.nodeConfigs.keys()) if (key.startsWith(`${clusterId}/`)) this.nodeConfigs.delete(key);
+    this.disconnected(clusterId);
+    this.logger.log({ event: 'cluster-deleted', cluster: clusterId }, `cluster ${clusterId} deleted`);
+  }
+
+  /** An agent's authenticated session was established: records the connection. */
   async connected(clusterId: string, details: ConnectionDetails): Promise<ClusterRecord> {
     const now = new Date(this.clock.now());
     this.connectedSince.set(clusterId, now);
-    return this.change(clusterId, async (record) => {
-      if (!record) {
-        this.logger.log({ event: 'cluster-registered', cluster: clusterId }, `cluster ${clusterId} registered`);
-      }
-      return {
-        id: clusterId,
-        labels: record?.labels ?? {},
-        capabilities: record?.capabilities ?? [],
-        firstSeenAt: record?.firstSeenAt ?? now,
-        lastConnectedAt: now,
-        lastAddress: details.address,
-        agentVersion: details.agentVersion,
-      };
-    });
+    return this.changeExisting(clusterId, (record) => ({
+      ...record,
+      lastConnectedAt: now,
+      lastAddress: details.address,
+      agentVersion: details.agentVersion,
+    }));
   }
 
   /** The agent's session ended (its health is then unknown). */
@@ -67,7 +93,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses {
   /** NotFoundError for an unknown cluster. */
   async get(clusterId: string): Promise<ClusterRecord> {
     const record = await this.store.get(clusterId);
-    if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (its agent has never connected)`);
+    if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
     return record;
   }
 
@@ -154,7 +180,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses {
 
   private changeExisting(clusterId: string, update: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord> {
     return this.change(clusterId, async (record) => {
-      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (its agent has never connected)`);
+      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
       return update(record);
     });
   }

@@ -8,12 +8,12 @@ export interface ClusterRecord {
   id: string;
   labels: Record<string, string>;
   capabilities: { name: string; deletionTimestamp?: Date }[];
-  /** When its agent first connected. */
-  firstSeenAt: Date;
-  /** The last session's start, peer address and agent version. */
-  lastConnectedAt: Date;
-  lastAddress: string;
-  agentVersion: string;
+  /** When it joined (its agent redeemed a bootstrap token). */
+  joinedAt: Date;
+  /** The last session's start, peer address and agent version; unset until the first session. */
+  lastConnectedAt?: Date;
+  lastAddress?: string;
+  agentVersion?: string;
 }
 
 /** What a capability's node should run, as the gateway last decided (revision increases with every change). */
@@ -25,7 +25,7 @@ export interface NodeConfigRecord {
 }
 
 /**
- * Clusters, their capabilities, and per (cluster, capability) the node's
+ * Clusters, their keys, their capabilities, and per (cluster, capability) the node's
  * desired configuration and last sync. Adapters are bound in ClustersModule
  * (SQLite now; NATS JetStream KV later). Writes are durable when they resolve.
  */
@@ -34,6 +34,12 @@ export interface ClusterStore {
   list(): Promise<ClusterRecord[]>;
   /** Creates or replaces the record. */
   put(record: ClusterRecord): Promise<void>;
+  /** Creates the record with the cluster's key, in one transaction; false (and nothing written) when it exists. */
+  create(record: ClusterRecord, key: Buffer): Promise<boolean>;
+  /** The cluster's shared key from its join; undefined for an unknown cluster. */
+  clusterKey(id: string): Promise<Buffer | undefined>;
+  /** Deletes the cluster, its key, node configurations and statuses; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
   nodeConfig(clusterId: string, capability: string): Promise<NodeConfigRecord | undefined>;
   putNodeConfig(clusterId: string, capability: string, config: NodeConfigRecord): Promise<void>;
   nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined>;

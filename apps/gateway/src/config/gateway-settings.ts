@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateIf } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification';
 import {
   DURATION_PATTERN,
@@ -159,6 +159,42 @@ export class GatewaySettings extends NotificationLimitSettings {
   @ValidateIf((settings: GatewaySettings) => settings.advertisedAddress !== '')
   @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, { message: 'must be empty or host:port' })
   advertisedAddress = '';
+
+  @Setting({
+    env: 'GATEWAY_TLS_CERT_FILE',
+    flag: 'tls-cert-file',
+    description:
+      'PEM serving certificate (with its chain) for the gRPC port; with GATEWAY_TLS_KEY_FILE. Empty: a CA and a certificate generated in <data-dir>/tls.',
+  })
+  @IsString()
+  tlsCertFile = '';
+
+  @Setting({
+    env: 'GATEWAY_TLS_KEY_FILE',
+    flag: 'tls-key-file',
+    description: "PEM private key of GATEWAY_TLS_CERT_FILE's certificate.",
+  })
+  @IsString()
+  tlsKeyFile = '';
+
+  @Setting({
+    env: 'GATEWAY_TLS_CA_FILE',
+    flag: 'tls-ca-file',
+    description:
+      "PEM CA certificate whose public key agents pin (GATEWAY_TLS_CERT_FILE's chain must lead to it). Empty: the chain's last certificate.",
+  })
+  @IsString()
+  tlsCaFile = '';
+
+  @Setting({
+    env: 'GATEWAY_ADMIN_TOKEN',
+    flag: 'admin-token',
+    description:
+      'Bearer token the admin HTTP API and admin gRPC services require (at least 16 characters). Empty: one generated on first start, kept in <data-dir>/admin-token and printed once.',
+  })
+  @ValidateIf((settings: GatewaySettings) => settings.adminToken !== '')
+  @MinLength(16, { message: 'must be empty or at least 16 characters' })
+  adminToken = '';
 
   /** The address agents dial, for the installer template. */
   get agentAddress(): string {

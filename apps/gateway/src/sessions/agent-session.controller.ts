@@ -3,10 +3,11 @@ import { GrpcStreamCall } from '@nestjs/microservices';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { session } from '@app/proto';
 import { FailedPreconditionError } from '@app/runtime';
-import { framesOf, SessionPeer, statusOf, streamFrame, type SessionFrame } from '@app/session';
+import { framesOf, SessionCallError, SessionPeer, statusOf, streamFrame, type SessionFrame } from '@app/session';
 import { NotificationIngest } from '../ingest/notification-ingest.js';
+import { AgentFacing } from '../security/agent-facing.decorator.js';
 import { AgentSessions, type AgentSession } from './agent-sessions.js';
-import { ClusterIdentity } from './cluster-identity.js';
+import { SessionAuthenticator, type PendingSession } from './session-authenticator.js';
 
 type ConnectCall = ServerDuplexStream<session.ConnectRequest, session.ConnectResponse>;
 
@@ -15,17 +16,20 @@ export const GATEWAY_VERSION = '0.1.0';
 const AGENT_CALL_TIMEOUT_MS = 30_000;
 
 /**
- * session.v1.AgentSessionService/Connect: the stream each agent opens. The
- * first frame is Hello; the session's cluster is what ClusterIdentity decides,
- * and from then on call/result frames carry Push (agent→gateway) and Resolve
- * (gateway→agent). The stream lives until either side ends it.
+ * session.v1.AgentSessionService/Connect: the stream each agent opens. It
+ * starts Hello → Challenge → Proof → Welcome: the session's cluster is the
+ * one SessionAuthenticator verified (the agent holds its key); from then on
+ * call/result frames carry Push, Sync, UpdateHealth (agent→gateway) and
+ * Resolve, SyncNow, GetHealth (gateway→agent). The stream lives until either
+ * side ends it.
  */
 @Controller()
+@AgentFacing()
 export class AgentSessionController {
   private readonly logger = new Logger(AgentSessionController.name);
 
   constructor(
-    private readonly identity: ClusterIdentity,
+    private readonly authenticator: SessionAuthenticator,
     private readonly sessions: AgentSessions,
     private readonly ingest: NotificationIngest,
   ) {}
@@ -71,41 +75,81 @@ export class AgentSessionController {
         },
       });
 
+      // Hello -> Challenge -> Proof -> Welcome; until then nothing else is accepted.
+      let pending: Promise<PendingSession> | undefined;
+      const establish = (pendingSession: PendingSession, proof: session.Proof) => {
+        const mac = pendingSession.verify(proof);
+        const clusterId = pendingSession.clusterId;
+        agent = {
+          clusterId,
+          peer,
+          connectedAt: new Date(),
+          address: call.getPeer(),
+          agentVersion,
+          close: (reason, code = GrpcStatus.ABORTED) => {
+            fail(new SessionCallError(code, reason));
+            finish(reason);
+          },
+        };
+        call.write({ frame: { $case: 'welcome', value: { clusterId, gatewayVersion: GATEWAY_VERSION, mac } } });
+        this.sessions.add(agent).catch((error: Error) => {
+          this.logger.error(
+            { event: 'session-registration-failed', cluster: clusterId, err: error },
+            `could not record the session of cluster ${clusterId}: ${error.message}`,
+          );
+          agent?.close(`the gateway could not record the session: ${error.message}`);
+        });
+      };
+      let agentVersion = '';
+      const refuse = (error: unknown) => {
+        const { code, message } = statusOf(error);
+        if (code === GrpcStatus.UNAUTHENTICATED) {
+          this.logger.warn(
+            { event: 'session-refused', address: call.getPeer(), reason: message },
+            `session from ${call.getPeer()} refused: ${message}`,
+          );
+        }
+        fail(error);
+        finish(message);
+      };
+
       call.on('data', (request: session.ConnectRequest) => {
         const frame = request.frame;
         try {
-          if (!agent) {
-            if (frame?.$case !== 'hello') {
-              throw new FailedPreconditionError('the first frame of a session must be hello');
+          if (agent) {
+            if (frame?.$case === 'call' || frame?.$case === 'result' || frame?.$case === 'frames') {
+              for (const received of framesOf(frame)) peer.receive(received);
+              return;
             }
-            const clusterId = this.identity.identify(frame.value, call.metadata);
-            agent = {
-              clusterId,
-              peer,
-              connectedAt: new Date(),
-              address: call.getPeer(),
-              agentVersion: frame.value.agentVersion,
-              close: (reason) => {
-                fail({ code: GrpcStatus.ABORTED, message: reason });
-                finish(reason);
-              },
-            };
-            call.write({ frame: { $case: 'welcome', value: { clusterId, gatewayVersion: GATEWAY_VERSION } } });
-            this.sessions.add(agent).catch((error: Error) => {
-              this.logger.error(
-                { event: 'session-registration-failed', cluster: clusterId, err: error },
-                `could not record the session of cluster ${clusterId}: ${error.message}`,
-              );
-              agent?.close(`the gateway could not record the session: ${error.message}`);
-            });
-          } else if (frame?.$case === 'call' || frame?.$case === 'result' || frame?.$case === 'frames') {
-            for (const received of framesOf(frame)) peer.receive(received);
-          } else {
             throw new FailedPreconditionError(`unexpected ${frame?.$case ?? 'empty'} frame in an established session`);
           }
+          if (!pending) {
+            if (frame?.$case !== 'hello')
+              throw new FailedPreconditionError('the first frame of a session must be hello');
+            agentVersion = frame.value.agentVersion;
+            pending = this.authenticator.challenge(frame.value);
+            pending.then(
+              (started) => !finished && call.write({ frame: { $case: 'challenge', value: started.challenge } }),
+              refuse,
+            );
+            return;
+          }
+          if (frame?.$case !== 'proof')
+            throw new FailedPreconditionError('the second frame of a session must be proof');
+          const proof = frame.value;
+          pending.then(
+            (started) => {
+              if (finished) return;
+              try {
+                establish(started, proof);
+              } catch (error) {
+                refuse(error);
+              }
+            },
+            () => undefined,
+          ); // already refused
         } catch (error) {
-          fail(error);
-          finish(statusOf(error).message);
+          refuse(error);
         }
       });
       call.on('end', () => {

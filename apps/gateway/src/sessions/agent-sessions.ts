@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ServiceName } from '@app/proto';
 import { UnavailableError } from '@app/runtime';
@@ -13,8 +14,8 @@ export interface AgentSession {
   /** The agent's address as the gateway's gRPC server saw it. */
   address: string;
   agentVersion: string;
-  /** Ends the session (the agent reconnects). */
-  close(reason: string): void;
+  /** Ends the session with the status code (default ABORTED: the agent reconnects; UNAUTHENTICATED: it stops). */
+  close(reason: string, code?: GrpcStatus): void;
 }
 
 /** A service some module serves to every agent over its session, given that agent's session. */
@@ -81,6 +82,11 @@ export class AgentSessions {
     const session = this.byCluster.get(clusterId);
     if (!session) throw new UnavailableError(`the agent of cluster ${clusterId} is not connected`);
     return session;
+  }
+
+  /** Ends the cluster's session, if it has one, with UNAUTHENTICATED: its agent stops reconnecting. */
+  closeCluster(clusterId: string, reason: string): void {
+    this.byCluster.get(clusterId)?.close(reason, GrpcStatus.UNAUTHENTICATED);
   }
 
   /** Every session connected now. */

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { ServerCredentials } from '@grpc/grpc-js';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -23,8 +24,8 @@ export interface ServiceSpec {
   settings: ServiceSettings;
   /** The composition root, already configured with the settings. */
   module: DynamicModule;
-  /** Services served on the gRPC port, and their proto packages. */
-  grpc: { packageDefinition: PackageDefinition };
+  /** Services served on the gRPC port, and their proto packages; TLS when credentials are given. */
+  grpc: { packageDefinition: PackageDefinition; credentials?: ServerCredentials };
 }
 
 export interface RunningService {
@@ -83,6 +84,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     url: hostPort(settings.host, settings.grpcPort),
     package: packages,
     packageDefinition: spec.grpc.packageDefinition,
+    credentials: spec.grpc.credentials,
   });
   app.useGlobalFilters(new AppErrorFilter());
   app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });

@@ -5,13 +5,22 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
  * status and the HTTP status, in one table (ERROR_STATUS), so handlers never
  * pick codes themselves. Anything else that escapes a handler is INTERNAL / 500.
  */
-export type ErrorKind = 'invalid-argument' | 'not-found' | 'failed-precondition' | 'resource-exhausted' | 'unavailable';
+export type ErrorKind =
+  | 'invalid-argument'
+  | 'not-found'
+  | 'already-exists'
+  | 'failed-precondition'
+  | 'resource-exhausted'
+  | 'unauthenticated'
+  | 'unavailable';
 
 export const ERROR_STATUS: Record<ErrorKind, { grpc: GrpcStatus; http: number }> = {
   'invalid-argument': { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
   'not-found': { grpc: GrpcStatus.NOT_FOUND, http: 404 },
+  'already-exists': { grpc: GrpcStatus.ALREADY_EXISTS, http: 409 },
   'failed-precondition': { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   'resource-exhausted': { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  unauthenticated: { grpc: GrpcStatus.UNAUTHENTICATED, http: 401 },
   unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
 };
 
@@ -34,6 +43,17 @@ export class InvalidArgumentError extends AppError {
 export class NotFoundError extends AppError {
   readonly kind = 'not-found';
   override readonly name = 'NotFoundError';
+}
+
+export class AlreadyExistsError extends AppError {
+  readonly kind = 'already-exists';
+  override readonly name = 'AlreadyExistsError';
+}
+
+/** The caller did not prove who it is (no, unknown or bad credentials); the message says which, never a secret. */
+export class UnauthenticatedError extends AppError {
+  readonly kind = 'unauthenticated';
+  override readonly name = 'UnauthenticatedError';
 }
 
 export class FailedPreconditionError extends AppError {

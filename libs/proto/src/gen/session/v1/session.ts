@@ -20,7 +20,12 @@ import { Observable } from "rxjs";
  *                     capability.Node/SyncNow, control.Health/GetHealth, ...
  */
 
-/** Frames from the agent to the gateway. */
+/**
+ * Frames from the agent to the gateway. A session opens with
+ * Hello -> Challenge -> Proof -> Welcome: each side proves it holds the
+ * cluster's key (from Join) with a MAC over fresh random values of both
+ * sides, so a recorded exchange is worthless on another connection.
+ */
 export interface ConnectRequest {
   frame?:
     | //
@@ -29,6 +34,9 @@ export interface ConnectRequest {
     | { $case: "call"; value: RpcCall }
     | { $case: "result"; value: RpcResult }
     | { $case: "frames"; value: Frames }
+    | //
+    /** Answer to the gateway's challenge. */
+    { $case: "proof"; value: Proof }
     | undefined;
 }
 
@@ -36,11 +44,14 @@ export interface ConnectRequest {
 export interface ConnectResponse {
   frame?:
     | //
-    /** Answer to hello: the session is established. */
+    /** Answer to proof: the session is established. */
     { $case: "welcome"; value: Welcome }
     | { $case: "call"; value: RpcCall }
     | { $case: "result"; value: RpcResult }
     | { $case: "frames"; value: Frames }
+    | //
+    /** Answer to hello. */
+    { $case: "challenge"; value: Challenge }
     | undefined;
 }
 
@@ -59,16 +70,37 @@ export interface Frame {
 
 export interface Hello {
   /**
-   * The cluster the agent speaks for. Replaced by an authenticated identity
-   * once agents authenticate; never trusted from notification payloads.
+   * The cluster the agent claims to speak for; it becomes the session's
+   * identity only once Proof shows the agent holds that cluster's key.
    */
   clusterId: string;
   agentVersion: string;
+  /** 32 fresh random bytes of the agent. */
+  nonce: Uint8Array;
+}
+
+export interface Challenge {
+  /** 32 fresh random bytes of the gateway. */
+  nonce: Uint8Array;
+}
+
+export interface Proof {
+  /**
+   * HMAC-SHA256 with the cluster key over ("agent", cluster id, agent nonce,
+   * gateway nonce).
+   */
+  mac: Uint8Array;
 }
 
 export interface Welcome {
+  /** The authenticated cluster. */
   clusterId: string;
   gatewayVersion: string;
+  /**
+   * HMAC-SHA256 with the cluster key over ("gateway", cluster id, agent
+   * nonce, gateway nonce): the gateway holds the key too.
+   */
+  mac: Uint8Array;
 }
 
 /** A unary call carried over the session. */
@@ -115,6 +147,9 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
         break;
       case "frames":
         Frames.encode(message.frame.value, writer.uint32(34).fork()).join();
+        break;
+      case "proof":
+        Proof.encode(message.frame.value, writer.uint32(42).fork()).join();
         break;
     }
     return writer;
@@ -165,6 +200,14 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
             message.frame = { $case: "frames", value: Frames.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.frame = { $case: "proof", value: Proof.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -207,6 +250,12 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
         }
         break;
       }
+      case "proof": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "proof", value: Proof.fromPartial(object.frame.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -230,6 +279,9 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
         break;
       case "frames":
         Frames.encode(message.frame.value, writer.uint32(34).fork()).join();
+        break;
+      case "challenge":
+        Challenge.encode(message.frame.value, writer.uint32(42).fork()).join();
         break;
     }
     return writer;
@@ -280,6 +332,14 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             message.frame = { $case: "frames", value: Frames.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.frame = { $case: "challenge", value: Challenge.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -319,6 +379,12 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
       case "frames": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "frames", value: Frames.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "challenge": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "challenge", value: Challenge.fromPartial(object.frame.value) };
         }
         break;
       }
@@ -464,7 +530,7 @@ export const Frame: MessageFns<Frame> = {
 };
 
 function createBaseHello(): Hello {
-  return { clusterId: "", agentVersion: "" };
+  return { clusterId: "", agentVersion: "", nonce: new Uint8Array(0) };
 }
 
 export const Hello: MessageFns<Hello> = {
@@ -474,6 +540,9 @@ export const Hello: MessageFns<Hello> = {
     }
     if (message.agentVersion !== "") {
       writer.uint32(18).string(message.agentVersion);
+    }
+    if (message.nonce.length !== 0) {
+      writer.uint32(26).bytes(message.nonce);
     }
     return writer;
   },
@@ -507,6 +576,14 @@ export const Hello: MessageFns<Hello> = {
             message.agentVersion = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nonce = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -526,12 +603,123 @@ export const Hello: MessageFns<Hello> = {
     const message = createBaseHello();
     message.clusterId = object.clusterId ?? "";
     message.agentVersion = object.agentVersion ?? "";
+    message.nonce = object.nonce ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseChallenge(): Challenge {
+  return { nonce: new Uint8Array(0) };
+}
+
+export const Challenge: MessageFns<Challenge> = {
+  encode(message: Challenge, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nonce.length !== 0) {
+      writer.uint32(10).bytes(message.nonce);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Challenge {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChallenge();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nonce = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Challenge>, I>>(base?: I): Challenge {
+    return Challenge.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Challenge>, I>>(object: I): Challenge {
+    const message = createBaseChallenge();
+    message.nonce = object.nonce ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseProof(): Proof {
+  return { mac: new Uint8Array(0) };
+}
+
+export const Proof: MessageFns<Proof> = {
+  encode(message: Proof, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mac.length !== 0) {
+      writer.uint32(10).bytes(message.mac);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Proof {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProof();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mac = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Proof>, I>>(base?: I): Proof {
+    return Proof.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Proof>, I>>(object: I): Proof {
+    const message = createBaseProof();
+    message.mac = object.mac ?? new Uint8Array(0);
     return message;
   },
 };
 
 function createBaseWelcome(): Welcome {
-  return { clusterId: "", gatewayVersion: "" };
+  return { clusterId: "", gatewayVersion: "", mac: new Uint8Array(0) };
 }
 
 export const Welcome: MessageFns<Welcome> = {
@@ -541,6 +729,9 @@ export const Welcome: MessageFns<Welcome> = {
     }
     if (message.gatewayVersion !== "") {
       writer.uint32(18).string(message.gatewayVersion);
+    }
+    if (message.mac.length !== 0) {
+      writer.uint32(26).bytes(message.mac);
     }
     return writer;
   },
@@ -574,6 +765,14 @@ export const Welcome: MessageFns<Welcome> = {
             message.gatewayVersion = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mac = reader.bytes();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -593,6 +792,7 @@ export const Welcome: MessageFns<Welcome> = {
     const message = createBaseWelcome();
     message.clusterId = object.clusterId ?? "";
     message.gatewayVersion = object.gatewayVersion ?? "";
+    message.mac = object.mac ?? new Uint8Array(0);
     return message;
   },
 };

@@ -1,0 +1,37 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ServiceName } from '@app/proto';
+import { createUnaryClient, type UnaryClient } from '@app/runtime';
+import type { GatewaySecrets } from './gateway-secrets.js';
+
+/**
+ * A gRPC client of a gateway the tests started: TLS trusting its CA (names
+ * not checked, as agents do), and the admin bearer token on every call
+ * unless `admin: false`.
+ */
+export function gatewayClient<S extends ServiceName>(
+  gateway: { grpcAddress: string; gateway?: GatewaySecrets },
+  service: S,
+  { admin = true }: { admin?: boolean } = {},
+): UnaryClient<S> {
+  const secrets = gateway.gateway;
+  if (!secrets) throw new Error('gatewayClient needs a gateway started with spawnApp');
+  const tls = gatewayTls(secrets);
+  const credentials = admin
+    ? grpc.credentials.combineChannelCredentials(
+        tls,
+        grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+          const metadata = new grpc.Metadata();
+          metadata.set('authorization', `Bearer ${secrets.adminToken}`);
+          callback(null, metadata);
+        }),
+      )
+    : tls;
+  return createUnaryClient(service, gateway.grpcAddress, credentials);
+}
+
+/** TLS trusting a gateway's CA only, names not checked: how agents reach it. */
+export function gatewayTls(secrets: GatewaySecrets): grpc.ChannelCredentials {
+  return grpc.credentials.createSsl(Buffer.from(secrets.caCertPem), null, null, {
+    checkServerIdentity: () => undefined,
+  });
+}
