@@ -1,27 +1,29 @@
 #!/usr/bin/env node
 // Runs the built gateway and agent side by side on this machine (npm start).
-// Both bind 127.0.0.1 and keep their data under ./data. Ctrl-C (SIGINT) or
-// SIGTERM stops both gracefully; a service still running after the grace
-// period is killed. Any flag given here is passed to both, e.g.
+// Both bind 127.0.0.1 and keep their data under ./data. The first time, the
+// agent joins the gateway by itself: this script reads the gateway's admin
+// token (data/gateway/admin-token), creates a one-use bootstrap token and
+// hands it, with the gateway's pin, to the agent. Ctrl-C (SIGINT) or SIGTERM
+// stops both gracefully; a service still running after the grace period is
+// killed. Any flag given here is passed to both, e.g.
 //   npm start -- --log-level debug
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
-
-const services = [
-  { name: 'gateway', args: ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway'] },
-  { name: 'agent', args: ['--grpc-port', '9190', '--http-port', '9191', '--data-dir', 'data/agent'] },
-];
+const GATEWAY = 'http://127.0.0.1:8080';
+const CLUSTER = 'local';
 
 const env = { ...process.env };
 // Coloured single lines for a person at a terminal; JSON when piped, unless chosen.
 env.LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
 
-const children = services.map(({ name, args }) => {
+const children = [];
+
+function start(name, args, extraEnv = {}) {
   const entry = join(root, 'dist/apps', name, 'apps', name, 'src/main.js');
   if (!existsSync(entry)) {
     console.error(`${entry} is missing: run \`npm run build\` (npm start does it for you)`);
@@ -29,34 +31,34 @@ const children = services.map(({ name, args }) => {
   }
   const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...process.argv.slice(2)], {
     cwd: root,
-    env,
+    env: { ...env, ...extraEnv },
     stdio: 'inherit',
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ name, code, signal })));
-  return { name, child, exited };
-});
+  children.push({ name, child, exited });
+}
 
-// Pushes start once alerting is installed for the agent's cluster: say how, once the agent has registered.
-const CLUSTER_URL = 'http://127.0.0.1:8080/api/v1/clusters/local';
-void (async () => {
-  for (let attempt = 0; attempt < 60; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+async function waitForGateway() {
+  for (let attempt = 0; attempt < 120; attempt++) {
     try {
-      const response = await fetch(CLUSTER_URL);
-      if (response.status !== 200) continue;
-      const cluster = await response.json();
-      if (!cluster.capabilities.some((c) => c.name === 'alerting')) {
-        console.log(
-          `\nalerting is not installed for cluster "local": the agent queues but does not push. Install it with\n` +
-            `  curl -X POST ${CLUSTER_URL}/capabilities/alerting/install\n`,
-        );
-      }
-      return;
+      if ((await fetch(`${GATEWAY}/healthz`)).ok) return;
     } catch {
       // not up yet
     }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-})();
+  throw new Error('the gateway did not answer /healthz within 30 s');
+}
+
+async function admin(method, path, body) {
+  const adminToken = readFileSync(join(root, 'data/gateway/admin-token'), 'utf8').trim();
+  const response = await fetch(`${GATEWAY}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
 
 let stopping = false;
 function stopAll(signal) {
@@ -80,6 +82,37 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     stopAll(signal);
   });
 }
+
+start('gateway', ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway']);
+await waitForGateway();
+const agentEnv = {};
+if (!existsSync(join(root, 'data/agent/keyring.json'))) {
+  const created = await admin('POST', '/api/v1/tokens', { ttl: '10m', maxUsages: 1 });
+  if (created.status !== 201) throw new Error(`could not create a bootstrap token: ${JSON.stringify(created.body)}`);
+  Object.assign(agentEnv, { AGENT_JOIN_TOKEN: created.body.token, AGENT_GATEWAY_PIN: created.body.pin });
+}
+start(
+  'agent',
+  ['--grpc-port', '9190', '--http-port', '9191', '--data-dir', 'data/agent', '--gateway-address', '127.0.0.1:9090'],
+  { AGENT_CLUSTER_ID: CLUSTER, ...agentEnv },
+);
+
+// Pushes start once alerting is installed for the agent's cluster: say how, once the agent is connected.
+void (async () => {
+  for (let attempt = 0; attempt < 60 && !stopping; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
+    if (cluster?.status !== 200 || !cluster.body.connected) continue;
+    console.log(`\nthe admin token of ${GATEWAY} is in data/gateway/admin-token`);
+    if (!cluster.body.capabilities.some((c) => c.name === 'alerting')) {
+      console.log(
+        `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it with\n` +
+          `  curl -X POST -H "Authorization: Bearer $(cat data/gateway/admin-token)" ${GATEWAY}/api/v1/clusters/${CLUSTER}/capabilities/alerting/install\n`,
+      );
+    }
+    return;
+  }
+})();
 
 // One service exiting on its own (a crash, a port in use) takes the other down too.
 const first = await Promise.race(children.map((c) => c.exited));

@@ -5,7 +5,7 @@ import { freshNonce, proofMatches, sessionProof } from '@app/cluster-auth';
 import { backoffDelay, type BackoffPolicy } from '@app/runtime';
 import { framesOf, SessionPeer, streamFrame, type SessionFrame } from '@app/session';
 import { AgentSettings } from '../config/agent-settings.js';
-import { gatewayChannelCredentials, GatewayJoin, JoinRefusedError } from './gateway-join.js';
+import { GATEWAY_CHANNEL_OPTIONS, gatewayChannelCredentials, GatewayJoin, JoinRefusedError } from './gateway-join.js';
 import type { KeyringContents } from './keyring.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -55,6 +55,7 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
 
   private clientFor(keyring: KeyringContents): grpc.Client {
     this.client ??= new grpc.Client(this.settings.gatewayAddress, gatewayChannelCredentials(keyring.caCertPem), {
+      ...GATEWAY_CHANNEL_OPTIONS,
       // Notice a dead peer (a cut link leaves no FIN) within ~40 s, and reconnect.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,

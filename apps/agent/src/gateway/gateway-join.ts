@@ -19,6 +19,16 @@ export function gatewayChannelCredentials(caCertPem: string): grpc.ChannelCreden
   return grpc.credentials.createSsl(Buffer.from(caCertPem), null, null, { checkServerIdentity: () => undefined });
 }
 
+/**
+ * Channel options for a gateway connection: the TLS server name (SNI) is a
+ * fixed name rather than the address, which is often an IP (not allowed as a
+ * server name); it is not checked anyway.
+ */
+export const GATEWAY_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.ssl_target_name_override': 'downstream-alerting-gateway',
+  'grpc.default_authority': 'downstream-alerting-gateway',
+};
+
 const PERMANENT = new Set([
   grpc.status.UNAUTHENTICATED,
   grpc.status.ALREADY_EXISTS,

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
 import { publicKeyPin } from '@app/cluster-auth';
 
@@ -21,7 +22,14 @@ export async function fetchPinnedCa(address: string, pin: string, timeoutMs = 10
   const port = Number(address.slice(separator + 1));
   const chain = await new Promise<X509Certificate[]>((resolve, reject) => {
     // Not verified here on purpose: the pin is the verification.
-    const socket = connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'], timeout: timeoutMs });
+    const socket = connect({
+      host,
+      port,
+      servername: isIP(host) ? undefined : host, // an IP is not a valid server name (SNI)
+      rejectUnauthorized: false,
+      ALPNProtocols: ['h2'],
+      timeout: timeoutMs,
+    });
     socket.once('secureConnect', () => {
       const certificates: X509Certificate[] = [];
       const seen = new Set<string>();
