@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NotFoundError } from '@app/runtime';
+import { AlreadyExistsError, NotFoundError } from '@app/runtime';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from './cluster-registry.js';
 import { SqliteClusterStore } from './sqlite-cluster-store.js';
@@ -31,27 +31,53 @@ describe('ClusterRegistry (real SQLite store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('registers a cluster on its first connection and keeps it, with the last connection, across a reopen', async () => {
-    await registry.connected('c1', { address: '10.0.0.1:5000', agentVersion: '0.1.0' });
+  const KEY = Buffer.alloc(32, 9);
+
+  it('registers a cluster when it joins, with its key and labels; a second join of the id is AlreadyExistsError', async () => {
+    await registry.join('c1', KEY, { env: 'prod' });
+    await expect(registry.join('c1', Buffer.alloc(32, 1), {})).rejects.toThrow(AlreadyExistsError);
+    expect(logged.filter((line) => (line.fields as { event?: string }).event === 'cluster-joined')).toHaveLength(1);
+    await reopen();
+    expect(await registry.get('c1')).toEqual({
+      id: 'c1',
+      labels: { env: 'prod' },
+      capabilities: [],
+      joinedAt: new Date('2026-11-29T08:00:00Z'),
+    });
+    expect(await registry.clusterKey('c1')).toEqual(KEY);
+    expect(await registry.clusterKey('c2')).toBeUndefined();
+  });
+
+  it('records the last connection of a joined cluster, never of an unknown one', async () => {
+    await expect(registry.connected('c1', { address: 'a', agentVersion: 'v' })).rejects.toThrow(NotFoundError);
+    await registry.join('c1', KEY, {});
     now += 60_000;
     await registry.connected('c1', { address: '10.0.0.2:6000', agentVersion: '0.2.0' });
     expect(registry.isConnected('c1')).toBe(true);
-    expect(logged.filter((line) => (line.fields as { event?: string }).event === 'cluster-registered')).toHaveLength(1);
     await reopen();
     expect(registry.isConnected('c1')).toBe(false); // live state is not persisted
-    expect(await registry.get('c1')).toEqual({
-      id: 'c1',
-      labels: {},
-      capabilities: [],
-      firstSeenAt: new Date('2026-11-29T08:00:00Z'),
-      lastConnectedAt: new Date('2026-11-29T08:01:00Z'),
+    expect(await registry.get('c1')).toMatchObject({
+      lastConnectedAt: new Date(now),
       lastAddress: '10.0.0.2:6000',
       agentVersion: '0.2.0',
     });
   });
 
+  it('deletes a cluster with its key and node state; it may join again', async () => {
+    await registry.join('c1', KEY, {});
+    await registry.updateNodeConfig('c1', 'alerting', () => ({ enabled: true, spec: {} }));
+    await registry.recordSync('c1', 'alerting', { enabled: true, conditions: [], lastRevision: 1n });
+    await registry.delete('c1');
+    await expect(registry.get('c1')).rejects.toThrow(NotFoundError);
+    expect(await registry.clusterKey('c1')).toBeUndefined();
+    expect(await registry.nodeStatus('c1', 'alerting')).toBeUndefined();
+    expect((await registry.nodeConfig('c1', 'alerting')).enabled).toBe(false);
+    await expect(registry.delete('c1')).rejects.toThrow(NotFoundError);
+    await registry.join('c1', KEY, {});
+  });
+
   it('adds, marks and removes capabilities; an unknown cluster is NotFoundError', async () => {
-    await registry.connected('c1', { address: 'a', agentVersion: 'v' });
+    await registry.join('c1', KEY, {});
     await registry.addCapability('c1', 'alerting');
     await registry.addCapability('c1', 'alerting'); // idempotent
     const at = new Date('2026-11-29T09:00:00Z');
@@ -67,7 +93,7 @@ describe('ClusterRegistry (real SQLite store)', () => {
   });
 
   it('applies concurrent changes to one cluster one after the other, losing none', async () => {
-    await registry.connected('c1', { address: 'a', agentVersion: 'v' });
+    await registry.join('c1', KEY, {});
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => registry.addCapability('c1', name)));
     expect((await registry.get('c1')).capabilities.map((c) => c.name).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
@@ -101,6 +127,7 @@ describe('ClusterRegistry (real SQLite store)', () => {
     const health = { timestamp: new Date(now), ready: true, conditions: [], annotations: {} };
     registry.setHealth('c1', health); // not connected: ignored
     expect(registry.health('c1')).toBeUndefined();
+    await registry.join('c1', KEY, {});
     await registry.connected('c1', { address: 'a', agentVersion: 'v' });
     registry.setHealth('c1', health);
     expect(registry.health('c1')).toEqual(health);
