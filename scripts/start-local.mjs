@@ -38,6 +38,7 @@ const children = services.map(({ name, args }) => {
 
 // Pushes start once alerting is installed for the agent's cluster: say how, once the agent has registered.
 const CLUSTER_URL = 'http://127.0.0.1:8080/api/v1/clusters/local';
+const ADMIN_PAGE_URL = 'http://127.0.0.1:8080/admin/';
 void (async () => {
   for (let attempt = 0; attempt < 60; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -47,9 +48,12 @@ void (async () => {
       const cluster = await response.json();
       if (!cluster.capabilities.some((c) => c.name === 'alerting')) {
         console.log(
-          `\nalerting is not installed for cluster "local": the agent queues but does not push. Install it with\n` +
+          `\nalerting is not installed for cluster "local": the agent queues but does not push. Install it on\n` +
+            `the admin page, ${ADMIN_PAGE_URL}, or with\n` +
             `  curl -X POST ${CLUSTER_URL}/capabilities/alerting/install\n`,
         );
+      } else {
+        console.log(`\nadmin page: ${ADMIN_PAGE_URL}\n`);
       }
       return;
     } catch {
