@@ -21,12 +21,9 @@ function annotationGroups(annotations: Record<string, string>): [string, [string
 }
 
 export function ClusterCard({ cluster, onChanged }: Props) {
-  // A health the operator asked the agent for just now wins over the listed one until the list moves past it.
-  const [liveHealth, setLiveHealth] = useState<HealthView | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [busy, setBusy] = useState(false);
-  const health =
-    liveHealth && (cluster.health?.timestamp ?? '') <= (liveHealth.timestamp ?? '') ? liveHealth : cluster.health;
+  const health = cluster.health;
   const base = `/api/v1/clusters/${encodeURIComponent(cluster.id)}`;
   const titleId = `cluster-${cluster.id}-title`;
 
@@ -115,8 +112,9 @@ export function ClusterCard({ cluster, onChanged }: Props) {
           class="secondary"
           disabled={busy || !cluster.connected}
           onClick={() =>
+            // The gateway records what the agent answers; act() then reads the clusters again.
             act('Asking the agent for its health', async () => {
-              setLiveHealth(await apiGet<HealthView>(`${base}/health?live=true`));
+              await apiGet<HealthView>(`${base}/health?live=true`);
               return 'Health read from the agent just now.';
             })
           }
