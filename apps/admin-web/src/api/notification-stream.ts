@@ -3,6 +3,7 @@
 // like EventSource does, with Last-Event-ID, so nothing is missed or repeated.
 import type { NotificationJson, Severity } from './api-types.js';
 import { authorizationHeaders, checked } from './gateway-api.js';
+import { sseEvents } from './sse-events.js';
 
 export interface StreamFilter {
   /** Empty: every cluster. */
@@ -19,46 +20,6 @@ export interface StreamHandlers {
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
-
-/** One Server-Sent Event: its fields (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
-interface SseEvent {
-  event: string;
-  id: string | undefined;
-  data: string;
-}
-
-/** Splits a text stream into SSE events; comments (heartbeats) and incomplete events are skipped. */
-async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let event: SseEvent = { event: 'message', id: undefined, data: '' };
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      const lines = buffer.split(/\r\n|\r|\n/);
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === '') {
-          if (event.data !== '') yield event;
-          event = { event: 'message', id: undefined, data: '' };
-          continue;
-        }
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event.event = text;
-        else if (field === 'id') event.id = text;
-        else if (field === 'data') event.data += event.data === '' ? text : `\n${text}`;
-      }
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 /** Follows the live feed until the returned function is called. */
 export function followNotifications(filter: StreamFilter, handlers: StreamHandlers): () => void {
