@@ -139,6 +139,7 @@ describe('admin page in a browser', () => {
       const dialog = page.getByRole('dialog', { name: /title web-critical-1/ });
       await dialog.getByText('body of web-critical-1').waitFor();
       await dialog.getByRole('row', { name: 'team e2e' }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'notification-dialog.png') });
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
 
