@@ -9,10 +9,12 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: globals.node },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The admin page runs in the browser (apps/admin-web/src); everything else, its build config included, in Node.
+  { ignores: ['apps/admin-web/src/**'], languageOptions: { globals: globals.node } },
+  { files: ['apps/admin-web/src/**'], languageOptions: { globals: globals.browser } },
   prettier,
 );

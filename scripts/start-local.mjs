@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
 const GATEWAY = 'http://127.0.0.1:8080';
 const CLUSTER = 'local';
+const ADMIN_PAGE_URL = `${GATEWAY}/admin/`;
 
 const env = { ...process.env };
 // Coloured single lines for a person at a terminal; JSON when piped, unless chosen.
@@ -103,10 +104,10 @@ void (async () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
     if (cluster?.status !== 200 || !cluster.body.connected) continue;
-    console.log(`\nthe admin token of ${GATEWAY} is in data/gateway/admin-token`);
+    console.log(`\nadmin page: ${ADMIN_PAGE_URL} (its admin token is in data/gateway/admin-token)`);
     if (!cluster.body.capabilities.some((c) => c.name === 'alerting')) {
       console.log(
-        `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it with\n` +
+        `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it on the admin page, or with\n` +
           `  curl -X POST -H "Authorization: Bearer $(cat data/gateway/admin-token)" ${GATEWAY}/api/v1/clusters/${CLUSTER}/capabilities/alerting/install\n`,
       );
     }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
+import { AdminPageModule } from './admin-page/admin-page.module.js';
 import { AlertingCapabilityModule } from './alerting-capability/alerting-capability.module.js';
 import { ClusterStatusModule } from './cluster-status/cluster-status.module.js';
 import { ClustersModule } from './clusters/clusters.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         AlertingCapabilityModule,
         TokensModule,
         BootstrapModule,
+        AdminPageModule,
       ],
       providers: [{ provide: GatewaySettings, useValue: settings }],
       exports: [GatewaySettings],

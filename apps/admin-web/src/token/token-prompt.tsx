@@ -1,0 +1,44 @@
+import { useState } from 'preact/hooks';
+
+interface Props {
+  /** The gateway answered 401 to the token in use. */
+  rejected: boolean;
+  onToken(token: string): void;
+}
+
+/** Asks for the admin token: once per browser session, and again whenever the gateway refuses it. */
+export function TokenPrompt({ rejected, onToken }: Props) {
+  const [token, setToken] = useState('');
+  return (
+    <main class="token-prompt">
+      <h1>Downstream Alerting</h1>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (token.trim() !== '') onToken(token.trim());
+        }}
+      >
+        {rejected && (
+          <p role="alert" class="error">
+            The gateway refused the admin token (HTTP 401). Enter a valid one.
+          </p>
+        )}
+        <label for="admin-token">Admin token</label>
+        <input
+          id="admin-token"
+          type="password"
+          autoComplete="off"
+          required
+          autoFocus
+          value={token}
+          onInput={(event) => setToken(event.currentTarget.value)}
+          aria-describedby="admin-token-hint"
+        />
+        <p id="admin-token-hint" class="hint">
+          Sent with every request to this gateway and kept only for this browser tab's session.
+        </p>
+        <button type="submit">Continue</button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,10 @@
+import { Controller, Get, Redirect } from '@nestjs/common';
+import { ADMIN_PAGE_PATH } from './admin-page-files.js';
+
+/** People who open the gateway's bare address land on the admin page. */
+@Controller()
+export class AdminPageController {
+  @Get()
+  @Redirect(`${ADMIN_PAGE_PATH}/`, 302)
+  root(): void {}
+}
