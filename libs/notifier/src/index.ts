@@ -9,6 +9,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   type NotifierOptions,
   type NotifierRetryPolicy,
+  type NotifyRetry,
   type ResolvedNotifierOptions,
 } from './notifier-options.js';
 export type { NotifyInput, NotifyResult } from './notify-input.js';

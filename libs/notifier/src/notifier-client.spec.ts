@@ -7,7 +7,7 @@ import {
   InvalidNotificationError,
   NotifyFailedError,
 } from './notifier-errors.js';
-import type { NotifierOptions } from './notifier-options.js';
+import type { NotifierOptions, NotifyRetry } from './notifier-options.js';
 
 type Answer = alerting.NotifyResponse | { code: grpc.status; details: string } | 'silence';
 
@@ -109,11 +109,24 @@ describe('NotifierClient', () => {
     expect(new Set(agent.peers).size).toBe(1);
   });
 
-  it('retries UNAVAILABLE with the same id until the agent answers', async () => {
-    await start([unavailable, unavailable, { id: 'stored', coalesced: false }], { retry: fastRetry });
+  it('retries UNAVAILABLE with the same id until the agent answers, telling onRetry each time', async () => {
+    const retries: NotifyRetry[] = [];
+    await start([unavailable, unavailable, { id: 'stored', coalesced: false }], {
+      retry: fastRetry,
+      onRetry: (retry) => retries.push(retry),
+    });
     expect(await client.notify({ title: 't', body: 'b' })).toEqual({ id: 'stored', coalesced: false, attempts: 3 });
     expect(agent.requests).toHaveLength(3);
+    const [id] = new Set(agent.requests.map((request) => request.id));
     expect(new Set(agent.requests.map((request) => request.id)).size).toBe(1);
+    expect(retries).toEqual(
+      [1, 2].map(() => ({ error: expect.any(AgentUnreachableError), delayMs: expect.any(Number) })),
+    );
+    expect(retries.map(({ error }) => [error.notificationId, error.attempts, error.code])).toEqual([
+      [id, 1, grpc.status.UNAVAILABLE],
+      [id, 2, grpc.status.UNAVAILABLE],
+    ]);
+    for (const { delayMs } of retries) expect(delayMs).toBeLessThanOrEqual(fastRetry.maxMs);
   });
 
   it('retries a call the agent did not answer in time (DEADLINE_EXCEEDED) with the same id', async () => {

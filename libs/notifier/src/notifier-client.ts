@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { backoffDelay, createUnaryClient, type UnaryClient } from '@app/runtime';
-import { isRetryable, isServiceError, notifierError, NotifyFailedError } from './notifier-errors.js';
+import { AgentUnreachableError, notifierError, NotifyFailedError } from './notifier-errors.js';
 import { resolveNotifierOptions, type NotifierOptions, type ResolvedNotifierOptions } from './notifier-options.js';
 import { agentNotification, type NotifyInput, type NotifyResult } from './notify-input.js';
 
@@ -46,10 +46,12 @@ export class NotifierClient {
         const reply = await this.client.notify(request, { deadline: Math.min(Date.now() + timeoutMs, budgetEnds) });
         return { id: reply.id, coalesced: reply.coalesced, attempts: attempt };
       } catch (error) {
-        const retryable = isServiceError(error) && isRetryable(error.code) && attempt < retry.maxAttempts;
-        const delay = backoffDelay(attempt, retry);
-        if (!retryable || Date.now() + delay >= budgetEnds) throw notifierError(error, id, attempt);
-        await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => {
+        const failure = notifierError(error, id, attempt);
+        const delayMs = backoffDelay(attempt, retry);
+        const retryable = failure instanceof AgentUnreachableError && attempt < retry.maxAttempts;
+        if (!retryable || Date.now() + delayMs >= budgetEnds) throw failure;
+        this.options.onRetry?.({ error: failure, delayMs });
+        await sleep(delayMs, undefined, { signal: this.closing.signal }).catch(() => {
           throw closedError(id, attempt);
         });
       }

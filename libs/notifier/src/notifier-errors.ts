@@ -49,12 +49,7 @@ export class NotifyFailedError extends NotifierError {
 /** A field path as the agent writes it: `message.title`, `id`, `message.properties["opni_severity"]`. */
 const FIELD_AND_REASON = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\["(?:[^"\\]|\\.)*"\]|\[\d+\])*): ([\s\S]*)$/;
 
-/** The two statuses worth another call with the same id. */
-export function isRetryable(code: GrpcStatus): boolean {
-  return code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED;
-}
-
-export function isServiceError(error: unknown): error is ServiceError {
+function isServiceError(error: unknown): error is ServiceError {
   return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'details' in error;
 }
 
@@ -70,9 +65,11 @@ export function notifierError(error: unknown, notificationId: string, attempts: 
       return new InvalidNotificationError(details, notificationId, attempts);
     case GrpcStatus.RESOURCE_EXHAUSTED:
       return new AgentQueueFullError(error.code, details, notificationId, attempts);
+    // The two statuses worth another call with the same id.
+    case GrpcStatus.UNAVAILABLE:
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new AgentUnreachableError(error.code, details, notificationId, attempts);
     default:
-      return isRetryable(error.code)
-        ? new AgentUnreachableError(error.code, details, notificationId, attempts)
-        : new NotifyFailedError(error.code, details, notificationId, attempts);
+      return new NotifyFailedError(error.code, details, notificationId, attempts);
   }
 }

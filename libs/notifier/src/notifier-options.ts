@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from '@app/runtime';
+import type { AgentUnreachableError } from './notifier-errors.js';
 
 /** How long and how often a notification is retried while the agent cannot be reached. */
 export interface NotifierRetryPolicy extends BackoffPolicy {
@@ -16,6 +17,15 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Retries of UNAVAILABLE and DEADLINE_EXCEEDED; unset fields take DEFAULT_RETRY_POLICY's. */
   retry?: Partial<NotifierRetryPolicy>;
+  /** Told about every retry before its wait, e.g. to log that the agent is unreachable. */
+  onRetry?: (retry: NotifyRetry) => void;
+}
+
+/** A call that failed in a way worth retrying, and when the next one starts. */
+export interface NotifyRetry {
+  /** Why the call failed; its notificationId is the id every attempt carries, its attempts the calls made so far. */
+  error: AgentUnreachableError;
+  delayMs: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -33,6 +43,7 @@ export interface ResolvedNotifierOptions {
   agentAddress: string;
   timeoutMs: number;
   retry: NotifierRetryPolicy;
+  onRetry?: (retry: NotifyRetry) => void;
 }
 
 function positive(name: string, value: number): void {
@@ -58,5 +69,5 @@ export function resolveNotifierOptions(options: NotifierOptions): ResolvedNotifi
   if (retry.maxAttempts === Infinity && retry.maxElapsedMs === Infinity) {
     throw new RangeError('NotifierOptions.retry needs a budget: maxAttempts or maxElapsedMs must be finite');
   }
-  return { agentAddress, timeoutMs, retry };
+  return { agentAddress, timeoutMs, retry, onRetry: options.onRetry };
 }
