@@ -91,6 +91,7 @@ describe('describeFailure', () => {
       expect.stringContaining('no agent answered at 10.1.2.3:9190 within 10 s (9 attempts)'),
     ]);
     expect(failure.message).toContain('AGENT_ADDRESS');
+    expect(failure.message).toContain('retry with --id n to avoid a duplicate.');
   });
 
   it('treats DEADLINE_EXCEEDED as unreachable (exit 3), suggesting a retry with the same --id', () => {

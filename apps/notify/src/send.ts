@@ -46,8 +46,10 @@ export function describeFailure(
   const hint =
     error.code === GrpcStatus.DEADLINE_EXCEEDED
       ? `the agent at ${agent} did not answer within ${timeoutSeconds} s (${tries}; raise --timeout?). ` +
-        `It may have stored the notification anyway: retry with --id ${error.notificationId} to avoid a duplicate.`
+        `It may have stored the notification anyway`
       : `no agent answered at ${agent} within ${timeoutSeconds} s (${tries}); is it running there? ` +
-        `Set --agent or AGENT_ADDRESS to its gRPC address.`;
-  return { exitCode: ExitCode.Unreachable, message: `${line}\n${PROGRAM_NAME}: ${hint}` };
+        `Set --agent or AGENT_ADDRESS to its gRPC address`;
+  // An earlier attempt may have been stored even when the last one was refused: only the same id is safe.
+  const retry = `retry with --id ${error.notificationId} to avoid a duplicate.`;
+  return { exitCode: ExitCode.Unreachable, message: `${line}\n${PROGRAM_NAME}: ${hint}; ${retry}` };
 }
