@@ -3,7 +3,7 @@
 // that provides it.
 export { NotifierClient } from './notifier-client.js';
 export { NotifierModule } from './notifier.module.js';
-export { NOTIFIER_OPTIONS, type NotifierAsyncOptions } from './notifier.module-definition.js';
+export type { NotifierAsyncOptions } from './notifier.module-definition.js';
 export {
   DEFAULT_RETRY_POLICY,
   DEFAULT_TIMEOUT_MS,

@@ -5,7 +5,6 @@ import type { NotifierOptions } from './notifier-options.js';
 export const {
   ConfigurableModuleClass: ConfigurableNotifierModule,
   MODULE_OPTIONS_TOKEN: NOTIFIER_OPTIONS,
-  OPTIONS_TYPE: NOTIFIER_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: NOTIFIER_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NotifierOptions>({ moduleName: 'Notifier' }).setClassMethodName('forRoot').build();
 
