@@ -23,12 +23,13 @@ function optionalString(request: AlertRequest, field: 'title' | 'body' | 'dedupe
   return value;
 }
 
-function name<N extends string>(
+/** A severity or golden signal name, any case, as @app/notification parses it. */
+function knownName<N extends string>(
   field: string,
   value: unknown,
   parse: (text: string) => N | undefined,
   names: readonly N[],
-) {
+): N | undefined {
   if (value === undefined) return undefined;
   const parsed = typeof value === 'string' ? parse(value) : undefined;
   if (!parsed) throw invalid(field, `must be one of ${names.join(', ')} (any case)`);
@@ -37,8 +38,9 @@ function name<N extends string>(
 
 function properties(value: unknown): Record<string, string> | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid('properties', 'must be an object');
+  }
   for (const [key, text] of Object.entries(value)) {
     if (typeof text !== 'string') throw invalid(`properties[${JSON.stringify(key)}]`, 'must be a string');
   }
@@ -51,8 +53,8 @@ export function notifyInput(request: AlertRequest): NotifyInput {
   return {
     title: optionalString(request, 'title') ?? '',
     body: optionalString(request, 'body') ?? '',
-    severity: name('severity', request.severity, parseSeverityName, SEVERITY_NAMES),
-    goldenSignal: name('goldenSignal', request.goldenSignal, parseGoldenSignalName, GOLDEN_SIGNAL_NAMES),
+    severity: knownName('severity', request.severity, parseSeverityName, SEVERITY_NAMES),
+    goldenSignal: knownName('goldenSignal', request.goldenSignal, parseGoldenSignalName, GOLDEN_SIGNAL_NAMES),
     dedupeKey: optionalString(request, 'dedupeKey'),
     properties: properties(request.properties),
     id: optionalString(request, 'id'),
