@@ -3,13 +3,26 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { libraryPublicApi } from './scripts/eslint/library-public-api.js';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'libs/proto/src/gen/**', 'coverage/**', 'data/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'libs/proto/src/gen/**',
+      'coverage/**',
+      'data/**',
+      // Breaks the rules on purpose; linted by its spec.
+      'scripts/eslint/fixtures/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { local: { rules: { 'library-public-api': libraryPublicApi } } },
     rules: {
+      'local/library-public-api': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

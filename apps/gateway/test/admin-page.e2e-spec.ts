@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { gatewayAdmin, joinArgs, notifyAll, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
+import { gatewayAdmin, joinArgs, notifyAll, repoRoot, spawnApp, type SpawnedApp } from '@app/testing';
 
 // Acceptance of the admin page (issue 8): the built page, served by a real
 // gateway with a real agent connected, driven in Debian's headless Chromium

@@ -1,20 +1,29 @@
-import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { alerting } from '@app/proto';
-import { runCli } from './cli.js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  AgentUnreachableError,
+  InvalidNotificationError,
+  type NotifierOptions,
+  type NotifyInput,
+  type NotifyResult,
+} from '@app/notifier';
+import { runCli, type CliIo } from './cli.js';
 import { ExitCode } from './exit-code.js';
 
-function serviceError(code: GrpcStatus, details: string): ServiceError {
-  return Object.assign(new Error(`${code} ${GrpcStatus[code]}: ${details}`), {
-    code,
-    details,
-    metadata: new Metadata(),
-  });
+interface Call {
+  options: NotifierOptions;
+  input: NotifyInput;
 }
 
-interface Call {
-  address: string;
-  request: alerting.AgentNotification;
-  timeoutMs: number;
+/** A notifier that records what it was built with and asked, and answers `reply`. */
+function fakeNotifier(calls: Call[], reply: Omit<NotifyResult, 'attempts'> | Error, closed: { count: number }) {
+  return ((options) => ({
+    notify: async (input) => {
+      calls.push({ options, input });
+      if (reply instanceof Error) throw reply;
+      return { ...reply, attempts: 1 };
+    },
+    close: () => void closed.count++,
+  })) satisfies CliIo['notifier'];
 }
 
 async function run(
@@ -23,9 +32,10 @@ async function run(
     reply = { id: 'n-1', coalesced: false },
     stdin = [],
     env = {},
-  }: { reply?: alerting.NotifyResponse | Error; stdin?: (string | Buffer)[]; env?: NodeJS.ProcessEnv } = {},
+  }: { reply?: Omit<NotifyResult, 'attempts'> | Error; stdin?: (string | Buffer)[]; env?: NodeJS.ProcessEnv } = {},
 ) {
   const calls: Call[] = [];
+  const closed = { count: 0 };
   let stdout = '';
   let stderr = '';
   let stdinOpened = false;
@@ -40,24 +50,37 @@ async function run(
     stderr: { write: (text: string) => (stderr += text) },
     env,
     version: '0.0.0-test',
-    send: async (address, request, timeoutMs) => {
-      calls.push({ address, request, timeoutMs });
-      if (reply instanceof Error) throw reply;
-      return reply;
-    },
+    notifier: fakeNotifier(calls, reply, closed),
   });
-  return { code, stdout, stderr, calls, stdinOpened };
+  return { code, stdout, stderr, calls, stdinOpened, closed: closed.count };
 }
 
 describe('runCli', () => {
-  it('sends one notification and prints "queued <id>" with exit 0', async () => {
+  it('sends one notification, retrying within --timeout, prints "queued <id>" with exit 0 and closes the client', async () => {
     const result = await run(['--title', 'T', '--body', 'B', '--severity', 'error', '-p', 'k=v']);
-    expect(result).toMatchObject({ code: ExitCode.Accepted, stdout: 'queued n-1\n', stderr: '', stdinOpened: false });
+    expect(result).toMatchObject({
+      code: ExitCode.Accepted,
+      stdout: 'queued n-1\n',
+      stderr: '',
+      stdinOpened: false,
+      closed: 1,
+    });
     expect(result.calls).toEqual([
       {
-        address: '127.0.0.1:9190',
-        timeoutMs: 10_000,
-        request: { id: '', message: { title: 'T', body: 'B', properties: { k: 'v', opni_severity: 'Error' } } },
+        options: {
+          agentAddress: '127.0.0.1:9190',
+          timeoutMs: 10_000,
+          retry: { maxAttempts: Infinity, maxElapsedMs: 10_000 },
+        },
+        input: {
+          title: 'T',
+          body: 'B',
+          severity: 'Error',
+          goldenSignal: undefined,
+          dedupeKey: undefined,
+          id: undefined,
+          properties: { k: 'v' },
+        },
       },
     ]);
   });
@@ -78,7 +101,11 @@ describe('runCli', () => {
     const result = await run(['--title', 'T', '--body', 'B', '--timeout', '0.5'], {
       env: { AGENT_ADDRESS: 'agent:1' },
     });
-    expect(result.calls[0]).toMatchObject({ address: 'agent:1', timeoutMs: 500 });
+    expect(result.calls[0].options).toMatchObject({
+      agentAddress: 'agent:1',
+      timeoutMs: 500,
+      retry: { maxElapsedMs: 500 },
+    });
   });
 
   it('reads the body from stdin with --body -, verbatim and across chunks (UTF-8 split included)', async () => {
@@ -88,14 +115,14 @@ describe('runCli', () => {
       stdin: [bytes.subarray(0, split), bytes.subarray(split)],
     });
     expect(result.code).toBe(ExitCode.Accepted);
-    expect(result.calls[0].request.message?.body).toBe('line 1\nzwölf €\n');
+    expect(result.calls[0].input.body).toBe('line 1\nzwölf €\n');
   });
 
   it('sends an empty stdin as an empty body for the agent to refuse', async () => {
     const result = await run(['--title', 'T', '--body', '-'], {
-      reply: serviceError(GrpcStatus.INVALID_ARGUMENT, 'message.body: is required and must not be blank'),
+      reply: new InvalidNotificationError('message.body: is required and must not be blank', 'n-1', 1),
     });
-    expect(result.calls[0].request.message?.body).toBe('');
+    expect(result.calls[0].input.body).toBe('');
     expect(result).toMatchObject({
       code: ExitCode.Refused,
       stdout: '',
@@ -120,10 +147,7 @@ describe('runCli', () => {
       stderr: { write: (text: string) => (stderr += text) },
       env: {},
       version: 'x',
-      send: async (address, request, timeoutMs) => {
-        calls.push({ address, request, timeoutMs });
-        return { id: 'x', coalesced: false };
-      },
+      notifier: fakeNotifier(calls, { id: 'x', coalesced: false }, { count: 0 }),
     });
     expect(code).toBe(ExitCode.Usage);
     expect(calls).toEqual([]);
@@ -132,9 +156,25 @@ describe('runCli', () => {
 
   it('exits 3 when the agent is unreachable', async () => {
     const result = await run(['--title', 'T', '--body', 'B', '--agent', '127.0.0.1:1'], {
-      reply: serviceError(GrpcStatus.UNAVAILABLE, 'No connection established'),
+      reply: new AgentUnreachableError(GrpcStatus.UNAVAILABLE, 'No connection established', 'n-1', 7),
     });
-    expect(result.code).toBe(ExitCode.Unreachable);
+    expect(result).toMatchObject({ code: ExitCode.Unreachable, closed: 1 });
     expect(result.stderr).toContain('127.0.0.1:1');
+  });
+
+  it('exits 1 with the reason when the client cannot be built', async () => {
+    let stderr = '';
+    const code = await runCli(['--title', 'T', '--body', 'B'], {
+      stdin: () => (async function* () {})(),
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: {},
+      version: 'x',
+      notifier: () => {
+        throw new Error('Invalid target');
+      },
+    });
+    expect(code).toBe(ExitCode.Refused);
+    expect(stderr).toBe('downstream-notify: Invalid target\n');
   });
 });

@@ -1,6 +1,7 @@
+import { NotifierClient, type NotifierOptions } from '@app/notifier';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
-import { buildRequest, describeFailure, describeSuccess, sendNotification, type Sender } from './send.js';
+import { describeFailure, describeSuccess, notifierOptions, notifyInput } from './send.js';
 import { packageVersion } from './version.js';
 
 /** The process around the CLI, injectable so specs run it in-process. */
@@ -10,7 +11,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   env: NodeJS.ProcessEnv;
-  send?: Sender;
+  /** Builds the client that sends the notification (a NotifierClient by default). */
+  notifier?: (options: NotifierOptions) => Pick<NotifierClient, 'notify' | 'close'>;
   version?: string;
 }
 
@@ -45,14 +47,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
   }
 
-  const send = io.send ?? sendNotification;
+  const createNotifier = io.notifier ?? ((settings: NotifierOptions) => new NotifierClient(settings));
+  let notifier: Pick<NotifierClient, 'notify' | 'close'> | undefined;
   try {
-    const response = await send(options.agent, buildRequest(options, body), options.timeoutSeconds * 1000);
-    io.stdout.write(`${describeSuccess(response, options.json)}\n`);
+    notifier = createNotifier(notifierOptions(options));
+    const result = await notifier.notify(notifyInput(options, body));
+    io.stdout.write(`${describeSuccess(result, options.json)}\n`);
     return ExitCode.Accepted;
   } catch (error) {
     const failure = describeFailure(error, options);
     io.stderr.write(`${failure.message}\n`);
     return failure.exitCode;
+  } finally {
+    notifier?.close();
   }
 }

@@ -29,7 +29,7 @@ export interface NotifyOptions {
   severity: SeverityName;
   goldenSignal?: GoldenSignalName;
   dedupeKey?: string;
-  /** Client-chosen id for idempotent retries; the agent assigns one when absent. */
+  /** Client-chosen id for idempotent retries; a UUID is generated when absent. */
   id?: string;
   /** The --property/-p pairs, last one winning for a repeated key. */
   properties: Record<string, string>;
@@ -98,7 +98,7 @@ Exit status:
   1  the agent refused it: prints the gRPC status and the agent's message, e.g.
      ${PROGRAM_NAME}: INVALID_ARGUMENT: message.title: is required and must not be blank
   2  usage error (unknown flag, missing --title or --body, bad --severity ...): nothing was sent
-  3  agent unreachable or no answer within --timeout (UNAVAILABLE, DEADLINE_EXCEEDED)
+  3  agent unreachable or no answer within --timeout, retries included (UNAVAILABLE, DEADLINE_EXCEEDED)
 
 Examples:
   ${PROGRAM_NAME} --title "Backup failed" --body "rsync exited 23" --severity error -p job=nightly-backup
@@ -134,10 +134,7 @@ function buildProgram(io: ParseIo): Command {
       '--dedupe-key <key>',
       'sets opni_dedupe_key: a notification with the same key still queued at the agent is updated, not duplicated',
     )
-    .option(
-      '--id <id>',
-      'notification id (the agent assigns one when absent); retrying with the same id never doubles it',
-    )
+    .option('--id <id>', 'notification id (a UUID when absent); sending the same id again never doubles it')
     .addOption(
       new Option('-p, --property <key=value>', 'a property; repeat for more (value may contain "=")').argParser(
         collectProperty,
@@ -146,7 +143,7 @@ function buildProgram(io: ParseIo): Command {
     .addOption(
       new Option(
         '--timeout <seconds>',
-        `give up when the agent has not answered by then (at most ${MAX_TIMEOUT_SECONDS})`,
+        `give up when the agent has not accepted it by then, retrying meanwhile while it is unreachable (at most ${MAX_TIMEOUT_SECONDS})`,
       )
         .default(DEFAULT_TIMEOUT_SECONDS)
         .argParser(parseTimeout),

@@ -1,15 +1,14 @@
-import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  AgentQueueFullError,
+  AgentUnreachableError,
+  InvalidNotificationError,
+  NotifyFailedError,
+  type NotifierError,
+} from '@app/notifier';
 import { ExitCode } from './exit-code.js';
 import type { NotifyOptions } from './options.js';
-import { buildRequest, describeFailure, describeSuccess } from './send.js';
-
-function serviceError(code: GrpcStatus, details: string): ServiceError {
-  return Object.assign(new Error(`${code} ${GrpcStatus[code]}: ${details}`), {
-    code,
-    details,
-    metadata: new Metadata(),
-  });
-}
+import { describeFailure, describeSuccess, notifierOptions, notifyInput } from './send.js';
 
 const base: NotifyOptions = {
   agent: '127.0.0.1:9190',
@@ -21,38 +20,38 @@ const base: NotifyOptions = {
   json: false,
 };
 
-describe('buildRequest', () => {
-  it('always sets opni_severity, and the golden signal and dedupe key only when given', () => {
-    expect(buildRequest(base, 'the body')).toEqual({
-      id: '',
-      message: { title: 'Disk full', body: 'the body', properties: { opni_severity: 'Info' } },
+describe('notifierOptions', () => {
+  it('bounds every call and every retry by --timeout', () => {
+    expect(notifierOptions({ ...base, agent: 'agent:1', timeoutSeconds: 2.5 })).toEqual({
+      agentAddress: 'agent:1',
+      timeoutMs: 2_500,
+      retry: { maxAttempts: Infinity, maxElapsedMs: 2_500 },
     });
   });
+});
 
-  it('puts every option where the agent reads it', () => {
-    const request = buildRequest(
-      {
-        ...base,
-        severity: 'Critical',
-        goldenSignal: 'Saturation',
-        dedupeKey: 'disk-/var',
-        id: 'cron-1',
-        properties: { team: 'storage' },
-      },
-      'b',
-    );
-    expect(request).toEqual({
-      id: 'cron-1',
-      message: {
-        title: 'Disk full',
-        body: 'b',
-        properties: {
-          team: 'storage',
-          opni_severity: 'Critical',
-          opni_goldenSignal: 'Saturation',
-          opni_dedupe_key: 'disk-/var',
+describe('notifyInput', () => {
+  it('passes the content, severity, golden signal, dedupe key, id and properties on', () => {
+    expect(
+      notifyInput(
+        {
+          ...base,
+          severity: 'Critical',
+          goldenSignal: 'Saturation',
+          dedupeKey: 'disk-/var',
+          id: 'cron-1',
+          properties: { team: 'storage' },
         },
-      },
+        'the body',
+      ),
+    ).toEqual({
+      title: 'Disk full',
+      body: 'the body',
+      severity: 'Critical',
+      goldenSignal: 'Saturation',
+      dedupeKey: 'disk-/var',
+      id: 'cron-1',
+      properties: { team: 'storage' },
     });
   });
 });
@@ -70,39 +69,40 @@ describe('describeSuccess', () => {
 
 describe('describeFailure', () => {
   it.each([
-    [GrpcStatus.INVALID_ARGUMENT, 'message.title: is required and must not be blank'],
-    [GrpcStatus.RESOURCE_EXHAUSTED, 'the queue is full'],
-    [GrpcStatus.UNIMPLEMENTED, 'The server does not implement the method'],
-    [GrpcStatus.INTERNAL, 'internal error'],
-  ])('treats status %s as refused (exit 1) with the status name and the message', (code, details) => {
-    expect(describeFailure(serviceError(code, details), base)).toEqual({
+    new InvalidNotificationError('message.title: is required and must not be blank', 'n', 1),
+    new AgentQueueFullError(GrpcStatus.RESOURCE_EXHAUSTED, 'the queue is full', 'n', 1),
+    new NotifyFailedError(GrpcStatus.UNIMPLEMENTED, 'The server does not implement the method', 'n', 1),
+    new NotifyFailedError(GrpcStatus.INTERNAL, 'internal error', 'n', 1),
+  ])('treats %s as refused (exit 1) with the status name and the message', (error: NotifierError) => {
+    expect(describeFailure(error, base)).toEqual({
       exitCode: ExitCode.Refused,
-      message: `downstream-notify: ${GrpcStatus[code]}: ${details}`,
+      message: `downstream-notify: ${GrpcStatus[error.code]}: ${error.details}`,
     });
   });
 
   it('treats UNAVAILABLE as unreachable (exit 3), naming the address', () => {
-    const failure = describeFailure(serviceError(GrpcStatus.UNAVAILABLE, 'No connection established. '), {
-      ...base,
-      agent: '10.1.2.3:9190',
-    });
+    const failure = describeFailure(
+      new AgentUnreachableError(GrpcStatus.UNAVAILABLE, 'No connection established.', 'n', 9),
+      { ...base, agent: '10.1.2.3:9190' },
+    );
     expect(failure.exitCode).toBe(ExitCode.Unreachable);
     expect(failure.message.split('\n')).toEqual([
       'downstream-notify: UNAVAILABLE: No connection established.',
-      expect.stringContaining('no agent answered at 10.1.2.3:9190'),
+      expect.stringContaining('no agent answered at 10.1.2.3:9190 within 10 s (9 attempts)'),
     ]);
     expect(failure.message).toContain('AGENT_ADDRESS');
+    expect(failure.message).toContain('retry with --id n to avoid a duplicate.');
   });
 
   it('treats DEADLINE_EXCEEDED as unreachable (exit 3), suggesting a retry with the same --id', () => {
-    const failure = describeFailure(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), {
-      ...base,
-      timeoutSeconds: 2,
-    });
+    const failure = describeFailure(
+      new AgentUnreachableError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded', 'n-7', 1),
+      { ...base, timeoutSeconds: 2 },
+    );
     expect(failure.exitCode).toBe(ExitCode.Unreachable);
     expect(failure.message).toContain('DEADLINE_EXCEEDED: Deadline exceeded');
     expect(failure.message).toContain('did not answer within 2 s');
-    expect(failure.message).toContain('--id');
+    expect(failure.message).toContain('retry with --id n-7');
   });
 
   it('reports an error that is not a gRPC status as exit 1 with its message', () => {

@@ -235,12 +235,13 @@ describe('downstream-notify (the built CLI) against a real agent', () => {
     expect((await queue()).count).toBe(before);
   });
 
-  it('exits 3 at once when nothing listens at the address, naming it', async () => {
+  it('exits 3 once --timeout has passed (retrying meanwhile) when nothing listens at the address, naming it', async () => {
     const address = `127.0.0.1:${await unusedPort()}`;
     const result = await runCli(['--title', 'T', '--body', 'B', '--timeout', '2'], { env: { AGENT_ADDRESS: address } });
     expect(result).toMatchObject({ code: 3, stdout: '' });
     expect(result.stderr).toMatch(/^downstream-notify: UNAVAILABLE: /);
-    expect(result.stderr).toContain(`no agent answered at ${address}`);
+    expect(result.stderr).toContain(`no agent answered at ${address} within 2 s`);
+    expect(result.tookMs).toBeGreaterThanOrEqual(1_000);
     expect(result.tookMs).toBeLessThan(10_000);
   });
 

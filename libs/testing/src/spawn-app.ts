@@ -6,14 +6,28 @@ import { repoRoot } from './repo-root.js';
 import { readGatewaySecrets, rememberGateway, type GatewaySecrets } from './gateway-secrets.js';
 import { waitFor } from './wait-for.js';
 
-export type AppName = 'gateway' | 'agent';
+/** The built apps, and the example service of examples/ (HTTP only: no gRPC server, no data directory). */
+export type AppName = 'gateway' | 'agent' | 'notifier-example';
+
+const EXAMPLES: ReadonlySet<AppName> = new Set(['notifier-example']);
 
 /** A loopback address nothing listens on (port 1, tcpmux): an agent spawned without a gateway dials this. */
 export const UNREACHABLE_GATEWAY = '127.0.0.1:1';
 
 /** Where `npm run build` puts an app's entry point. */
 export function builtEntry(app: AppName): string {
-  return join(repoRoot, 'dist/apps', app, 'apps', app, 'src/main.js');
+  const folder = EXAMPLES.has(app) ? 'examples' : 'apps';
+  return join(repoRoot, 'dist', folder, app, folder, app, 'src/main.js');
+}
+
+/** The flags that bind an app to 127.0.0.1 on free ports, with its data in `dataDir`. */
+function loopbackFlags(app: AppName, dataDir: string): string[] {
+  if (EXAMPLES.has(app)) return ['--host', '127.0.0.1', '--http-port', '0'];
+  return [
+    ...['--host', '127.0.0.1', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir],
+    // An agent dials its gateway: never a developer's one on the default port, only the one a test names.
+    ...(app === 'agent' ? ['--gateway-address', UNREACHABLE_GATEWAY] : []),
+  ];
 }
 
 /** One JSON log line of a service, as pino writes it. */
@@ -26,7 +40,7 @@ export interface Exit {
 
 export interface SpawnedApp {
   readonly process: ChildProcess;
-  /** host:port of the gRPC server, from the "listening" log line. */
+  /** host:port of the gRPC server, from the "listening" log line ('' for an app without one). */
   readonly grpcAddress: string;
   /** host:port of the HTTP server. */
   readonly httpAddress: string;
@@ -93,16 +107,7 @@ function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}): Laun
 export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promise<SpawnedApp> {
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
-  const launched = launch(
-    app,
-    [
-      ...['--host', '127.0.0.1', '--grpc-port', '0', '--http-port', '0', '--data-dir', dataDir],
-      // An agent dials its gateway: never a developer's one on the default port, only the one a test names.
-      ...(app === 'agent' ? ['--gateway-address', UNREACHABLE_GATEWAY] : []),
-      ...(options.args ?? []),
-    ],
-    options.env,
-  );
+  const launched = launch(app, [...loopbackFlags(app, dataDir), ...(options.args ?? [])], options.env);
   let exitedEarly: Exit | undefined;
   void launched.exit.then((exit) => (exitedEarly = exit));
 
@@ -124,7 +129,7 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
   if (gateway) rememberGateway(httpAddress, gateway);
   return {
     process: launched.child,
-    grpcAddress: String(listening.grpc),
+    grpcAddress: listening.grpc === undefined ? '' : String(listening.grpc),
     httpAddress,
     dataDir,
     gateway,

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { repoRoot } from '@app/testing';
+
+const RULE = 'local/library-public-api';
+
+/** The repository's own eslint.config.js; `ignore: false` lets it lint the fixture `eslint .` skips. */
+const eslint = new ESLint({ cwd: repoRoot, ignore: false });
+
+async function ruleMessages(code: string, file: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(repoRoot, file) });
+  return result.messages.filter((message) => message.ruleId === RULE).map((message) => message.message);
+}
+
+describe('the library-public-api lint rule', () => {
+  it('reports both deep imports of the fixture', async () => {
+    const [result] = await eslint.lintFiles([join(repoRoot, 'scripts/eslint/fixtures/deep-import.ts')]);
+    expect(result.messages.filter((message) => message.ruleId === RULE)).toEqual([
+      expect.objectContaining({
+        line: 3,
+        message:
+          "'../../../libs/runtime/src/retry/backoff.js' reaches into libs/runtime from outside it; import from '@app/runtime' (its src/index.ts).",
+      }),
+      expect.objectContaining({
+        line: 4,
+        message:
+          "'@app/runtime/duration/duration' reaches into @app/runtime's files; import from '@app/runtime' (its src/index.ts).",
+      }),
+    ]);
+  });
+
+  it('is excluded from the normal `eslint .` run', async () => {
+    expect(await new ESLint({ cwd: repoRoot }).isPathIgnored('scripts/eslint/fixtures/deep-import.ts')).toBe(true);
+  });
+
+  it.each([
+    ["import { backoffDelay } from '@app/runtime';", 'apps/agent/src/x.ts'],
+    ["import { statusOf } from '@app/session';", 'libs/capability/src/backend/x.ts'],
+    ["import { backoffDelay } from '../retry/backoff.js';", 'libs/runtime/src/grpc/x.ts'],
+    ["import { AppModule } from './app.module.js';", 'examples/notifier-example/src/x.ts'],
+    ["import { Module } from '@nestjs/common';", 'apps/agent/src/x.ts'],
+  ])('accepts %s in %s', async (code, file) => {
+    expect(await ruleMessages(code, file)).toEqual([]);
+  });
+
+  it.each([
+    ["import { x } from '@app/notification/severity';", 'apps/gateway/src/x.ts', '@app/notification'],
+    ["export { x } from '@app/runtime/index.js';", 'libs/testing/src/x.ts', '@app/runtime'],
+    ["const m = await import('@app/skiplist/core');", 'bench/x.ts', '@app/skiplist'],
+    ["import { x } from '../../../libs/session/src/session-peer.js';", 'apps/agent/src/x.ts', 'libs/session'],
+    ["import { x } from '../../../libs/runtime/src/index.js';", 'examples/notifier-example/src/x.ts', 'libs/runtime'],
+    ["export * from '../../runtime/src/retry/backoff.js';", 'libs/testing/src/x.ts', 'libs/runtime'],
+  ])('reports %s in %s', async (code, file, reached) => {
+    expect(await ruleMessages(code, file)).toEqual([expect.stringContaining(`reaches into ${reached}`)]);
+  });
+});
