@@ -22,6 +22,6 @@ export {
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
 export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
 export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';
-export type { ClusterCapabilities, NodeStatuses, NodeReach } from './backend/capability-ports.js';
+export { NODE_REACH, type ClusterCapabilities, type NodeStatuses, type NodeReach } from './backend/capability-ports.js';
 export { parseUninstallOptions, type UninstallOptions } from './backend/uninstall-options.js';
 export { ConditionTracker, type ConditionStatus } from './conditions/condition-tracker.js';
