@@ -9,8 +9,11 @@ import {
   CapabilityBackend,
   type CapabilityDriver,
   type ClusterCapabilities,
+  NodeConfigSync,
+  type NodeConfigs,
   type NodeReach,
   type NodeStatuses,
+  type RevisedNodeConfig,
   SqliteTaskStore,
   type RunningTask,
   type UninstallInput,
@@ -34,7 +37,7 @@ interface ExampleState {
 }
 
 /** The ports over one JSON file, rewritten whole (write a temporary file, rename) on every change. */
-class JsonFileClusters implements ClusterCapabilities, NodeStatuses {
+class JsonFileClusters implements ClusterCapabilities, NodeStatuses, NodeConfigs<RevisedNodeConfig> {
   constructor(private readonly path: string) {}
 
   async register(clusterId: string): Promise<void> {
@@ -86,8 +89,9 @@ class JsonFileClusters implements ClusterCapabilities, NodeStatuses {
     );
   }
 
-  nodeConfig(clusterId: string, name: string): { enabled: boolean; revision: number } {
-    return this.read().nodeConfigs[`${clusterId}/${name}`] ?? { enabled: false, revision: 0 };
+  async nodeConfig(clusterId: string, name: string): Promise<RevisedNodeConfig> {
+    const { enabled, revision } = this.read().nodeConfigs[`${clusterId}/${name}`] ?? { enabled: false, revision: 0 };
+    return { enabled, revision: BigInt(revision) };
   }
 
   setNodeEnabled(clusterId: string, name: string, enabled: boolean): void {
@@ -98,14 +102,13 @@ class JsonFileClusters implements ClusterCapabilities, NodeStatuses {
     });
   }
 
-  recordSync(clusterId: string, name: string, conditions: string[], at: Date): void {
-    const { enabled, revision } = this.nodeConfig(clusterId, name);
+  async recordSync(clusterId: string, name: string, status: capability.NodeCapabilityStatus): Promise<void> {
     this.change((state) => {
       state.nodeStatuses[`${clusterId}/${name}`] = {
-        enabled,
-        lastSync: at.getTime(),
-        conditions,
-        lastRevision: revision,
+        enabled: status.enabled,
+        lastSync: status.lastSync!.getTime(),
+        conditions: status.conditions,
+        lastRevision: Number(status.lastRevision),
       };
     });
   }
@@ -182,13 +185,17 @@ describeCapabilityLifecycle({
   async open({ dataDir, tasks, nodes, clock }) {
     const clusters = new JsonFileClusters(join(dataDir, 'clusters.json'));
     const driver = new ExampleDriver(clusters, nodes);
+    // The kit's gateway half of a node's sync, over the same file.
+    const nodeSync = new NodeConfigSync(EXAMPLE, clusters, clock);
     return {
       backend: new CapabilityBackend({ driver, clusters, statuses: clusters, nodes, tasks, clock }),
       clusters,
       registerCluster: (clusterId) => clusters.register(clusterId),
-      reportSync: async (clusterId, conditions) =>
-        clusters.recordSync(clusterId, EXAMPLE, conditions, new Date(clock.now())),
-      nodeEnabled: async (clusterId) => clusters.nodeConfig(clusterId, EXAMPLE).enabled,
+      // The node's first sync: it runs no configuration yet.
+      reportSync: async (clusterId, conditions) => {
+        await nodeSync.sync(clusterId, { conditions });
+      },
+      nodeEnabled: async (clusterId) => (await clusters.nodeConfig(clusterId, EXAMPLE)).enabled,
       close: async () => undefined,
     };
   },
