@@ -7,6 +7,8 @@ export default {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/examples', '<rootDir>/scripts'],
   testMatch: ['**/*.spec.ts', '**/test/**/*.e2e-spec.ts'],
   moduleNameMapper: {
+    // A library's second entry, for specs only (see libs/capability/README.md); before the general rule.
+    '^@app/capability-testing$': '<rootDir>/libs/capability/src/testing/index.ts',
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     // Sources import siblings as './x.js' (NodeNext ESM); Jest resolves the .ts.
     '^(\\.{1,2}/.*)\\.js$': '$1',

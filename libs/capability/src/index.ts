@@ -1,7 +1,8 @@
 // Public API of @app/capability: the capability kit apps build a capability
 // with — the Backend lifecycle (install, status, asynchronous uninstall) over
 // ports the gateway implements, persisted cancelable tasks and their status as
-// core.TaskStatus, and a node's health conditions.
+// core.TaskStatus, a node's configuration sync (gateway side) and a node's
+// health conditions.
 export {
   ACTIVE_TASK_STATES,
   isActive,
@@ -22,6 +23,13 @@ export {
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
 export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
 export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';
-export type { ClusterCapabilities, NodeStatuses, NodeReach } from './backend/capability-ports.js';
+export { NODE_REACH, type ClusterCapabilities, type NodeStatuses, type NodeReach } from './backend/capability-ports.js';
+export {
+  NodeConfigSync,
+  type NodeConfigs,
+  type NodeSyncAnswer,
+  type NodeSyncReport,
+  type RevisedNodeConfig,
+} from './backend/node-config-sync.js';
 export { parseUninstallOptions, type UninstallOptions } from './backend/uninstall-options.js';
 export { ConditionTracker, type ConditionStatus } from './conditions/condition-tracker.js';

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CapabilityBackend, TASK_STORE, type TaskStore } from '@app/capability';
+import { CapabilityBackend, NODE_REACH, TASK_STORE, type NodeReach, type TaskStore } from '@app/capability';
 import { CLOCK, type Clock } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { AgentNodes } from '../sessions/agent-nodes.js';
 import { AlertingDriver } from './alerting-driver.js';
 
 /**
@@ -17,7 +16,7 @@ export class AlertingBackend extends CapabilityBackend implements OnApplicationB
   constructor(
     driver: AlertingDriver,
     clusters: ClusterRegistry,
-    nodes: AgentNodes,
+    @Inject(NODE_REACH) nodes: NodeReach,
     @Inject(TASK_STORE) tasks: TaskStore,
     @Inject(CLOCK) clock: Clock,
   ) {

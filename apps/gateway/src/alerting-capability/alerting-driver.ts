@@ -1,12 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CapabilityDriver, RunningTask, UninstallInput } from '@app/capability';
+import {
+  NODE_REACH,
+  type CapabilityDriver,
+  type NodeReach,
+  type RunningTask,
+  type UninstallInput,
+} from '@app/capability';
 import { ALERTING_CAPABILITY } from '@app/notification';
 import type { capability } from '@app/proto';
 import { UnavailableError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
-import { AgentNodes } from '../sessions/agent-nodes.js';
 
 /**
  * What alerting adds to the capability lifecycle. Enabled, a cluster's agent
@@ -26,7 +31,7 @@ export class AlertingDriver implements CapabilityDriver {
 
   constructor(
     private readonly clusters: ClusterRegistry,
-    private readonly nodes: AgentNodes,
+    @Inject(NODE_REACH) private readonly nodes: NodeReach,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     private readonly settings: GatewaySettings,
   ) {}

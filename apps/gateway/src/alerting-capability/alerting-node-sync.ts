@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { NodeConfigSync } from '@app/capability';
 import { ALERTING_CAPABILITY } from '@app/notification';
 import { alerting } from '@app/proto';
 import { CLOCK, type Clock } from '@app/runtime';
@@ -17,17 +18,21 @@ export function alertingNodeConfig(config: NodeConfigRecord): alerting.AlertingN
 
 /**
  * alerting.AlertingNodeConfiguration/Sync, served to every agent over its
- * session: the agent says what it runs, the gateway records the sync (what
- * capability.Backend/Status serves) and answers UpToDate or NeedsUpdate with
- * the configuration the cluster's registry holds.
+ * session: the kit's NodeConfigSync over the cluster registry records the
+ * sync (what capability.Backend/Status serves) and decides UpToDate or
+ * NeedsUpdate (with the configuration the registry holds) by revision.
  */
 @Injectable()
 export class AlertingNodeSync implements OnModuleInit {
+  private readonly nodeSync: NodeConfigSync<NodeConfigRecord>;
+
   constructor(
     private readonly sessions: AgentSessions,
-    private readonly clusters: ClusterRegistry,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    clusters: ClusterRegistry,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.nodeSync = new NodeConfigSync(ALERTING_CAPABILITY, clusters, clock);
+  }
 
   onModuleInit(): void {
     this.sessions.serve('alerting.AlertingNodeConfiguration', (session) => ({
@@ -36,16 +41,11 @@ export class AlertingNodeSync implements OnModuleInit {
   }
 
   async sync(clusterId: string, request: alerting.AlertingNodeSyncRequest): Promise<alerting.AlertingNodeSyncResponse> {
-    const desired = await this.clusters.nodeConfig(clusterId, ALERTING_CAPABILITY);
-    await this.clusters.recordSync(clusterId, ALERTING_CAPABILITY, {
-      enabled: desired.enabled,
-      lastSync: new Date(this.clock.now()),
+    const { upToDate, desired } = await this.nodeSync.sync(clusterId, {
+      revision: request.current?.revision,
       conditions: request.conditions,
-      lastRevision: desired.revision,
     });
-    if (request.current?.revision === desired.revision) {
-      return { configStatus: alerting.ConfigStatus.UpToDate };
-    }
+    if (upToDate) return { configStatus: alerting.ConfigStatus.UpToDate };
     return { configStatus: alerting.ConfigStatus.NeedsUpdate, updatedConfig: alertingNodeConfig(desired) };
   }
 }

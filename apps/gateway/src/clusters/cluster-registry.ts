@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { capability, core } from '@app/proto';
-import type { ClusterCapabilities, NodeStatuses } from '@app/capability';
+import type { ClusterCapabilities, NodeConfigs, NodeStatuses } from '@app/capability';
 import { AlreadyExistsError, CLOCK, NotFoundError, type Clock } from '@app/runtime';
 import { CLUSTER_STORE, type ClusterRecord, type ClusterStore, type NodeConfigRecord } from './cluster-store.js';
 
@@ -22,7 +22,7 @@ export interface ConnectionDetails {
  * (a connection and an install) never overwrite each other.
  */
 @Injectable()
-export class ClusterRegistry implements ClusterCapabilities, NodeStatuses {
+export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeConfigs<NodeConfigRecord> {
   private readonly logger = new Logger(ClusterRegistry.name);
   private readonly connectedSince = new Map<string, Date>();
   private readonly healthByCluster = new Map<string, core.Health>();

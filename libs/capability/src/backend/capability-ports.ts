@@ -23,6 +23,13 @@ export interface NodeStatuses {
   nodeStatus(clusterId: string, name: string): Promise<capability.NodeCapabilityStatus | undefined>;
 }
 
+/**
+ * Injection token of the gateway's NodeReach: a capability's backend and
+ * driver depend on the port, not on the gateway's session classes, so that
+ * they can be built over any NodeReach (the lifecycle suite's, for one).
+ */
+export const NODE_REACH = Symbol('NodeReach');
+
 /** Reaching a cluster's agent, always over the agent's own session (the gateway never dials an agent). */
 export interface NodeReach {
   /**
