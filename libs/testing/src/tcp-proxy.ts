@@ -5,8 +5,13 @@ export interface TcpProxy {
   readonly address: string;
   /** Connections accepted so far. */
   readonly accepted: number;
-  /** Cuts every open connection at once (both directions, no FIN: a reset). */
-  cutAll(): number;
+  /**
+   * Cuts every open connection at once (both directions, no FIN: a reset);
+   * with `afterBytes`, only those that have carried at least that many bytes
+   * back from the target, so each connection gets some work done however
+   * slow the machine is. Returns how many it cut.
+   */
+  cutAll(options?: { afterBytes?: number }): number;
   /** While blocked, open connections are cut and new ones reset at once: the target is unreachable. */
   setBlocked(blocked: boolean): void;
   close(): Promise<void>;
@@ -20,6 +25,8 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const open = new Set<Socket>();
+  /** Each accepted client socket: its connection to the target, and the bytes that came back from it. */
+  const pairs = new Map<Socket, { upstream: Socket; received: number }>();
   let accepted = 0;
   let blocked = false;
   const server: Server = createServer((client) => {
@@ -32,6 +39,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     // No Nagle delays, as real proxies do: small TLS records must not wait for the peer's delayed ACK.
     client.setNoDelay(true);
     const upstream = connect({ host, port, noDelay: true });
+    const pair = { upstream, received: 0 };
+    pairs.set(client, pair);
+    upstream.on('data', (chunk: Buffer) => (pair.received += chunk.length));
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
@@ -39,7 +49,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     }
     client.pipe(upstream);
     upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
+    client.on('close', () => {
+      pairs.delete(client);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,10 +62,15 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     get accepted() {
       return accepted;
     },
-    cutAll() {
-      const count = open.size;
-      for (const socket of open) socket.resetAndDestroy();
-      return count;
+    cutAll({ afterBytes = 0 }: { afterBytes?: number } = {}) {
+      let cut = 0;
+      for (const [client, { upstream, received }] of [...pairs]) {
+        if (received < afterBytes) continue;
+        client.resetAndDestroy();
+        upstream.resetAndDestroy();
+        cut++;
+      }
+      return cut;
     },
     setBlocked(value: boolean) {
       blocked = value;
