@@ -31,3 +31,5 @@ export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
+export { startWorker } from './sqlite/start-worker.js';
+export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';

@@ -120,7 +120,8 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
     if (commitOn === 'main') return; // no thread to lose
     const { store } = await open();
     await store.commit([insert(record('a', 1))]);
-    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+    const writer = (store as unknown as { writer: { started: { worker: { terminate(): Promise<number> } } } }).writer
+      .started;
     const pending = store.commit([insert(record('maybe', 2))]);
     await writer.worker.terminate();
     await expect(pending).rejects.toThrow(/commit thread exited/);

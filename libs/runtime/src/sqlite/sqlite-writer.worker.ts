@@ -1,0 +1,80 @@
+/**
+ * The writer thread of a SQLite file (see SqliteWriterThread): commits on its
+ * own connection, so that neither SQLite's work nor the fsync holds up the
+ * event loop. Requests that arrive while a commit runs are committed
+ * together, in arrival order, by one commitAll (one transaction, one fsync):
+ * group commit. What a commit does is the app's: workerData.committer is the
+ * module whose openCommitter(workerData.options) opens the connection.
+ *
+ * Receives `{ id, request }`; answers `{ id, reply }` once durable or
+ * `{ id, error }`. `{ close: true }` commits what is waiting, closes the
+ * connection and answers `{ closed: true }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Committer } from './sqlite-writer-thread.js';
+
+/** What the owner posts to the thread. */
+export type WriterRequest = { id: number; request: unknown } | { close: true };
+/** What the thread posts back. */
+export type WriterReply =
+  { id: number; reply: unknown } | { id: number; error: { message: string; code?: unknown } } | { closed: true };
+
+const { committer: committerModule, options } = workerData as { committer: string; options: unknown };
+const port = parentPort!;
+let committer: Committer<unknown, unknown> | undefined;
+let waiting: { id: number; request: unknown }[] = [];
+let scheduled = false;
+let closing = false;
+
+const describe = (error: unknown): { message: string; code?: unknown } => {
+  const { message, code } = error as { message?: string; code?: unknown };
+  return { message: String(message ?? error), code };
+};
+
+function commitWaiting(): void {
+  scheduled = false;
+  if (!committer) return; // still loading: commits once it is ready
+  const requests = waiting;
+  waiting = [];
+  if (requests.length > 0) {
+    try {
+      const results = committer.commitAll(requests.map((r) => r.request));
+      requests.forEach(({ id }, i) => {
+        const result = results[i];
+        const reply: WriterReply = result instanceof Error ? { id, error: describe(result) } : { id, reply: result };
+        port.postMessage(reply);
+      });
+    } catch (error) {
+      for (const { id } of requests) port.postMessage({ id, error: describe(error) });
+    }
+  }
+  if (closing) {
+    committer.close();
+    port.postMessage({ closed: true });
+  }
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  // Gather every request that arrives in this turn of the worker's loop, then commit them at once.
+  setImmediate(commitWaiting);
+}
+
+port.on('message', (message: WriterRequest) => {
+  if ('close' in message) closing = true;
+  else waiting.push(message);
+  schedule();
+});
+
+import(committerModule).then(
+  (module: { openCommitter: (options: unknown) => Committer<unknown, unknown> }) => {
+    committer = module.openCommitter(options);
+    schedule();
+  },
+  (error: unknown) => {
+    // Nothing can be committed: fail what waits; the owner fails the rest when the thread exits.
+    for (const { id } of waiting) port.postMessage({ id, error: describe(error) });
+    throw error;
+  },
+);
