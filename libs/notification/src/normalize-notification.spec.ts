@@ -648,6 +648,23 @@ describe('normalizeNotification encodes the result', () => {
 
     expect(decoded.properties).toStrictEqual({ opni_severity: 'Info', opni_goldenSignal: 'Custom' });
   });
+
+  it('sets the stamped properties after validating the given ones, in the result and in `encoded`', () => {
+    const given = note({ properties: { opni_clusterId: 'x'.repeat(10_000) } }); // too long: refused unstamped
+    expect(() => normalizeNotification(given, DEFAULTS)).toThrow(InvalidArgumentError);
+
+    const result = normalizeNotification(
+      note({ properties: { opni_clusterId: 'from-payload' } }),
+      DEFAULTS,
+      'message',
+      {
+        opni_clusterId: 'from-session',
+      },
+    );
+
+    expect(result.notification.properties.opni_clusterId).toBe('from-session');
+    expect(alerting.Notification.decode(result.encoded)).toStrictEqual(result.notification);
+  });
 });
 
 describe('encodeNotification', () => {

@@ -47,11 +47,16 @@ function requireText(field: string, value: string | undefined, maxBytes: number)
  * opni_goldenSignal Custom; names are made canonical, so "critical" becomes
  * "Critical"). Throws InvalidArgumentError naming the first offending field,
  * e.g. `message.title` or `message.properties["opni_severity"]`.
+ *
+ * `stamp`: properties the caller sets after validation (the gateway's
+ * session identity), so that `encoded` includes them and need not be
+ * encoded again.
  */
 export function normalizeNotification(
   message: alerting.Notification | undefined,
   limits: NotificationLimits,
   field = 'message',
+  stamp?: Readonly<Record<string, string>>,
 ): NormalizedNotification {
   if (!message) throw new InvalidArgumentError(field, 'is required');
   const title = requireText(`${field}.title`, message.title, limits.maxTitleBytes);
@@ -103,6 +108,7 @@ export function normalizeNotification(
   }
   properties[NotificationProperty.severity] = severity;
   properties[NotificationProperty.goldenSignal] = goldenSignal;
+  if (stamp) Object.assign(properties, stamp);
 
   const dedupeKey = properties[NotificationProperty.dedupeKey] || undefined;
   const notification: alerting.Notification = { title, body, properties };

@@ -136,7 +136,7 @@ export class SessionPeer {
       const { id, code, message, response } = frame.value;
       const waiting = this.settle(id);
       if (!waiting) return; // timed out or cancelled meanwhile
-      if (code === GrpcStatus.OK) waiting.resolve(Buffer.from(response));
+      if (code === GrpcStatus.OK) waiting.resolve(asBuffer(response));
       else waiting.reject(new SessionCallError(code, message));
       return;
     }
@@ -171,7 +171,7 @@ export class SessionPeer {
       result.message = `${call.method} is not served on this session`;
     } else {
       try {
-        const request = handler.decode(Buffer.from(call.request));
+        const request = handler.decode(asBuffer(call.request));
         result.response = handler.encode(await handler.run(request, { metadata: call.metadata }));
       } catch (error) {
         const status = statusOf(error);
@@ -200,6 +200,11 @@ export class SessionPeer {
       for (const frame of frames) if (frame.$case === 'call') this.settle(frame.value.id)?.reject(failure);
     }
   }
+}
+
+/** The bytes as a Buffer over the same memory: Buffer.from(uint8Array) would copy them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The gRPC status for an error a handler threw: AppErrors by their kind, the rest INTERNAL. */

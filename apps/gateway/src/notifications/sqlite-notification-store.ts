@@ -138,7 +138,7 @@ export class SqliteNotificationStore implements NotificationStore {
   store(incoming: IncomingNotification): Promise<StoreResult> {
     if (this.closed) return Promise.reject(new UnavailableError('the notification store is closed'));
     const { clusterId, id, notification, severity, goldenSignal } = incoming;
-    const payload = alerting.Notification.encode(notification).finish();
+    const payload = incoming.encoded ?? alerting.Notification.encode(notification).finish();
     // Kept non-decreasing along seq: a clock that steps back stamps the time of the last one stored
     // instead, so that since/until select a contiguous seq range (see list()).
     const receivedAt = Math.max(incoming.receivedAt.getTime(), this.lastReceivedAt);
