@@ -6,23 +6,30 @@
  * group commit. What a commit does is the app's: workerData.committer is the
  * module whose openCommitter(workerData.options) opens the connection.
  *
- * Receives `{ id, request }`; answers `{ id, reply }` once durable or
- * `{ id, error }`. `{ close: true }` commits what is waiting, closes the
- * connection and answers `{ closed: true }`.
+ * Receives `{ requests }` (several per message: posting one costs more than
+ * cloning a small request); answers each commit with one `{ outcomes }`
+ * message once it is durable. `{ close: true }` commits what is waiting,
+ * closes the connection and answers `{ closed: true }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Committer } from './sqlite-writer-thread.js';
 
+/** A request with the id its outcome is answered by. */
+export interface WriterRequest {
+  id: number;
+  request: unknown;
+}
 /** What the owner posts to the thread. */
-export type WriterRequest = { id: number; request: unknown } | { close: true };
+export type WriterMessage = { requests: WriterRequest[] } | { close: true };
+/** What became of one request. */
+export type WriterOutcome = { id: number; reply: unknown } | { id: number; error: { message: string; code?: unknown } };
 /** What the thread posts back. */
-export type WriterReply =
-  { id: number; reply: unknown } | { id: number; error: { message: string; code?: unknown } } | { closed: true };
+export type WriterReply = { outcomes: WriterOutcome[] } | { closed: true };
 
 const { committer: committerModule, options } = workerData as { committer: string; options: unknown };
 const port = parentPort!;
 let committer: Committer<unknown, unknown> | undefined;
-let waiting: { id: number; request: unknown }[] = [];
+let waiting: WriterRequest[] = [];
 let scheduled = false;
 let closing = false;
 
@@ -37,20 +44,21 @@ function commitWaiting(): void {
   const requests = waiting;
   waiting = [];
   if (requests.length > 0) {
+    let outcomes: WriterOutcome[];
     try {
       const results = committer.commitAll(requests.map((r) => r.request));
-      requests.forEach(({ id }, i) => {
+      outcomes = requests.map(({ id }, i) => {
         const result = results[i];
-        const reply: WriterReply = result instanceof Error ? { id, error: describe(result) } : { id, reply: result };
-        port.postMessage(reply);
+        return result instanceof Error ? { id, error: describe(result) } : { id, reply: result };
       });
     } catch (error) {
-      for (const { id } of requests) port.postMessage({ id, error: describe(error) });
+      outcomes = requests.map(({ id }) => ({ id, error: describe(error) }));
     }
+    port.postMessage({ outcomes } satisfies WriterReply);
   }
   if (closing) {
     committer.close();
-    port.postMessage({ closed: true });
+    port.postMessage({ closed: true } satisfies WriterReply);
   }
 }
 
@@ -61,9 +69,9 @@ function schedule(): void {
   setImmediate(commitWaiting);
 }
 
-port.on('message', (message: WriterRequest) => {
+port.on('message', (message: WriterMessage) => {
   if ('close' in message) closing = true;
-  else waiting.push(message);
+  else waiting.push(...message.requests);
   schedule();
 });
 
@@ -74,7 +82,8 @@ import(committerModule).then(
   },
   (error: unknown) => {
     // Nothing can be committed: fail what waits; the owner fails the rest when the thread exits.
-    for (const { id } of waiting) port.postMessage({ id, error: describe(error) });
+    port.postMessage({ outcomes: waiting.map(({ id }) => ({ id, error: describe(error) })) } satisfies WriterReply);
+    waiting = [];
     throw error;
   },
 );
