@@ -116,7 +116,7 @@ export class SqliteWriterThread<Request, Reply> {
     };
     worker.on('message', (message: WriterReply) => {
       if ('closed' in message) return;
-      started.posted--;
+      started.posted -= message.messages; // one commit may answer several messages
       if (started.held.length > 0) this.post(started);
       for (const outcome of message.outcomes) {
         const waiting = started.pending.get(outcome.id);

@@ -23,13 +23,15 @@ export interface WriterRequest {
 export type WriterMessage = { requests: WriterRequest[] } | { close: true };
 /** What became of one request. */
 export type WriterOutcome = { id: number; reply: unknown } | { id: number; error: { message: string; code?: unknown } };
-/** What the thread posts back. */
-export type WriterReply = { outcomes: WriterOutcome[] } | { closed: true };
+/** What the thread posts back: a commit's outcomes, and how many messages they answer. */
+export type WriterReply = { outcomes: WriterOutcome[]; messages: number } | { closed: true };
 
 const { committer: committerModule, options } = workerData as { committer: string; options: unknown };
 const port = parentPort!;
 let committer: Committer<unknown, unknown> | undefined;
 let waiting: WriterRequest[] = [];
+/** Messages whose requests are in `waiting`. */
+let messages = 0;
 let scheduled = false;
 let closing = false;
 
@@ -42,8 +44,10 @@ function commitWaiting(): void {
   scheduled = false;
   if (!committer) return; // still loading: commits once it is ready
   const requests = waiting;
+  const answering = messages;
   waiting = [];
-  if (requests.length > 0) {
+  messages = 0;
+  if (answering > 0) {
     let outcomes: WriterOutcome[];
     try {
       const results = committer.commitAll(requests.map((r) => r.request));
@@ -54,7 +58,7 @@ function commitWaiting(): void {
     } catch (error) {
       outcomes = requests.map(({ id }) => ({ id, error: describe(error) }));
     }
-    port.postMessage({ outcomes } satisfies WriterReply);
+    port.postMessage({ outcomes, messages: answering } satisfies WriterReply);
   }
   if (closing) {
     committer.close();
@@ -71,7 +75,10 @@ function schedule(): void {
 
 port.on('message', (message: WriterMessage) => {
   if ('close' in message) closing = true;
-  else waiting.push(...message.requests);
+  else {
+    waiting.push(...message.requests);
+    messages++;
+  }
   schedule();
 });
 
@@ -82,8 +89,10 @@ import(committerModule).then(
   },
   (error: unknown) => {
     // Nothing can be committed: fail what waits; the owner fails the rest when the thread exits.
-    port.postMessage({ outcomes: waiting.map(({ id }) => ({ id, error: describe(error) })) } satisfies WriterReply);
+    const outcomes = waiting.map(({ id }) => ({ id, error: describe(error) }));
+    port.postMessage({ outcomes, messages } satisfies WriterReply);
     waiting = [];
+    messages = 0;
     throw error;
   },
 );
