@@ -14,6 +14,7 @@ describe('@app/notification public API', () => {
         'parseSeverityName',
         'parseGoldenSignalName',
         'severityOf',
+        'withProperty',
         'severityName',
         'goldenSignalOf',
         'goldenSignalName',

@@ -130,3 +130,18 @@ export function encodeNotification(notification: alerting.Notification): Uint8Ar
     throw error;
   }
 }
+
+/**
+ * An encoded notification with one property set: the property's map entry
+ * appended to the bytes. Protobuf decoding lets a later entry of a map key
+ * win (a concatenation decodes as a merge), so the result decodes as the
+ * notification with `properties[key] = value`, without decoding and encoding
+ * the rest.
+ */
+export function withProperty(encoded: Uint8Array, key: string, value: string): Uint8Array {
+  const entry = encodeNotification({ title: '', body: '', properties: { [key]: value } });
+  const result = new Uint8Array(encoded.byteLength + entry.byteLength);
+  result.set(encoded);
+  result.set(entry, encoded.byteLength);
+  return result;
+}

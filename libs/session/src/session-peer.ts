@@ -98,6 +98,22 @@ export class SessionPeer {
   ): Promise<ResponseOf<UnaryMethods<S>[M]>> {
     const definition = (serviceDefinitions[service] as unknown as ServiceDefinition)[method];
     if (this.closedWith) return Promise.reject(this.closedWith);
+    return this.callEncoded(service, method, definition.requestSerialize(request), options);
+  }
+
+  /**
+   * call() with the request already encoded with its message type's codec:
+   * a caller that holds the bytes (the agent's stored notifications) need not
+   * decode and encode them again.
+   */
+  callEncoded<S extends ServiceName, M extends keyof UnaryMethods<S> & string>(
+    service: S,
+    method: M,
+    request: Uint8Array,
+    options: { metadata?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<ResponseOf<UnaryMethods<S>[M]>> {
+    const definition = (serviceDefinitions[service] as unknown as ServiceDefinition)[method];
+    if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     return new Promise<ResponseOf<UnaryMethods<S>[M]>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
@@ -120,12 +136,7 @@ export class SessionPeer {
       });
       this.enqueue({
         $case: 'call',
-        value: {
-          id,
-          method: definition.path,
-          request: definition.requestSerialize(request),
-          metadata: options.metadata ?? {},
-        },
+        value: { id, method: definition.path, request, metadata: options.metadata ?? {} },
       });
     });
   }
