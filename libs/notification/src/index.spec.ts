@@ -15,6 +15,7 @@ describe('@app/notification public API', () => {
         'parseSeverityName',
         'parseGoldenSignalName',
         'severityOf',
+        'withProperty',
         'severityName',
         'goldenSignalOf',
         'goldenSignalName',

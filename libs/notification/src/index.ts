@@ -22,4 +22,9 @@ export {
   DEFAULT_NOTIFICATION_LIMITS,
   type NotificationLimits,
 } from './notification-limits.js';
-export { normalizeNotification, encodeNotification, type NormalizedNotification } from './normalize-notification.js';
+export {
+  normalizeNotification,
+  encodeNotification,
+  withProperty,
+  type NormalizedNotification,
+} from './normalize-notification.js';

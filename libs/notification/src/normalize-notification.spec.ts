@@ -1,7 +1,12 @@
 import { alerting } from '@app/proto';
 import { AppError, ERROR_STATUS, InvalidArgumentError } from '@app/runtime';
 import { DEFAULT_NOTIFICATION_LIMITS, type NotificationLimits } from './notification-limits.js';
-import { encodeNotification, normalizeNotification, type NormalizedNotification } from './normalize-notification.js';
+import {
+  encodeNotification,
+  normalizeNotification,
+  withProperty,
+  type NormalizedNotification,
+} from './normalize-notification.js';
 import { NotificationProperty } from './properties.js';
 import type { Severity } from './severity.js';
 
@@ -648,6 +653,23 @@ describe('normalizeNotification encodes the result', () => {
 
     expect(decoded.properties).toStrictEqual({ opni_severity: 'Info', opni_goldenSignal: 'Custom' });
   });
+
+  it('sets the stamped properties after validating the given ones, in the result and in `encoded`', () => {
+    const given = note({ properties: { opni_clusterId: 'x'.repeat(10_000) } }); // too long: refused unstamped
+    expect(() => normalizeNotification(given, DEFAULTS)).toThrow(InvalidArgumentError);
+
+    const result = normalizeNotification(
+      note({ properties: { opni_clusterId: 'from-payload' } }),
+      DEFAULTS,
+      'message',
+      {
+        opni_clusterId: 'from-session',
+      },
+    );
+
+    expect(result.notification.properties.opni_clusterId).toBe('from-session');
+    expect(alerting.Notification.decode(result.encoded)).toStrictEqual(result.notification);
+  });
 });
 
 describe('encodeNotification', () => {
@@ -667,6 +689,22 @@ describe('encodeNotification', () => {
   ])('writes the protobuf wire format for $label', ({ notification, bytes }) => {
     expect(Array.from(encodeNotification(notification))).toEqual(bytes);
     expect(alerting.Notification.decode(Uint8Array.from(bytes))).toStrictEqual(notification);
+  });
+});
+
+describe('withProperty', () => {
+  it.each<{ label: string; properties: Record<string, string> }>([
+    { label: 'a new property', properties: { team: 'ops' } },
+    { label: 'one it replaces', properties: { opni_uuid: 'from-the-caller', team: 'ops' } },
+    { label: 'no properties at all', properties: {} },
+  ])('decodes as the notification with the property set: $label', ({ properties }) => {
+    const given = note({ properties });
+    const encoded = withProperty(encodeNotification(given), 'opni_uuid', 'n-1 ✓');
+
+    expect(alerting.Notification.decode(encoded)).toStrictEqual({
+      ...given,
+      properties: { ...properties, opni_uuid: 'n-1 ✓' },
+    });
   });
 });
 

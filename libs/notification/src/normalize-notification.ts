@@ -47,11 +47,16 @@ function requireText(field: string, value: string | undefined, maxBytes: number)
  * opni_goldenSignal Custom; names are made canonical, so "critical" becomes
  * "Critical"). Throws InvalidArgumentError naming the first offending field,
  * e.g. `message.title` or `message.properties["opni_severity"]`.
+ *
+ * `stamp`: properties the caller sets after validation (the gateway's
+ * session identity), so that `encoded` includes them and need not be
+ * encoded again.
  */
 export function normalizeNotification(
   message: alerting.Notification | undefined,
   limits: NotificationLimits,
   field = 'message',
+  stamp?: Readonly<Record<string, string>>,
 ): NormalizedNotification {
   if (!message) throw new InvalidArgumentError(field, 'is required');
   const title = requireText(`${field}.title`, message.title, limits.maxTitleBytes);
@@ -103,6 +108,7 @@ export function normalizeNotification(
   }
   properties[NotificationProperty.severity] = severity;
   properties[NotificationProperty.goldenSignal] = goldenSignal;
+  if (stamp) Object.assign(properties, stamp);
 
   const dedupeKey = properties[NotificationProperty.dedupeKey] || undefined;
   const notification: alerting.Notification = { title, body, properties };
@@ -123,4 +129,19 @@ export function encodeNotification(notification: alerting.Notification): Uint8Ar
     writer.finish(); // resets the writer, so a failed encode cannot leak into the next one
     throw error;
   }
+}
+
+/**
+ * An encoded notification with one property set: the property's map entry
+ * appended to the bytes. Protobuf decoding lets a later entry of a map key
+ * win (a concatenation decodes as a merge), so the result decodes as the
+ * notification with `properties[key] = value`, without decoding and encoding
+ * the rest.
+ */
+export function withProperty(encoded: Uint8Array, key: string, value: string): Uint8Array {
+  const entry = encodeNotification({ title: '', body: '', properties: { [key]: value } });
+  const result = new Uint8Array(encoded.byteLength + entry.byteLength);
+  result.set(encoded);
+  result.set(entry, encoded.byteLength);
+  return result;
 }

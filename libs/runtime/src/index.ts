@@ -36,3 +36,5 @@ export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-ver
 export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/duration.js';
 export { writeFileAtomically } from './files/write-file-atomically.js';
 export { encodeJsonRecord, decodeJsonRecord } from './sqlite/json-record.js';
+export { startWorker } from './sqlite/start-worker.js';
+export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { alerting, core } from '@app/proto';
+import { alerting, type core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import { framesOf, SessionCallError, SessionPeer, streamFrame, type SessionFrame } from './session-peer.js';
 
@@ -32,6 +32,18 @@ describe('SessionPeer', () => {
       a.call('alerting.PushNotificationService', 'push', notification, { metadata: { attempt: '3' } }),
     ).resolves.toEqual({});
     expect(seen).toEqual([{ request: notification, metadata: { attempt: '3' } }]);
+  });
+
+  it('carries a call whose request the caller encoded already', async () => {
+    const { a, b } = pair();
+    const seen: alerting.Notification[] = [];
+    b.serve('alerting.PushNotificationService', {
+      push: async (request) => (seen.push(request), {}),
+      resolve: async () => ({}),
+    });
+    const encoded = alerting.Notification.encode(notification).finish();
+    await expect(a.callEncoded('alerting.PushNotificationService', 'push', encoded)).resolves.toEqual({});
+    expect(seen).toEqual([notification]);
   });
 
   it('serves both directions on one pair', async () => {

@@ -98,6 +98,22 @@ export class SessionPeer {
   ): Promise<ResponseOf<UnaryMethods<S>[M]>> {
     const definition = (serviceDefinitions[service] as unknown as ServiceDefinition)[method];
     if (this.closedWith) return Promise.reject(this.closedWith);
+    return this.callEncoded(service, method, definition.requestSerialize(request), options);
+  }
+
+  /**
+   * call() with the request already encoded with its message type's codec:
+   * a caller that holds the bytes (the agent's stored notifications) need not
+   * decode and encode them again.
+   */
+  callEncoded<S extends ServiceName, M extends keyof UnaryMethods<S> & string>(
+    service: S,
+    method: M,
+    request: Uint8Array,
+    options: { metadata?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<ResponseOf<UnaryMethods<S>[M]>> {
+    const definition = (serviceDefinitions[service] as unknown as ServiceDefinition)[method];
+    if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     return new Promise<ResponseOf<UnaryMethods<S>[M]>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
@@ -120,12 +136,7 @@ export class SessionPeer {
       });
       this.enqueue({
         $case: 'call',
-        value: {
-          id,
-          method: definition.path,
-          request: definition.requestSerialize(request),
-          metadata: options.metadata ?? {},
-        },
+        value: { id, method: definition.path, request, metadata: options.metadata ?? {} },
       });
     });
   }
@@ -136,7 +147,7 @@ export class SessionPeer {
       const { id, code, message, response } = frame.value;
       const waiting = this.settle(id);
       if (!waiting) return; // timed out or cancelled meanwhile
-      if (code === GrpcStatus.OK) waiting.resolve(Buffer.from(response));
+      if (code === GrpcStatus.OK) waiting.resolve(asBuffer(response));
       else waiting.reject(new SessionCallError(code, message));
       return;
     }
@@ -171,7 +182,7 @@ export class SessionPeer {
       result.message = `${call.method} is not served on this session`;
     } else {
       try {
-        const request = handler.decode(Buffer.from(call.request));
+        const request = handler.decode(asBuffer(call.request));
         result.response = handler.encode(await handler.run(request, { metadata: call.metadata }));
       } catch (error) {
         const status = statusOf(error);
@@ -200,6 +211,11 @@ export class SessionPeer {
       for (const frame of frames) if (frame.$case === 'call') this.settle(frame.value.id)?.reject(failure);
     }
   }
+}
+
+/** The bytes as a Buffer over the same memory: Buffer.from(uint8Array) would copy them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The gRPC status for an error a handler threw: AppErrors by their kind, the rest INTERNAL. */

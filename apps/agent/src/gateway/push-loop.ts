@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { backoffDelay, FailedPreconditionError, type BackoffPolicy } from '@app/runtime';
@@ -10,6 +11,15 @@ import { PushMetrics } from './push-metrics.js';
 
 /** Injection token of the policy for retrying a push the gateway failed (not refused). */
 export const PUSH_RETRY_POLICY = Symbol('PushRetryPolicy');
+
+/**
+ * Notifications taken and pushed per event-loop turn at most. The session
+ * sends a turn's frames as one message, so a whole window taken at once
+ * travels as one message and comes back as one: the gateway then works while
+ * the agent waits and the other way round. In chunks, the gateway stores and
+ * answers one chunk while the agent prepares the next.
+ */
+export const PUSH_CHUNK = 128;
 
 /** One session's drain: what it has pushed and not seen resolved, and how to wake its pump. */
 class Drain {
@@ -123,7 +133,7 @@ export class PushLoop implements SessionUser, OnModuleInit {
   private async pump(drain: Drain): Promise<void> {
     const window = this.settings.pushWindow;
     while (!drain.ended && this.gate.open) {
-      const room = window - drain.outstanding.size;
+      const room = Math.min(window - drain.outstanding.size, PUSH_CHUNK);
       if (room <= 0) {
         await drain.sleep();
         continue;
@@ -154,12 +164,15 @@ export class PushLoop implements SessionUser, OnModuleInit {
         drain.outstanding.add(notification.id);
         void this.push(drain, notification);
       }
+      // Lets this chunk go out as its own message (and the gateway's answers in) before taking the next.
+      await nextTurn();
     }
   }
 
   private async push(drain: Drain, taken: TakenNotification): Promise<void> {
     try {
-      await drain.peer.call('alerting.PushNotificationService', 'push', taken.notification, {
+      // The stored bytes with opni_uuid appended: decoding and encoding each notification cost ~10% of a drain.
+      await drain.peer.callEncoded('alerting.PushNotificationService', 'push', taken.encoded, {
         metadata: { attempt: String(taken.attempt) },
       });
       this.failuresInARow = 0;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty, SEVERITY_NAMES } from '@app/notification';
-import type { alerting } from '@app/proto';
+import { alerting } from '@app/proto';
 import { captureNestLogs } from '@app/testing';
 import { NotificationQueue } from './notification-queue.js';
 import type { QueueLimits } from './queue-limits.js';
@@ -174,7 +174,10 @@ async function run(ops: Op[]): Promise<void> {
         case 'take': {
           const taken = await queue.take(op.max);
           expect(taken.map((t) => t.id)).toEqual(order.slice(0, op.max));
-          for (const t of taken) expect(t.notification.properties[NotificationProperty.uuid]).toBe(t.id);
+          for (const t of taken) {
+            expect(t.notification.properties[NotificationProperty.uuid]).toBe(t.id);
+            expect(alerting.Notification.decode(t.encoded)).toEqual(t.notification); // what the push sends
+          }
           break;
         }
         case 'resolve': {

@@ -391,6 +391,7 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
       id: 'a',
       severity: alerting.OpniSeverity[merged],
       attempt: 1,
+      encoded: expect.any(Uint8Array),
       notification: {
         title: 'title 2',
         body: 'body 2',
@@ -1121,11 +1122,15 @@ describe('NotificationQueue: take, resolve, requeue', () => {
         [NotificationProperty.uuid]: 'spoofed',
       }),
     );
-    expect(await queue.take(1)).toEqual([
+    const taken = await queue.take(1);
+    // What the push sends: the stored bytes with opni_uuid appended, the spoofed one overridden.
+    expect(alerting.Notification.decode(taken[0].encoded)).toEqual(taken[0].notification);
+    expect(taken).toEqual([
       {
         id: 'id-1',
         severity: 3,
         attempt: 1,
+        encoded: expect.any(Uint8Array),
         notification: {
           title: 'Disk full',
           body: 'body of Disk full',

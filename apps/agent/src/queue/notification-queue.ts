@@ -6,6 +6,7 @@ import {
   NotificationProperty,
   parseSeverityName,
   SEVERITY_NAMES,
+  withProperty,
   type NormalizedNotification,
   type NotificationLimits,
 } from '@app/notification';
@@ -32,6 +33,8 @@ export interface TakenNotification {
   severity: number;
   /** The stored notification with `opni_uuid` set to `id`. */
   notification: alerting.Notification;
+  /** `notification` as protobuf bytes: the stored payload with `opni_uuid` appended (see withProperty). */
+  encoded: Uint8Array;
   /** 1 on the first push, then 2, 3, … across sessions and restarts. */
   attempt: number;
 }
@@ -631,10 +634,11 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       for (const { id, item: slot, seq } of taken) {
         if (this.inFlight.get(id) !== slot) continue; // resolved while reading
         let notification: alerting.Notification;
+        let payload: Uint8Array | undefined;
         try {
-          const payload = payloads.get(seq);
+          payload = payloads.get(seq);
           if (!payload) throw new Error('payload missing');
-          notification = alerting.Notification.decode(payload);
+          notification = alerting.Notification.decode(payload); // a payload that does not decode is quarantined here
         } catch (error) {
           await this.quarantine(id, slot, `payload unreadable: ${(error as Error).message}`);
           continue;
@@ -643,7 +647,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
         table.setAttempts(slot, attempts);
         this.currentBatch().writes.push({ op: 'attempts', seq, attempts });
         notification.properties[NotificationProperty.uuid] = id;
-        result.push({ id, severity: table.severity(slot), notification, attempt: attempts });
+        const encoded = withProperty(payload, NotificationProperty.uuid, id);
+        result.push({ id, severity: table.severity(slot), notification, encoded, attempt: attempts });
       }
     }
     return result;

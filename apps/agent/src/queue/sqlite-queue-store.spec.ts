@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -116,11 +117,28 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
     expect(query('SELECT alias FROM queue_alias')).toEqual([]); // deleted with c
   });
 
+  it('commits handed over in many turns while the thread is busy all complete, in order', async () => {
+    const { store } = await open();
+    const commits: Promise<void>[] = [];
+    for (let seq = 1; seq <= 300; seq++) {
+      commits.push(store.commit([insert(record(`n-${seq}`, seq))]));
+      if (seq % 3 === 0) await nextTurn(); // several messages reach the thread while it commits
+    }
+    await Promise.all(commits);
+    // Every message counted as answered, even when one commit answered several: none is held back any longer.
+    if (commitOn === 'worker')
+      expect((store as unknown as { writer: { started: { posted: number } } }).writer.started.posted).toBe(0);
+    expect(query<{ seq: number }>('SELECT seq FROM queue ORDER BY seq').map((r) => r.seq)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    );
+  });
+
   it('when the commit thread dies, its pending commits fail and the next commit starts a new one', async () => {
     if (commitOn === 'main') return; // no thread to lose
     const { store } = await open();
     await store.commit([insert(record('a', 1))]);
-    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+    const writer = (store as unknown as { writer: { started: { worker: { terminate(): Promise<number> } } } }).writer
+      .started;
     const pending = store.commit([insert(record('maybe', 2))]);
     await writer.worker.terminate();
     await expect(pending).rejects.toThrow(/commit thread exited/);

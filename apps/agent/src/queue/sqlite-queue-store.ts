@@ -1,10 +1,9 @@
 import { existsSync, renameSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { openVersionedSqlite } from '@app/runtime';
+import { openVersionedSqlite, SqliteWriterThread, startWorker } from '@app/runtime';
 import { alerting } from '@app/proto';
 import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
-import { batchBuffers, encodeBatch } from './sqlite-batch-codec.js';
+import { batchBuffers, encodeBatch, type EncodedBatch } from './sqlite-batch-codec.js';
 import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
 import { batchWriter, configureConnection, type BatchWriter, type Durability } from './sqlite-writes.js';
 
@@ -20,13 +19,6 @@ export interface SqliteQueueStoreOptions {
    * default: no thread to start, which suits tests and tools).
    */
   commitOn?: 'worker' | 'main';
-}
-
-/** The commit thread and the commits it has not answered yet. */
-interface Writer {
-  worker: Worker;
-  pending: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
-  nextId: number;
 }
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -82,7 +74,7 @@ export class SqliteQueueStore implements QueueStore {
   private db!: Database.Database;
   private statements!: ReturnType<SqliteQueueStore['prepare']>;
   private writes!: BatchWriter;
-  private writer: Writer | undefined;
+  private writer: SqliteWriterThread<EncodedBatch, undefined> | undefined;
   private readonly recoveryWorkerRows: number;
   private readonly commitOn: 'worker' | 'main';
 
@@ -267,37 +259,18 @@ export class SqliteQueueStore implements QueueStore {
       this.writes.commit(writes);
       return;
     }
-    const writer = (this.writer ??= this.startWriter()); // one that died is replaced
-    const id = writer.nextId++;
     const batch = encodeBatch(writes);
-    return new Promise<void>((resolve, reject) => {
-      writer.pending.set(id, { resolve, reject });
-      writer.worker.postMessage({ id, batch }, batchBuffers(batch));
-    });
+    const writer = (this.writer ??= this.startWriter()); // after close(), or before recover()
+    await writer.commit(batch, batchBuffers(batch));
   }
 
-  /** The commit thread (sqlite-writer.worker.ts). If it dies, what it had pending fails, not the agent. */
-  private startWriter(): Writer {
-    const worker = startWorker(new URL('./sqlite-writer.worker.js', import.meta.url), {
-      path: this.path,
-      durability: this.durability,
-    });
-    const writer: Writer = { worker, pending: new Map(), nextId: 0 };
-    const fail = (error: Error) => {
-      if (this.writer === writer) this.writer = undefined;
-      for (const { reject } of writer.pending.values()) reject(error);
-      writer.pending.clear();
-    };
-    worker.on('message', (message: { id?: number; error?: { message: string; code?: unknown } }) => {
-      if (message.id === undefined) return;
-      const waiting = writer.pending.get(message.id);
-      writer.pending.delete(message.id);
-      if (message.error) waiting?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
-      else waiting?.resolve();
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the queue's commit thread exited (code ${code})`)));
-    return writer;
+  /** The commit thread (openCommitter in sqlite-writes.ts). If it dies, what it had pending fails, not the agent. */
+  private startWriter(): SqliteWriterThread<EncodedBatch, undefined> {
+    return new SqliteWriterThread<EncodedBatch, undefined>({
+      committer: new URL('./sqlite-writes.js', import.meta.url),
+      options: { path: this.path, durability: this.durability },
+      name: "the queue's commit thread",
+    }).start();
   }
 
   async payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>> {
@@ -350,30 +323,10 @@ export class SqliteQueueStore implements QueueStore {
   async close(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
-    if (writer) {
-      // Let the thread finish and close its connection (checkpointing the WAL), then stop it.
-      const closed = new Promise<void>((resolve) => {
-        writer.worker.on('message', (message: { closed?: true }) => message.closed && resolve());
-        writer.worker.on('exit', () => resolve());
-      });
-      writer.worker.postMessage({ close: true });
-      await closed;
-      await writer.worker.terminate();
-    }
+    // Lets the thread finish and close its connection (checkpointing the WAL), then stops it.
+    await writer?.close();
     if (this.db?.open) this.db.close();
   }
-}
-
-/**
- * Starts a worker from a sibling module. Built, that is the .js file; run from
- * source (tests, tsx) it is the .ts file, compiled by tsx inside the worker.
- */
-function startWorker(url: URL, workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(url, { workerData });
-  const source = url.href.replace(/\.js$/, '.ts');
-  // (a bare specifier: resolved from the working directory, the repository root when testing)
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 function isCorruptionError(error: unknown): boolean {

@@ -1,5 +1,7 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import type { Committer } from '@app/runtime';
 import type { QueueWrite } from './queue-store.js';
+import { decodeBatch, type EncodedBatch } from './sqlite-batch-codec.js';
 import { RECOVERY_COLUMNS } from './sqlite-recovery.js';
 
 /**
@@ -92,4 +94,25 @@ export function batchWriter(db: Database.Database): BatchWriter {
 /** better-sqlite3 binds Buffers as BLOBs; a plain Uint8Array gets a Buffer over the same memory. */
 function blob(payload: Uint8Array): Buffer {
   return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+/**
+ * The queue's committer on its writer thread (SqliteWriterThread): its own
+ * connection; the batches gathered while a commit ran go in one transaction,
+ * each all or nothing on its own (a savepoint each).
+ */
+export function openCommitter({
+  path,
+  durability,
+}: {
+  path: string;
+  durability: Durability;
+}): Committer<EncodedBatch, undefined> {
+  const db = new Database(path);
+  configureConnection(db, durability);
+  const writer = batchWriter(db);
+  return {
+    commitAll: (batches) => writer.commitEach(batches.map(decodeBatch)),
+    close: () => db.close(),
+  };
 }

@@ -62,14 +62,15 @@ export class NotificationIngest {
           'is required: the id the agent resolves',
         );
       }
-      normalized = normalizeNotification(notification, this.limits, 'notification');
+      // Identity comes from the session, never from the payload.
+      normalized = normalizeNotification(notification, this.limits, 'notification', {
+        [NotificationProperty.clusterId]: clusterId,
+      });
     } catch (error) {
       this.metrics.rejected(clusterId, notification.properties?.[NotificationProperty.severity]);
       throw error;
     }
     const stamped = normalized.notification;
-    // Identity comes from the session, never from the payload.
-    stamped.properties[NotificationProperty.clusterId] = clusterId;
     const id = stamped.properties[NotificationProperty.uuid];
     const severity = severityName(normalized.severity);
     this.metrics.received(clusterId, severity);
@@ -77,6 +78,7 @@ export class NotificationIngest {
       clusterId,
       id,
       notification: stamped,
+      encoded: normalized.encoded,
       severity: normalized.severity,
       goldenSignal: goldenSignalOf(stamped.properties[NotificationProperty.goldenSignal] as GoldenSignalName),
       receivedAt: new Date(this.clock.now()),

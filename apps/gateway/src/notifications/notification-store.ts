@@ -13,6 +13,8 @@ export interface IncomingNotification {
   clusterId: string;
   id: string;
   notification: alerting.Notification;
+  /** `notification` as protobuf bytes when the caller has them already (saves encoding it again). */
+  encoded?: Uint8Array;
   severity: alerting.OpniSeverity;
   goldenSignal: alerting.GoldenSignal;
   receivedAt: Date;

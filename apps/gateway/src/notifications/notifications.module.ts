@@ -16,7 +16,7 @@ import { SqliteNotificationStore } from './sqlite-notification-store.js';
 function createNotificationStore(settings: GatewaySettings): NotificationStore {
   switch (settings.notificationStore) {
     case 'sqlite':
-      return new SqliteNotificationStore(join(settings.dataDir, 'notifications.db'));
+      return new SqliteNotificationStore(join(settings.dataDir, 'notifications.db'), { commitOn: 'worker' });
   }
 }
 

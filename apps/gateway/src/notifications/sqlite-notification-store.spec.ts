@@ -81,7 +81,12 @@ function rowCount(): number {
   }
 }
 
-describe('SqliteNotificationStore: store', () => {
+describe.each(['main', 'worker'] as const)('SqliteNotificationStore: store (commits on %s)', (commitOn) => {
+  beforeEach(async () => {
+    await store.close();
+    store = new SqliteNotificationStore(path, { commitOn });
+  });
+
   it('stores a notification and returns it with a seq, as list() reads it back', async () => {
     const result = await store.store(incoming('n-1'));
 
@@ -147,12 +152,17 @@ describe('SqliteNotificationStore: store', () => {
   });
 });
 
-describe('SqliteNotificationStore: durability', () => {
+describe.each(['main', 'worker'] as const)('SqliteNotificationStore: durability (commits on %s)', (commitOn) => {
+  beforeEach(async () => {
+    await store.close();
+    store = new SqliteNotificationStore(path, { commitOn });
+  });
+
   it('finds what it stored after reopening the file', async () => {
     const stored = (await store.store(incoming('n-1'))).stored;
     await store.close();
 
-    store = new SqliteNotificationStore(path);
+    store = new SqliteNotificationStore(path, { commitOn });
     expect((await store.list({})).notifications).toEqual([stored]);
     const next = await store.store(incoming('n-2'));
     expect(next.stored.seq).toBe(2n);
@@ -163,11 +173,12 @@ describe('SqliteNotificationStore: durability', () => {
     await store.close();
     await expect(pending).resolves.toMatchObject({ duplicate: false });
 
-    store = new SqliteNotificationStore(path);
+    store = new SqliteNotificationStore(path, { commitOn });
     expect(await ids({})).toEqual(['n-1']);
   });
 
   it('keeps every acknowledged notification when the process is killed with SIGKILL', async () => {
+    if (commitOn === 'main') return; // the fixture commits on a writer thread, as the gateway does
     await store.close();
     const child = spawn(
       process.execPath,
@@ -196,7 +207,7 @@ describe('SqliteNotificationStore: durability', () => {
     expect(stderr).toBe('');
     expect(acknowledged.length).toBeGreaterThanOrEqual(2_000);
 
-    store = new SqliteNotificationStore(path);
+    store = new SqliteNotificationStore(path, { commitOn });
     const found = new Set<string>();
     for (let after = 0n; ;) {
       const page = await store.readAfter(after, 1_000);

@@ -1,7 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
-import { InvalidArgumentError, openVersionedSqlite, UnavailableError } from '@app/runtime';
+import {
+  InvalidArgumentError,
+  openVersionedSqlite,
+  SqliteWriterThread,
+  UnavailableError,
+  type Committer,
+} from '@app/runtime';
 import {
   DEFAULT_LIST_LIMIT,
   MAX_LIST_LIMIT,
@@ -12,6 +18,13 @@ import {
   type RetentionPolicy,
   type StoreResult,
 } from './notification-store.js';
+import {
+  encodeRows,
+  notificationCommitter,
+  rowBuffers,
+  type EncodedRows,
+  type NotificationRow,
+} from './sqlite-notification-writes.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const SCHEMA_VERSION = 1;
@@ -52,20 +65,31 @@ type Row = [
   payload: Buffer,
 ];
 
-interface PendingStore {
-  incoming: IncomingNotification;
-  payload: Buffer;
+interface PendingStore extends NotificationRow {
+  notification: alerting.Notification;
   resolve: (result: StoreResult) => void;
   reject: (error: unknown) => void;
+}
+
+export interface SqliteNotificationStoreOptions {
+  /**
+   * Where commits run: `worker` (what the gateway uses) keeps SQLite's work
+   * and the fsync off the event loop, so reading the next pushes goes on
+   * during a commit, and commits what queued up meanwhile together; `main`
+   * commits synchronously on the calling thread (the default: no thread to
+   * start, which suits tests and tools).
+   */
+  commitOn?: 'worker' | 'main';
 }
 
 /**
  * The gateway's notifications in one SQLite file (WAL, synchronous=FULL: a
  * stored notification survives power loss). store() calls that arrive in the
  * same event-loop turn share one transaction, so one fsync acknowledges a
- * whole window of an agent's pushes (group commit). Everything runs on the
- * calling thread: a commit of a few hundred rows takes about a millisecond
- * plus the fsync.
+ * whole window of an agent's pushes (group commit); with commitOn `worker`
+ * the commits run on a writer thread, and the turns' batches that arrive
+ * while one commits share the next transaction. Reads and pruning use this
+ * thread's connection.
  *
  * receivedAt is kept non-decreasing in seq order: if the clock steps back, a
  * notification is stamped with the previous one's time. A time range then is
@@ -75,13 +99,22 @@ export class SqliteNotificationStore implements NotificationStore {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepare>;
   private readonly listings = new Map<string, Database.Statement>();
+  /** Commits on this thread (commitOn `main`), or undefined when a writer thread does them. */
+  private readonly committer: Committer<EncodedRows, Float64Array> | undefined;
+  private readonly writer: SqliteWriterThread<EncodedRows, Float64Array> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private pending: PendingStore[] = [];
   private flushScheduled = false;
   private closed = false;
   private committed = 0;
+  /** Stamped on the last store(): rows are committed in store() order, so seq order is this order. */
+  private lastReceivedAt: number;
 
   /** Opens (creating if missing) the file; throws if it has another schema version. */
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    options: SqliteNotificationStoreOptions = {},
+  ) {
     this.db = openVersionedSqlite(path, {
       kind: 'notification',
       reader: 'this gateway',
@@ -92,13 +125,26 @@ export class SqliteNotificationStore implements NotificationStore {
       remedy: 'start the gateway version that wrote it, or move the file aside',
     });
     this.statements = prepare(this.db);
+    this.lastReceivedAt = (this.statements.lastReceivedAt.get() as number | null) ?? 0;
+    if ((options.commitOn ?? 'main') === 'main') this.committer = notificationCommitter(this.db);
+    else
+      this.writer = new SqliteWriterThread<EncodedRows, Float64Array>({
+        committer: new URL('./sqlite-notification-writes.js', import.meta.url),
+        options: { path },
+        name: "the notification store's commit thread",
+      }).start();
   }
 
   store(incoming: IncomingNotification): Promise<StoreResult> {
     if (this.closed) return Promise.reject(new UnavailableError('the notification store is closed'));
-    const payload = Buffer.from(alerting.Notification.encode(incoming.notification).finish());
+    const { clusterId, id, notification, severity, goldenSignal } = incoming;
+    const payload = incoming.encoded ?? alerting.Notification.encode(notification).finish();
+    // Kept non-decreasing along seq: a clock that steps back stamps the time of the last one stored
+    // instead, so that since/until select a contiguous seq range (see list()).
+    const receivedAt = Math.max(incoming.receivedAt.getTime(), this.lastReceivedAt);
+    this.lastReceivedAt = receivedAt;
     return new Promise<StoreResult>((resolve, reject) => {
-      this.pending.push({ incoming, payload, resolve, reject });
+      this.pending.push({ clusterId, id, notification, severity, goldenSignal, receivedAt, payload, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // After the I/O callbacks of this turn: every push that arrived with this one joins its transaction.
@@ -113,19 +159,48 @@ export class SqliteNotificationStore implements NotificationStore {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    let results: StoreResult[];
-    try {
-      results = this.statements.storeBatch(batch);
-    } catch (error) {
-      // Nothing of the batch was written (the transaction rolled back): every caller learns it failed.
-      for (const { reject } of batch) reject(error);
+    const rows = encodeRows(batch);
+    this.committed++;
+    if (this.committer) {
+      let seqs: Float64Array | Error;
+      try {
+        seqs = this.committer.commitAll([rows])[0];
+      } catch (error) {
+        seqs = error as Error;
+      }
+      this.settle(batch, seqs);
       return;
     }
-    this.committed++;
-    batch.forEach(({ resolve }, i) => resolve(results[i]));
+    const committing = this.writer!.commit(rows, rowBuffers(rows)).then(
+      (seqs) => this.settle(batch, seqs),
+      (error: Error) => this.settle(batch, error),
+    );
+    this.inFlight.add(committing);
+    void committing.finally(() => this.inFlight.delete(committing));
   }
 
-  /** Transactions store() has committed (each one fsync): how well group commit batches. */
+  /** Answers each caller of a committed batch (or, when it failed, nothing of it was written: each learns that). */
+  private settle(batch: PendingStore[], seqs: Float64Array | Error): void {
+    if (seqs instanceof Error) {
+      for (const { reject } of batch) reject(seqs);
+      return;
+    }
+    batch.forEach((row, i) => {
+      const seq = seqs[i];
+      if (seq === 0) {
+        // Already stored: answer with the earlier one (committed, so this thread's connection sees it).
+        const earlier = this.statements.byKey.get(row.clusterId, row.id) as Row | undefined;
+        if (earlier) row.resolve({ stored: fromRow(earlier), duplicate: true });
+        else row.reject(new UnavailableError(`notification ${row.id} was a duplicate, then gone (pruned)`));
+        return;
+      }
+      const { clusterId, id, notification, severity, goldenSignal, receivedAt } = row;
+      const stored = { clusterId, id, notification, severity, goldenSignal, receivedAt: new Date(receivedAt) };
+      row.resolve({ stored: { ...stored, seq: BigInt(seq) }, duplicate: false });
+    });
+  }
+
+  /** Batches store() has handed to commit (each at most one fsync): how well group commit batches. */
   get commits(): number {
     return this.committed;
   }
@@ -141,7 +216,7 @@ export class SqliteNotificationStore implements NotificationStore {
     if (since !== undefined && until !== undefined && until <= since)
       throw new InvalidArgumentError('until', 'must be later than since');
 
-    // received_at never decreases along seq (see storeBatch), so a time range is a seq range: two
+    // received_at never decreases along seq (see store()), so a time range is a seq range: two
     // index seeks, then every filter walks its (column, seq) index; no sort of the whole range.
     const low = since === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(since);
     const high = until === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(until);
@@ -223,7 +298,9 @@ export class SqliteNotificationStore implements NotificationStore {
   /** Deletes every notification of the cluster, a chunk per transaction, yielding in between (like prune). */
   async deleteCluster(clusterId: string): Promise<number> {
     this.ensureOpen();
-    this.flush(); // what is still pending for the cluster goes too
+    // What is pending or being committed for the cluster goes too: wait until it is written.
+    this.flush();
+    await Promise.all(this.inFlight);
     let deleted = 0;
     while (!this.closed) {
       const changes = this.statements.deleteOfCluster.run(clusterId, PRUNE_CHUNK).changes;
@@ -239,6 +316,8 @@ export class SqliteNotificationStore implements NotificationStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    await this.writer?.close();
+    await Promise.all(this.inFlight);
     this.db.close();
   }
 
@@ -248,35 +327,9 @@ export class SqliteNotificationStore implements NotificationStore {
 }
 
 function prepare(db: Database.Database) {
-  // Kept non-decreasing along seq: a clock that steps back stamps the time of the last one stored
-  // instead, so that since/until select a contiguous seq range (see list()).
-  let lastReceivedAt = (db.prepare('SELECT max(received_at) FROM notifications').pluck().get() as number | null) ?? 0;
-  const insert = db.prepare(
-    `INSERT INTO notifications (cluster_id, id, severity, golden_signal, received_at, payload)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id, id) DO NOTHING`,
-  );
-  const byKey = db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE cluster_id = ? AND id = ?`).raw(true);
-  const storeBatch = db.transaction((batch: readonly PendingStore[]): StoreResult[] =>
-    batch.map(({ incoming, payload }) => {
-      const { clusterId, id, severity, goldenSignal } = incoming;
-      const receivedAt = Math.max(incoming.receivedAt.getTime(), lastReceivedAt);
-      const inserted = insert.run(clusterId, id, severity, goldenSignal, receivedAt, payload);
-      if (inserted.changes === 0) return { stored: fromRow(byKey.get(clusterId, id) as Row), duplicate: true };
-      lastReceivedAt = receivedAt;
-      const stored: alerting.StoredNotification = {
-        clusterId,
-        id,
-        notification: incoming.notification,
-        severity,
-        goldenSignal,
-        receivedAt: new Date(receivedAt),
-        seq: BigInt(inserted.lastInsertRowid),
-      };
-      return { stored, duplicate: false };
-    }),
-  );
   return {
-    storeBatch,
+    lastReceivedAt: db.prepare('SELECT max(received_at) FROM notifications').pluck(),
+    byKey: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE cluster_id = ? AND id = ?`).raw(true),
     /** The first seq received at or after an instant (undefined when none is). */
     firstSeqReceivedFrom: db
       .prepare('SELECT seq FROM notifications WHERE received_at >= ? ORDER BY received_at, seq LIMIT 1')
