@@ -2,13 +2,17 @@
 // the token is always sent and a 401 always leads back to the token prompt.
 import { adminToken, forgetAdminToken } from './admin-token.js';
 
-/** An API answer other than 2xx; `message` is the gateway's own (its body's `message`) where it gave one. */
+/**
+ * An API answer other than 2xx. `detail` is the gateway's own message (its
+ * body's `message`, e.g. "ttl: must be …" for a 400, which names the field)
+ * where it gave one; `message` prefixes it with the status.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string,
+    readonly detail: string,
   ) {
-    super(message);
+    super(`HTTP ${status}: ${detail}`);
   }
 }
 
@@ -41,7 +45,7 @@ export async function checked(response: Response): Promise<Response> {
   } catch {
     // not JSON: the text is the message
   }
-  throw new ApiError(response.status, `HTTP ${response.status}: ${message}`);
+  throw new ApiError(response.status, message);
 }
 
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -55,6 +59,11 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
     headers: { ...authorizationHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return (await (await checked(response)).json()) as T;
+}
+
+export async function apiDelete<T>(path: string): Promise<T> {
+  const response = await fetch(path, { method: 'DELETE', headers: authorizationHeaders() });
   return (await (await checked(response)).json()) as T;
 }
 

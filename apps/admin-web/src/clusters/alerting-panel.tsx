@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
+import { ActionResult, type Outcome } from '../action-result.js';
 import type { ClusterView, InstallView, NodeStatusView, TaskStatusView } from '../api/api-types.js';
 import { apiGetOptional, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { usePolling } from '../use-polling.js';
-import { ActionResult, type Outcome } from './action-result.js';
 import { UninstallTask } from './uninstall-task.js';
 
 interface Props {

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
+import { ActionResult, type Outcome } from '../action-result.js';
 import type { ClusterView, HealthView } from '../api/api-types.js';
 import { apiGet, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { AlertingPanel } from './alerting-panel.js';
-import { ActionResult, type Outcome } from './action-result.js';
 
 interface Props {
   cluster: ClusterView;

@@ -53,7 +53,8 @@ export class GatewaySettings extends NotificationLimitSettings {
   @PortSetting({
     env: 'GATEWAY_HTTP_PORT',
     flag: 'http-port',
-    description: 'HTTP port: /healthz, /metrics (Prometheus), /api/v1/notifications (0 picks a free port).',
+    description:
+      'HTTP port: the admin page at /admin/, /healthz, /metrics (Prometheus), the admin API under /api/v1/ (0 picks a free port).',
   })
   httpPort = 8080;
 

@@ -1,0 +1,82 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { CreatedTokenView } from '../api/api-types.js';
+import { TimeText } from '../time-text.js';
+import { CopyButton } from './copy-button.js';
+import { isClusterId, joinCommandFor, labelsText, usagesText } from './token-form.js';
+
+interface Props {
+  created: CreatedTokenView;
+  /** The person is done with it: it is not shown again. */
+  onDismiss(): void;
+}
+
+/**
+ * A token just created, with its secret: the only time the gateway tells it
+ * (it keeps a hash). Shows the join command with the cluster id filled in
+ * and copies it.
+ */
+export function CreatedToken({ created, onDismiss }: Props) {
+  const [clusterId, setClusterId] = useState('');
+  const heading = useRef<HTMLHeadingElement>(null);
+  const command = useRef<HTMLPreElement>(null);
+  // The new token is announced and reached at once: the focus moves to it.
+  useLayoutEffect(() => heading.current?.focus(), [created.id]);
+
+  const id = clusterId.trim();
+  const badClusterId = id !== '' && !isClusterId(id);
+  return (
+    <section class="panel created-token" aria-labelledby="created-token-title">
+      <h3 id="created-token-title" ref={heading} tabIndex={-1}>
+        New bootstrap token {created.id}
+      </h3>
+      <p class="notice">
+        <strong>Copy the token now:</strong> the gateway keeps only a hash of its secret and cannot show it again.
+      </p>
+      <dl class="facts">
+        <dt>Token</dt>
+        <dd>
+          <code data-testid="created-token">{created.token}</code>
+        </dd>
+        <dt>Gateway pin</dt>
+        <dd>
+          <code>{created.pin}</code>
+        </dd>
+        <dt>Expires</dt>
+        <dd>{created.expiresAt === null ? 'never' : <TimeText iso={created.expiresAt} />}</dd>
+        <dt>Usages</dt>
+        <dd>{usagesText(created)}</dd>
+        <dt>Labels</dt>
+        <dd>{labelsText(created.labels)}</dd>
+      </dl>
+      <div class="field">
+        <label for="join-cluster-id">Cluster id</label>
+        <input
+          id="join-cluster-id"
+          value={clusterId}
+          autoComplete="off"
+          spellcheck={false}
+          onInput={(event) => setClusterId(event.currentTarget.value)}
+          aria-invalid={badClusterId || undefined}
+          aria-describedby="join-cluster-id-hint"
+        />
+        <span id="join-cluster-id-hint" class={badClusterId ? 'error' : 'hint'}>
+          {badClusterId
+            ? 'Not a cluster id: 1 to 128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit.'
+            : 'Filled into the command: the stable id of the cluster the agent speaks for (in Kubernetes the kube-system namespace UID).'}
+        </span>
+      </div>
+      <h4 id="join-command-title">Join command</h4>
+      <pre ref={command} class="command" data-testid="join-command">
+        {joinCommandFor(created.joinCommand, clusterId)}
+      </pre>
+      <div class="actions">
+        <CopyButton text={joinCommandFor(created.joinCommand, clusterId)} shownIn={command} label="Copy join command" />
+      </div>
+      <div class="actions">
+        <button type="button" class="secondary" onClick={onDismiss}>
+          Done: hide the token
+        </button>
+      </div>
+    </section>
+  );
+}
