@@ -71,6 +71,7 @@ import {
   fetchAgentQueueCount,
   repoRoot,
   scrapeMetrics,
+  adminHeaders,
   installAlerting,
   joinArgs,
   spawnApp,
@@ -495,7 +496,9 @@ async function subscribeSse(
   query: string,
   onEvent: (id: string) => void,
 ): Promise<{ close: () => void }> {
-  const request = http.get(`http://${httpAddress}/api/v1/notifications/stream?${query}`);
+  const request = http.get(`http://${httpAddress}/api/v1/notifications/stream?${query}`, {
+    headers: adminHeaders(httpAddress),
+  });
   const response = await new Promise<http.IncomingMessage>((done, fail) => {
     request.once('response', done);
     request.once('error', fail);
