@@ -79,6 +79,7 @@ export class GatewayJoin {
       'bootstrap.v1.BootstrapService',
       gatewayAddress,
       gatewayChannelCredentials(caCertPem),
+      GATEWAY_CHANNEL_OPTIONS,
     );
     let response;
     try {
