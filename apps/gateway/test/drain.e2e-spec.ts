@@ -6,6 +6,7 @@ import {
   freePort,
   installAlerting,
   joinArgs,
+  notifyAll,
   spawnApp,
   waitFor,
   type SpawnedApp,
@@ -18,20 +19,6 @@ import {
 
 type NotifyClient = UnaryClient<'alerting.NotificationService'>;
 const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
-
-async function notifyMany(client: NotifyClient, ids: string[]): Promise<void> {
-  const pending = new Set<Promise<unknown>>();
-  for (const [n, id] of ids.entries()) {
-    const call = client.notify({
-      id,
-      message: { title: `title ${id}`, body: `body ${id}`, properties: { opni_severity: SEVERITIES[n % 4] } },
-    });
-    pending.add(call);
-    void call.finally(() => pending.delete(call));
-    if (pending.size >= 64) await Promise.race(pending);
-  }
-  await Promise.all(pending);
-}
 
 /** Reads Server-Sent Events from `url` until aborted; each `data:` line's JSON goes to `onEvent`. */
 async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unknown) => void): Promise<Response> {
@@ -82,12 +69,10 @@ describe('gateway: ingest under failure, and the live feed', () => {
     started.push(agent);
     // Queued while alerting is not installed, then installed: the whole queue drains at once.
     const ids = Array.from({ length: 6000 }, (_, n) => `k-${n}`);
-    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
-    try {
-      await notifyMany(client, ids);
-    } finally {
-      client.close();
-    }
+    await notifyAll(
+      agent.grpcAddress,
+      ids.map((id, n) => ({ id, severity: SEVERITIES[n % 4] })),
+    );
     await installAlerting(first.httpAddress, 'kill-test');
     // Kill once part of the queue has been resolved, well before all of it.
     const resolvedBeforeKill = await waitFor(

@@ -35,6 +35,6 @@ export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
 export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/duration.js';
 export { writeFileAtomically } from './files/write-file-atomically.js';
-export { encodeJsonRecord, decodeJsonRecord } from './sqlite/json-record.js';
+export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTable } from './sqlite/json-record.js';
 export { startWorker } from './sqlite/start-worker.js';
 export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';

@@ -38,7 +38,11 @@ export class AgentHealth {
       'gateway.state': this.gateway.state,
     };
     for (const [severity, count] of Object.entries(stats.depth)) annotations[`queue.depth.${severity}`] = String(count);
-    const conditions = this.conditions.conditions();
-    return { timestamp: this.conditions.lastChange, ready: conditions.length === 0, conditions, annotations };
+    return {
+      timestamp: this.conditions.lastChange,
+      ready: this.conditions.ready,
+      conditions: this.conditions.conditions(),
+      annotations,
+    };
   }
 }

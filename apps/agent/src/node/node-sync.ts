@@ -60,11 +60,6 @@ export class NodeSync implements SessionUser, OnModuleInit {
     this.applyGate();
   }
 
-  /** The configuration the agent runs now. */
-  get config(): alerting.AlertingNodeConfig {
-    return this.applied.config;
-  }
-
   sessionStarted(peer: SessionPeer): void {
     this.peer = peer;
     this.gate.setConfirmed(false);

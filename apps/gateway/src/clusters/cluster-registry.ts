@@ -178,19 +178,12 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
     });
   }
 
+  /** Applies `update` to the cluster's record, after earlier changes to it; NotFoundError for an unknown cluster. */
   private changeExisting(clusterId: string, update: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord> {
-    return this.change(clusterId, async (record) => {
-      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
-      return update(record);
-    });
-  }
-
-  private change(
-    clusterId: string,
-    update: (record: ClusterRecord | undefined) => Promise<ClusterRecord>,
-  ): Promise<ClusterRecord> {
     return this.serialized(clusterId, async () => {
-      const next = await update(await this.store.get(clusterId));
+      const record = await this.store.get(clusterId);
+      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
+      const next = update(record);
       await this.store.put(next);
       return next;
     });

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { capability } from '@app/proto';
-import { decodeJsonRecord, encodeJsonRecord, openVersionedSqlite } from '@app/runtime';
+import { encodeJsonRecord, jsonRecordTable, openVersionedSqlite, type JsonRecordTable } from '@app/runtime';
 import type { ClusterRecord, ClusterStore, NodeConfigRecord } from './cluster-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -36,6 +36,9 @@ const SCHEMA = `
 export class SqliteClusterStore implements ClusterStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly clusters: JsonRecordTable<ClusterRecord>;
+  private readonly nodeConfigs: JsonRecordTable<NodeConfigRecord>;
+  private readonly nodeStatuses: JsonRecordTable<capability.NodeCapabilityStatus>;
 
   constructor(path: string) {
     this.db = openVersionedSqlite(path, {
@@ -58,6 +61,12 @@ export class SqliteClusterStore implements ClusterStore {
       'node_config WHERE cluster',
       'node_status WHERE cluster',
     ].map((where) => this.db.prepare<[string]>(`DELETE FROM ${where} = ?`));
+    this.clusters = jsonRecordTable<ClusterRecord>(this.db, 'cluster', ['id']);
+    this.nodeConfigs = jsonRecordTable<NodeConfigRecord>(this.db, 'node_config', ['cluster', 'capability']);
+    this.nodeStatuses = jsonRecordTable<capability.NodeCapabilityStatus>(this.db, 'node_status', [
+      'cluster',
+      'capability',
+    ]);
     this.statements = {
       create: this.db.transaction((id: string, record: string, key: Buffer): boolean => {
         if (exists.get(id)) return false;
@@ -72,39 +81,19 @@ export class SqliteClusterStore implements ClusterStore {
         return deleted;
       }),
       clusterKey: this.db.prepare<[string], Buffer>('SELECT key FROM cluster_key WHERE cluster = ?').pluck(),
-      get: this.db.prepare<[string], { record: string }>('SELECT record FROM cluster WHERE id = ?'),
-      list: this.db.prepare<[], { record: string }>('SELECT record FROM cluster ORDER BY id'),
-      put: this.db.prepare<[string, string]>(
-        'INSERT INTO cluster (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
-      ),
-      nodeConfig: this.db.prepare<[string, string], { record: string }>(
-        'SELECT record FROM node_config WHERE cluster = ? AND capability = ?',
-      ),
-      putNodeConfig: this.db.prepare<[string, string, string]>(
-        `INSERT INTO node_config (cluster, capability, record) VALUES (?, ?, ?)
-         ON CONFLICT (cluster, capability) DO UPDATE SET record = excluded.record`,
-      ),
-      nodeStatus: this.db.prepare<[string, string], { record: string }>(
-        'SELECT record FROM node_status WHERE cluster = ? AND capability = ?',
-      ),
-      putNodeStatus: this.db.prepare<[string, string, string]>(
-        `INSERT INTO node_status (cluster, capability, record) VALUES (?, ?, ?)
-         ON CONFLICT (cluster, capability) DO UPDATE SET record = excluded.record`,
-      ),
     };
   }
 
   async get(id: string): Promise<ClusterRecord | undefined> {
-    const row = this.statements.get.get(id);
-    return row && decodeJsonRecord<ClusterRecord>(row.record);
+    return this.clusters.get(id);
   }
 
   async list(): Promise<ClusterRecord[]> {
-    return this.statements.list.all().map((row) => decodeJsonRecord<ClusterRecord>(row.record));
+    return this.clusters.all();
   }
 
   async put(record: ClusterRecord): Promise<void> {
-    this.statements.put.run(record.id, encodeJsonRecord(record));
+    this.clusters.put(record, record.id);
   }
 
   async create(record: ClusterRecord, key: Buffer): Promise<boolean> {
@@ -120,21 +109,19 @@ export class SqliteClusterStore implements ClusterStore {
   }
 
   async nodeConfig(clusterId: string, capability: string): Promise<NodeConfigRecord | undefined> {
-    const row = this.statements.nodeConfig.get(clusterId, capability);
-    return row && decodeJsonRecord<NodeConfigRecord>(row.record);
+    return this.nodeConfigs.get(clusterId, capability);
   }
 
   async putNodeConfig(clusterId: string, capability: string, config: NodeConfigRecord): Promise<void> {
-    this.statements.putNodeConfig.run(clusterId, capability, encodeJsonRecord(config));
+    this.nodeConfigs.put(config, clusterId, capability);
   }
 
   async nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined> {
-    const row = this.statements.nodeStatus.get(clusterId, capability);
-    return row && decodeJsonRecord<capability.NodeCapabilityStatus>(row.record);
+    return this.nodeStatuses.get(clusterId, capability);
   }
 
   async putNodeStatus(clusterId: string, capability: string, status: capability.NodeCapabilityStatus): Promise<void> {
-    this.statements.putNodeStatus.run(clusterId, capability, encodeJsonRecord(status));
+    this.nodeStatuses.put(status, clusterId, capability);
   }
 
   async close(): Promise<void> {

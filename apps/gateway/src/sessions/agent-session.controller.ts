@@ -85,7 +85,7 @@ export class AgentSessionController {
           peer,
           connectedAt: new Date(),
           address: call.getPeer(),
-          agentVersion,
+          agentVersion: pendingSession.agentVersion,
           close: (reason, code = GrpcStatus.ABORTED) => {
             fail(new SessionCallError(code, reason));
             finish(reason);
@@ -100,7 +100,6 @@ export class AgentSessionController {
           agent?.close(`the gateway could not record the session: ${error.message}`);
         });
       };
-      let agentVersion = '';
       const refuse = (error: unknown) => {
         const { code, message } = statusOf(error);
         if (code === GrpcStatus.UNAUTHENTICATED) {
@@ -126,7 +125,6 @@ export class AgentSessionController {
           if (!pending) {
             if (frame?.$case !== 'hello')
               throw new FailedPreconditionError('the first frame of a session must be hello');
-            agentVersion = frame.value.agentVersion;
             pending = this.authenticator.challenge(frame.value);
             pending.then(
               (started) => !finished && call.write({ frame: { $case: 'challenge', value: started.challenge } }),

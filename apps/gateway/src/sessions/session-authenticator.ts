@@ -8,6 +8,8 @@ import { ClusterRegistry } from '../clusters/cluster-registry.js';
 /** A session between Hello and Proof: the challenge sent, and how to check the answer. */
 export interface PendingSession {
   clusterId: string;
+  /** As the agent's Hello said (for the session's connection details). */
+  agentVersion: string;
   challenge: session.Challenge;
   /**
    * Checks the agent's proof; returns the gateway's own proof for Welcome.
@@ -43,6 +45,7 @@ export class SessionAuthenticator {
     const gatewayNonce = freshNonce();
     return {
       clusterId,
+      agentVersion: hello.agentVersion,
       challenge: { nonce: gatewayNonce },
       verify: (proof) => {
         const expected = sessionProof(key, 'agent', clusterId, agentNonce, gatewayNonce);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeJsonRecord, encodeJsonRecord, openVersionedSqlite } from '@app/runtime';
+import { jsonRecordTable, openVersionedSqlite, type JsonRecordTable } from '@app/runtime';
 import type { BootstrapTokenRecord, BootstrapTokenStore } from './bootstrap-token-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -15,7 +15,7 @@ const SCHEMA = `
 /** Bootstrap tokens in the gateway's tokens.db (WAL, every write fsynced: a join is rare). */
 export class SqliteBootstrapTokenStore implements BootstrapTokenStore {
   private readonly db: Database.Database;
-  private readonly statements;
+  private readonly tokens: JsonRecordTable<BootstrapTokenRecord>;
 
   constructor(path: string) {
     this.db = openVersionedSqlite(path, {
@@ -27,26 +27,19 @@ export class SqliteBootstrapTokenStore implements BootstrapTokenStore {
       synchronous: 'FULL',
       remedy: 'start the gateway version that wrote it, or move the file aside',
     });
-    this.statements = {
-      get: this.db.prepare<[string], { record: string }>('SELECT record FROM bootstrap_token WHERE id = ?'),
-      list: this.db.prepare<[], { record: string }>('SELECT record FROM bootstrap_token ORDER BY id'),
-      put: this.db.prepare<[string, string]>(
-        'INSERT INTO bootstrap_token (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
-      ),
-    };
+    this.tokens = jsonRecordTable<BootstrapTokenRecord>(this.db, 'bootstrap_token', ['id']);
   }
 
   async get(id: string): Promise<BootstrapTokenRecord | undefined> {
-    const row = this.statements.get.get(id);
-    return row && decodeJsonRecord<BootstrapTokenRecord>(row.record);
+    return this.tokens.get(id);
   }
 
   async list(): Promise<BootstrapTokenRecord[]> {
-    return this.statements.list.all().map((row) => decodeJsonRecord<BootstrapTokenRecord>(row.record));
+    return this.tokens.all();
   }
 
   async put(record: BootstrapTokenRecord): Promise<void> {
-    this.statements.put.run(record.id, encodeJsonRecord(record));
+    this.tokens.put(record, record.id);
   }
 
   async close(): Promise<void> {
