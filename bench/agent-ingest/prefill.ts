@@ -14,11 +14,11 @@
  * encoded with alerting.Notification.encode; then a WAL checkpoint, so the agent finds
  * no WAL to replay.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { newNotificationId } from '@app/notification';
 import { alerting } from '@app/proto';
 import { spawnApp } from '@app/testing';
 
@@ -76,7 +76,7 @@ export async function prefillQueue(dataDir: string, n: number, env: NodeJS.Proce
             'Pods on this node may be evicted soon; consider cleaning up unused images or expanding the volume.',
           properties,
         }).finish();
-        insert.run(i + 1, randomUUID(), severity, payload.length, dedupeKey, now - (n - i), payload);
+        insert.run(i + 1, newNotificationId(), severity, payload.length, dedupeKey, now - (n - i), payload);
         bySeverity[severity]++;
         payloadBytes += payload.length;
       }

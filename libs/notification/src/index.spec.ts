@@ -25,6 +25,7 @@ describe('@app/notification public API', () => {
         'DEFAULT_NOTIFICATION_LIMITS',
         'normalizeNotification',
         'encodeNotification',
+        'newNotificationId',
       ].sort(),
     );
   });

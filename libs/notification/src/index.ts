@@ -2,6 +2,7 @@
 // well-known properties, severities and golden signals, defaults, validation
 // with size limits, and the queue priority derived from severity.
 export { NotificationProperty, ALERTING_CAPABILITY } from './properties.js';
+export { newNotificationId } from './notification-id.js';
 export {
   SEVERITY_NAMES,
   GOLDEN_SIGNAL_NAMES,

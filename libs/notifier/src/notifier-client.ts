@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { newNotificationId } from '@app/notification';
 import { backoffDelay, createUnaryClient, type UnaryClient } from '@app/runtime';
 import { AgentUnreachableError, notifierError, NotifyFailedError } from './notifier-errors.js';
 import { resolveNotifierOptions, type NotifierOptions, type ResolvedNotifierOptions } from './notifier-options.js';
@@ -36,7 +36,7 @@ export class NotifierClient {
    * coalesced it into a queued one). Rejects with a NotifierError subclass.
    */
   async notify(input: NotifyInput): Promise<NotifyResult> {
-    const id = input.id || randomUUID();
+    const id = input.id || newNotificationId();
     const request = agentNotification(input, id);
     const { timeoutMs, retry } = this.options;
     const budgetEnds = Date.now() + retry.maxElapsedMs;

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   encodeNotification,
+  newNotificationId,
   normalizeNotification,
   NotificationProperty,
   parseSeverityName,
@@ -267,7 +267,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    */
   async notify(request: alerting.AgentNotification): Promise<NotifyResult> {
     const normalized = this.validate(request);
-    const id = request.id === '' ? randomUUID() : request.id;
+    const id = request.id === '' ? newNotificationId() : request.id;
     for (;;) {
       // Settle what is in flight for this id (or for the entry to merge into), then decide afresh.
       const pending = this.pendingIds.get(id);
