@@ -65,7 +65,7 @@ describe('NotifierClient', () => {
     agent?.stop();
   });
 
-  it('sends title, body and the well-known properties under a generated UUID, and returns the answer', async () => {
+  it('sends title, body and the well-known properties under a generated UUIDv7, and returns the answer', async () => {
     await start([{ id: 'echo', coalesced: false }]);
     const result = await client.notify({
       title: 'Disk full',
@@ -78,7 +78,7 @@ describe('NotifierClient', () => {
     expect(result).toEqual({ id: 'echo', coalesced: false, attempts: 1 });
     expect(agent.requests).toEqual([
       {
-        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         message: {
           title: 'Disk full',
           body: '/var at 99%',

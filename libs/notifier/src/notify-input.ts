@@ -13,7 +13,7 @@ export interface NotifyInput {
   dedupeKey?: string;
   /** Further properties; the fields above win over the same keys here. */
   properties?: Record<string, string>;
-  /** The notification's id; a UUID when absent or empty. Sending the same id again never doubles it. */
+  /** The notification's id; a UUIDv7 when absent or empty. Sending the same id again never doubles it. */
   id?: string;
 }
 

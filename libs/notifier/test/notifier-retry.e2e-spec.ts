@@ -31,7 +31,7 @@ describe('NotifierClient against an agent that comes up late', () => {
     const result = await sending;
 
     const id = retries[0].error.notificationId;
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(retries.map((retry) => retry.error.notificationId)).toEqual(retries.map(() => id));
     expect(result).toEqual({ id, coalesced: false, attempts: retries.length + 1 });
     const queue = await fetchAgentQueue(agent.httpAddress);
