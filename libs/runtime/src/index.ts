@@ -37,4 +37,5 @@ export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/durat
 export { writeFileAtomically } from './files/write-file-atomically.js';
 export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTable } from './sqlite/json-record.js';
 export { startWorker } from './sqlite/start-worker.js';
+export { WalSync, type WalSyncOptions } from './sqlite/wal-sync.js';
 export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';

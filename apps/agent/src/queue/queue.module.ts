@@ -21,7 +21,7 @@ import { SqliteQueueStore } from './sqlite-queue-store.js';
       provide: QUEUE_STORE,
       inject: [AgentSettings],
       useFactory: (settings: AgentSettings) =>
-        new SqliteQueueStore(join(settings.dataDir, 'queue.db'), settings.queueDurability, { commitOn: 'worker' }),
+        new SqliteQueueStore(join(settings.dataDir, 'queue.db'), settings.queueDurability),
     },
     {
       provide: QUEUE_LIMITS,

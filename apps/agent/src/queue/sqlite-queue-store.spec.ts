@@ -39,7 +39,7 @@ const stores: SqliteQueueStore[] = [];
 
 /** Opens a store on the test file and returns what recover() visited. */
 async function open(durability?: Durability, options: SqliteQueueStoreOptions = {}) {
-  const store = new SqliteQueueStore(path, durability, { commitOn, ...options });
+  const store = new SqliteQueueStore(path, durability, options);
   stores.push(store);
   const records: QueueRecord[] = [];
   const aliases: [string, string][] = [];
@@ -85,22 +85,35 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let commitOn: 'main' | 'worker';
+describe('SqliteQueueStore', () => {
+  it.each<Durability | undefined>([undefined, 'fsync', 'os'])(
+    'durability %s: WAL, synchronous=NORMAL (the WAL is synced by the store), foreign keys on, schema version set',
+    async (durability) => {
+      const { store } = await open(durability);
+      const db = (store as unknown as { db: Database.Database }).db;
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    },
+  );
 
-describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits on the %s thread', (mode) => {
-  beforeAll(() => (commitOn = mode));
-
-  it.each<[Durability | undefined, number]>([
-    [undefined, 2],
-    ['fsync', 2],
-    ['os', 1],
-  ])('durability %s: WAL, synchronous=%d, foreign keys on, schema version set', async (durability, synchronous) => {
+  it.each<[Durability | undefined, boolean]>([
+    [undefined, true],
+    ['fsync', true],
+    ['os', false],
+  ])('durability %s: a commit waits for a sync of the WAL: %s', async (durability, syncs) => {
     const { store } = await open(durability);
-    const db = (store as unknown as { db: Database.Database }).db;
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(synchronous);
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    await store.commit([insert(record('a', 1))]);
+    const walSync = (store as unknown as { walSync?: { isCurrent(): boolean; syncs: number } }).walSync;
+    if (!syncs) {
+      expect(walSync).toBeUndefined();
+      return;
+    }
+    expect(walSync?.syncs).toBe(1);
+    await store.commit([insert(record('b', 2))]);
+    expect(walSync?.syncs).toBe(2);
+    expect(walSync?.isCurrent()).toBe(true); // the file synced is the WAL SQLite writes to
   });
 
   it('batches handed over together are written in order; one that fails is rolled back alone', async () => {
@@ -117,35 +130,20 @@ describe.each<'main' | 'worker'>(['main', 'worker'])('SqliteQueueStore, commits 
     expect(query('SELECT alias FROM queue_alias')).toEqual([]); // deleted with c
   });
 
-  it('commits handed over in many turns while the thread is busy all complete, in order', async () => {
+  it('commits made in many turns while syncs run all complete, in order, sharing syncs', async () => {
     const { store } = await open();
     const commits: Promise<void>[] = [];
     for (let seq = 1; seq <= 300; seq++) {
       commits.push(store.commit([insert(record(`n-${seq}`, seq))]));
-      if (seq % 3 === 0) await nextTurn(); // several messages reach the thread while it commits
+      if (seq % 3 === 0) await nextTurn(); // commits arrive while a sync runs
     }
     await Promise.all(commits);
-    // Every message counted as answered, even when one commit answered several: none is held back any longer.
-    if (commitOn === 'worker')
-      expect((store as unknown as { writer: { started: { posted: number } } }).writer.started.posted).toBe(0);
     expect(query<{ seq: number }>('SELECT seq FROM queue ORDER BY seq').map((r) => r.seq)).toEqual(
       Array.from({ length: 300 }, (_, i) => i + 1),
     );
-  });
-
-  it('when the commit thread dies, its pending commits fail and the next commit starts a new one', async () => {
-    if (commitOn === 'main') return; // no thread to lose
-    const { store } = await open();
-    await store.commit([insert(record('a', 1))]);
-    const writer = (store as unknown as { writer: { started: { worker: { terminate(): Promise<number> } } } }).writer
-      .started;
-    const pending = store.commit([insert(record('maybe', 2))]);
-    await writer.worker.terminate();
-    await expect(pending).rejects.toThrow(/commit thread exited/);
-    await store.commit([insert(record('b', 3))]);
-    expect(query<{ id: string }>('SELECT id FROM queue ORDER BY seq').map((r) => r.id)).toEqual(
-      expect.arrayContaining(['a', 'b']),
-    );
+    const syncs = (store as unknown as { walSync: { syncs: number } }).walSync.syncs;
+    expect(syncs).toBeGreaterThan(0);
+    expect(syncs).toBeLessThan(300); // group commit: several commits per fdatasync
   });
 
   it('refuses a file written with another schema version, naming both, and leaves it untouched', async () => {

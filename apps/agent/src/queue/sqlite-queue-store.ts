@@ -1,9 +1,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { openVersionedSqlite, SqliteWriterThread, startWorker } from '@app/runtime';
+import { openVersionedSqlite, startWorker, WalSync } from '@app/runtime';
 import { alerting } from '@app/proto';
 import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
-import { batchBuffers, encodeBatch, type EncodedBatch } from './sqlite-batch-codec.js';
 import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
 import { batchWriter, configureConnection, type BatchWriter, type Durability } from './sqlite-writes.js';
 
@@ -12,13 +11,6 @@ export type { Durability } from './sqlite-writes.js';
 export interface SqliteQueueStoreOptions {
   /** Recover on a worker thread from this many rows on (tests lower it to cover that path). */
   recoveryWorkerRows?: number;
-  /**
-   * Where commits run: `worker` (what the agent uses) keeps SQLite's work and
-   * the fsync off the event loop and commits batches that queue up meanwhile
-   * together; `main` commits synchronously on the calling thread (the
-   * default: no thread to start, which suits tests and tools).
-   */
-  commitOn?: 'worker' | 'main';
 }
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -74,9 +66,9 @@ export class SqliteQueueStore implements QueueStore {
   private db!: Database.Database;
   private statements!: ReturnType<SqliteQueueStore['prepare']>;
   private writes!: BatchWriter;
-  private writer: SqliteWriterThread<EncodedBatch, undefined> | undefined;
+  /** With `fsync` durability: what makes commits durable (created at the first commit, once the WAL exists). */
+  private walSync: WalSync | undefined;
   private readonly recoveryWorkerRows: number;
-  private readonly commitOn: 'worker' | 'main';
 
   constructor(
     private readonly path: string,
@@ -84,7 +76,6 @@ export class SqliteQueueStore implements QueueStore {
     options: SqliteQueueStoreOptions = {},
   ) {
     this.recoveryWorkerRows = options.recoveryWorkerRows ?? RECOVERY_WORKER_ROWS;
-    this.commitOn = options.commitOn ?? 'main';
   }
 
   private openDatabase(): void {
@@ -94,10 +85,11 @@ export class SqliteQueueStore implements QueueStore {
       version: SCHEMA_VERSION,
       table: 'queue',
       schema: SCHEMA,
-      synchronous: this.durability === 'fsync' ? 'FULL' : 'NORMAL',
+      // NORMAL in both modes: with `fsync`, commit() syncs the WAL itself, off the event loop (see WalSync).
+      synchronous: 'NORMAL',
       remedy: 'start the agent version that wrote it to drain it, or move the file aside',
     });
-    configureConnection(this.db, this.durability); // the same settings as the writer thread's connection
+    configureConnection(this.db);
   }
 
   private prepare(db: Database.Database) {
@@ -149,7 +141,6 @@ export class SqliteQueueStore implements QueueStore {
       this.open();
       report = { quarantined: 0, movedAside };
     }
-    if (this.commitOn === 'worker') this.writer = this.startWriter();
     return report;
   }
 
@@ -252,25 +243,23 @@ export class SqliteQueueStore implements QueueStore {
     return aside;
   }
 
-  /** Writes the batch now (in call order); resolves once it is durable per the configured mode. */
+  /**
+   * Writes the batch now, on this thread, in one transaction (SQLite's part
+   * costs a few µs per row); resolves once it is durable per the configured
+   * mode: with `fsync`, after an fdatasync of the WAL that started after the
+   * write, shared with every commit made meanwhile (group commit, see
+   * WalSync); with `os`, at once.
+   */
   async commit(writes: readonly QueueWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    if (this.commitOn === 'main') {
-      this.writes.commit(writes);
-      return;
-    }
-    const batch = encodeBatch(writes);
-    const writer = (this.writer ??= this.startWriter()); // after close(), or before recover()
-    await writer.commit(batch, batchBuffers(batch));
+    this.writes.commit(writes);
+    await this.durable();
   }
 
-  /** The commit thread (openCommitter in sqlite-writes.ts). If it dies, what it had pending fails, not the agent. */
-  private startWriter(): SqliteWriterThread<EncodedBatch, undefined> {
-    return new SqliteWriterThread<EncodedBatch, undefined>({
-      committer: new URL('./sqlite-writes.js', import.meta.url),
-      options: { path: this.path, durability: this.durability },
-      name: "the queue's commit thread",
-    }).start();
+  /** Resolves once what was written so far is as durable as the configured mode promises. */
+  private durable(): Promise<void> {
+    if (this.durability === 'os') return Promise.resolve();
+    return (this.walSync ??= new WalSync(this.db)).sync();
   }
 
   async payloads(seqs: readonly number[]): Promise<Map<number, Uint8Array>> {
@@ -287,6 +276,7 @@ export class SqliteQueueStore implements QueueStore {
       this.statements.quarantineBySeq.run({ seq, reason, now: Date.now() });
       this.statements.deleteBySeq.run(seq);
     })();
+    await this.durable();
   }
 
   async deadLetter(seq: number, reason: string): Promise<void> {
@@ -294,6 +284,7 @@ export class SqliteQueueStore implements QueueStore {
       this.statements.deadLetterBySeq.run({ seq, reason, now: Date.now() });
       this.statements.deleteBySeq.run(seq);
     })();
+    await this.durable();
   }
 
   async deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }> {
@@ -319,12 +310,11 @@ export class SqliteQueueStore implements QueueStore {
     }[];
   }
 
-  /** Closes the store once the commits it has been handed are done. */
+  /** Closes the store once the syncs it was asked for are done. */
   async close(): Promise<void> {
-    const writer = this.writer;
-    this.writer = undefined;
-    // Lets the thread finish and close its connection (checkpointing the WAL), then stops it.
-    await writer?.close();
+    const walSync = this.walSync;
+    this.walSync = undefined;
+    await walSync?.close();
     if (this.db?.open) this.db.close();
   }
 }

@@ -1,23 +1,19 @@
-import Database from 'better-sqlite3';
-import type { Committer } from '@app/runtime';
+import type Database from 'better-sqlite3';
 import type { QueueWrite } from './queue-store.js';
-import { decodeBatch, type EncodedBatch } from './sqlite-batch-codec.js';
 import { RECOVERY_COLUMNS } from './sqlite-recovery.js';
 
 /**
- * `fsync`: a commit is acknowledged once SQLite has fsynced it (synchronous=FULL:
- * it survives power loss); `os`: once written to the OS (NORMAL: it survives a
- * crash of the agent, not of the machine).
+ * `fsync`: a commit is acknowledged once the WAL holding it has been
+ * fdatasynced (it survives power loss); `os`: once written to the OS (it
+ * survives a crash of the agent, not of the machine).
  */
 export type Durability = 'fsync' | 'os';
 
-/** How long a connection waits for another one's write lock (quarantine vs. commits) before failing. */
+/** How long a connection waits for another one's write lock (the recovery reader's) before failing. */
 const BUSY_TIMEOUT_MS = 10_000;
 
-/** The pragmas every connection to the queue file uses. */
-export function configureConnection(db: Database.Database, durability: Durability): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+/** The pragmas the queue's connection uses besides WAL and synchronous=NORMAL (set when it is opened). */
+export function configureConnection(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
@@ -25,12 +21,6 @@ export function configureConnection(db: Database.Database, durability: Durabilit
 export interface BatchWriter {
   /** Applies one batch in one transaction: all of it or, when it throws, none. */
   commit(writes: readonly QueueWrite[]): void;
-  /**
-   * Applies several batches in one transaction (one fsync), each all or
-   * nothing on its own: the result holds each batch's error, undefined when it
-   * was applied. When the transaction as a whole fails, it throws and none is.
-   */
-  commitEach(batches: readonly (readonly QueueWrite[])[]): (Error | undefined)[];
 }
 
 export function batchWriter(db: Database.Database): BatchWriter {
@@ -73,46 +63,13 @@ export function batchWriter(db: Database.Database): BatchWriter {
         break;
     }
   };
-  // A transaction function called inside another one runs as a SAVEPOINT: a
-  // batch that throws is rolled back alone and the others still commit.
   const commit = db.transaction((writes: readonly QueueWrite[]) => {
     for (const write of writes) apply(write);
   });
-  const commitEach = db.transaction((batches: readonly (readonly QueueWrite[])[]) =>
-    batches.map((writes) => {
-      try {
-        commit(writes);
-        return undefined;
-      } catch (error) {
-        return error as Error;
-      }
-    }),
-  );
-  return { commit, commitEach };
+  return { commit };
 }
 
 /** better-sqlite3 binds Buffers as BLOBs; a plain Uint8Array gets a Buffer over the same memory. */
 function blob(payload: Uint8Array): Buffer {
   return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-/**
- * The queue's committer on its writer thread (SqliteWriterThread): its own
- * connection; the batches gathered while a commit ran go in one transaction,
- * each all or nothing on its own (a savepoint each).
- */
-export function openCommitter({
-  path,
-  durability,
-}: {
-  path: string;
-  durability: Durability;
-}): Committer<EncodedBatch, undefined> {
-  const db = new Database(path);
-  configureConnection(db, durability);
-  const writer = batchWriter(db);
-  return {
-    commitAll: (batches) => writer.commitEach(batches.map(decodeBatch)),
-    close: () => db.close(),
-  };
 }
