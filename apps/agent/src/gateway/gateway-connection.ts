@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinitions, type session } from '@app/proto';
 import { freshNonce, proofMatches, sessionProof } from '@app/cluster-auth';
-import { backoffDelay, type BackoffPolicy } from '@app/runtime';
+import { backoffDelay, FLOW_CONTROL_WINDOW, type BackoffPolicy } from '@app/runtime';
 import { framesOf, SessionPeer, streamFrame, type SessionFrame } from '@app/session';
 import { AgentSettings } from '../config/agent-settings.js';
 import { GATEWAY_CHANNEL_OPTIONS, gatewayChannelCredentials, GatewayJoin, JoinRefusedError } from './gateway-join.js';
@@ -64,6 +64,8 @@ export class GatewayConnection implements OnApplicationBootstrap, OnModuleDestro
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1_000,
       'grpc.max_receive_message_length': 16 << 20,
+      // Results and Resolves of a whole push window in flight without waiting for WINDOW_UPDATEs (the gateway's side: GrpcServer).
+      'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
     });
     return this.client;
   }

@@ -1,3 +1,4 @@
+import { connect, type ClientHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { Controller, type INestMicroservice } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
@@ -5,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { service as healthService } from 'grpc-health-check';
 import { capability, packageDefinitionFor } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from './grpc-client.js';
-import { GrpcServer } from './grpc-server.js';
+import { FLOW_CONTROL_WINDOW, GrpcServer } from './grpc-server.js';
 
 const LAST_SYNC = new Date('2026-11-28T12:34:56.789Z');
 /** Not representable as a JS number: Number(LAST_REVISION) rounds to 2 ** 53. */
@@ -90,6 +91,23 @@ describe('GrpcServer', () => {
       healthClient.Check({ service }, (error, response) => (error ? reject(error) : resolve(response))),
     );
   }
+
+  it('advertises a 1 MiB HTTP/2 receive window per stream and opens the connection window as wide', async () => {
+    const session: ClientHttp2Session = connect(`http://127.0.0.1:${server.boundPort}`);
+    try {
+      const settings = await new Promise<{ initialWindowSize?: number }>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+      });
+      expect(FLOW_CONTROL_WINDOW).toBe(1 << 20);
+      expect(settings.initialWindowSize).toBe(FLOW_CONTROL_WINDOW);
+      // The connection window arrives as a WINDOW_UPDATE right after SETTINGS: ping once so it has been read.
+      await new Promise<void>((resolve, reject) => session.ping((error) => (error ? reject(error) : resolve())));
+      expect(session.state.remoteWindowSize).toBe(FLOW_CONTROL_WINDOW);
+    } finally {
+      session.destroy();
+    }
+  });
 
   it('binds a real port when asked for port 0', () => {
     expect(server.boundPort).toBeGreaterThan(0);
