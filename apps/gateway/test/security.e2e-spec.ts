@@ -5,6 +5,7 @@ import { deriveClusterKey, freshNonce, generateExchangeKeyPair, proofMatches, se
 import { alerting, serviceDefinitions, session } from '@app/proto';
 import { createUnaryClient } from '@app/runtime';
 import {
+  adminHeaders,
   fetchGatewayNotifications,
   gatewayAdmin,
   gatewayClient,
@@ -403,6 +404,17 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
     ).toEqual([]);
     expect((await fetch(`http://${gateway.httpAddress}/healthz`)).status).toBe(200);
     expect((await fetch(`http://${gateway.httpAddress}/metrics`)).status).toBe(200);
+
+    // Requests are logged, but never with the admin token: the header reads [redacted].
+    const token = adminHeaders(gateway.httpAddress).authorization.replace(/^Bearer /, '');
+    const requestLines = () =>
+      gateway.logs.filter((line) => (line.req as { url?: string } | undefined)?.url === '/api/v1/tokens');
+    await waitFor(() => requestLines().some((line) => (line.res as { statusCode?: number }).statusCode === 200), {
+      description: 'the admitted GET /api/v1/tokens logged',
+    });
+    const admitted = requestLines().find((line) => (line.res as { statusCode?: number }).statusCode === 200)!;
+    expect((admitted.req as { headers: Record<string, string> }).headers.authorization).toBe('[redacted]');
+    expect(JSON.stringify(requestLines())).not.toContain(token);
 
     const anonymous = gatewayClient(gateway, 'capability.Backend', { admin: false });
     const admin = gatewayClient(gateway, 'capability.Backend');

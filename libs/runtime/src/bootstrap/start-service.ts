@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { PackageDefinition } from '@app/proto';
 import { AppErrorFilter } from '../errors/app-error.filter.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
+import { requestLogger } from '../logging/request-logger.js';
 import { LifecycleLogger } from './lifecycle-logger.js';
 import { loadSettings, settingsHelp, SettingsError } from '../settings/load-settings.js';
 
@@ -76,6 +77,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
   const app = await NestFactory.create(root, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  app.use(requestLogger());
   // process.exit (not re-raising the signal) lets pino flush and gives exit code 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
