@@ -2,6 +2,11 @@ import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, statSync } from '
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 
+export interface WalSyncOptions {
+  /** The fdatasync to call (node:fs's; a test passes one it controls). */
+  fdatasync?: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+}
+
 /**
  * Makes a WAL-mode SQLite file's commits durable without blocking the event
  * loop: the connection commits with synchronous=NORMAL (frames written to the
@@ -18,11 +23,6 @@ import type Database from 'better-sqlite3';
  * only when the last connection closes or the journal mode changes, so the
  * owner keeps `db` open for as long as it uses this.
  */
-export interface WalSyncOptions {
-  /** The fdatasync to call (node:fs's; a test passes one it controls). */
-  fdatasync?: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
-}
-
 export class WalSync {
   private readonly fd: number;
   private readonly fdatasync: NonNullable<WalSyncOptions['fdatasync']>;
