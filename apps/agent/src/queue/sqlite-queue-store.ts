@@ -4,7 +4,7 @@ import { openVersionedSqlite, startWorker, WalSync } from '@app/runtime';
 import { alerting } from '@app/proto';
 import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
 import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
-import { batchWriter, configureConnection, type BatchWriter, type Durability } from './sqlite-writes.js';
+import { batchWriter, type BatchWriter, type Durability } from './sqlite-writes.js';
 
 export type { Durability } from './sqlite-writes.js';
 
@@ -54,6 +54,9 @@ const SCHEMA = `
   );
 `;
 
+/** How long the connection waits for another one's write lock (the recovery reader's) before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** From this many rows on, recovery reads on a worker thread while the index is built (it costs ~50 ms to start). */
 const RECOVERY_WORKER_ROWS = 50_000;
 
@@ -87,9 +90,10 @@ export class SqliteQueueStore implements QueueStore {
       schema: SCHEMA,
       // NORMAL in both modes: with `fsync`, commit() syncs the WAL itself, off the event loop (see WalSync).
       synchronous: 'NORMAL',
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
       remedy: 'start the agent version that wrote it to drain it, or move the file aside',
     });
-    configureConnection(this.db);
+    this.db.pragma('foreign_keys = ON');
   }
 
   private prepare(db: Database.Database) {

@@ -9,15 +9,6 @@ import { RECOVERY_COLUMNS } from './sqlite-recovery.js';
  */
 export type Durability = 'fsync' | 'os';
 
-/** How long a connection waits for another one's write lock (the recovery reader's) before failing. */
-const BUSY_TIMEOUT_MS = 10_000;
-
-/** The pragmas the queue's connection uses besides WAL and synchronous=NORMAL (set when it is opened). */
-export function configureConnection(db: Database.Database): void {
-  db.pragma('foreign_keys = ON');
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-}
-
 export interface BatchWriter {
   /** Applies one batch in one transaction: all of it or, when it throws, none. */
   commit(writes: readonly QueueWrite[]): void;

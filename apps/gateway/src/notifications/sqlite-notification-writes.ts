@@ -19,7 +19,7 @@ export interface NotificationRow {
 /**
  * Rows in a form that crosses to the writer thread cheaply: numbers in one
  * Float64Array, strings in one array, payloads in one buffer, the buffers
- * transferred rather than copied (as the agent queue's sqlite-batch-codec.ts).
+ * transferred rather than copied.
  */
 export interface EncodedRows {
   numbers: Float64Array;

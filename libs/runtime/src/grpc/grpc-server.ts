@@ -21,7 +21,7 @@ export type GrpcServerOptions = Omit<GrpcOptions['options'], 'protoPath'> & {
  * instead of Node's 64 KiB. An agent's session is one long-lived stream
  * carrying up to a push window of notifications (512 × ~450 B by default);
  * with 64 KiB the agent waited for WINDOW_UPDATEs from a busy gateway
- * (bench:drain 0.47-0.48x echo before, 0.51x after, in one sitting).
+ * (bench:drain 0.48x and 0.51x echo before, 0.57x and 0.51x after, alternating).
  */
 export const FLOW_CONTROL_WINDOW = 1 << 20;
 
