@@ -109,6 +109,17 @@ describe('GrpcServer', () => {
     }
   });
 
+  it('keeps no channelz records (nothing serves them; they cost every call)', async () => {
+    const servers = await new Promise<unknown[]>((resolve, reject) =>
+      grpc.getChannelzHandlers().GetServers(
+        { request: { start_server_id: 0, max_results: 100 } } as never,
+        ((error: Error | null, response?: { server: unknown[] }) =>
+          error ? reject(error) : resolve(response!.server)) as never,
+      ),
+    );
+    expect(servers).toEqual([]);
+  });
+
   it('binds a real port when asked for port 0', () => {
     expect(server.boundPort).toBeGreaterThan(0);
     expect(server.boundPort).toBeLessThanOrEqual(65535);

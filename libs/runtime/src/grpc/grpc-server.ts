@@ -49,6 +49,9 @@ export class GrpcServer extends ServerGrpc {
 
   override async createClient(): Promise<grpc.Server> {
     const server = new grpc.Server({
+      // Nothing of ours serves channelz, so its per-call bookkeeping (closures, clock reads) is work for no one
+      // (bench:agent-ingest could not tell the difference: 8 alternating rounds, median 1.00x).
+      'grpc.enable_channelz': 0,
       'grpc.max_receive_message_length': this.serverOptions.maxReceiveMessageLength ?? 4 << 20,
       ...this.serverOptions.channelOptions,
     });
