@@ -24,6 +24,17 @@ export interface NormalizedNotification {
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
+/**
+ * The UTF-8 size of `text` when it may exceed `maxBytes`, else 0. A UTF-16
+ * code unit takes at most 3 UTF-8 bytes, so short text needs no counting
+ * (this runs ~10 times per notification on the agent's Notify path).
+ */
+const bytesOver = (text: string, maxBytes: number): number => {
+  if (text.length * 3 <= maxBytes) return 0;
+  const bytes = utf8Bytes(text);
+  return bytes > maxBytes ? bytes : 0;
+};
+
 /** Property keys the system itself reads or sets: they do not count against the limits. */
 const WELL_KNOWN_KEYS = new Set<string>(Object.values(NotificationProperty));
 
@@ -37,8 +48,8 @@ function requireText(field: string, value: string | undefined, maxBytes: number)
     throw new InvalidArgumentError(field, 'is required and must not be blank');
   }
   requireWellFormed(field, value);
-  const bytes = utf8Bytes(value);
-  if (bytes > maxBytes) throw new InvalidArgumentError(field, `is ${bytes} bytes; at most ${maxBytes} are allowed`);
+  const bytes = bytesOver(value, maxBytes);
+  if (bytes) throw new InvalidArgumentError(field, `is ${bytes} bytes; at most ${maxBytes} are allowed`);
   return value;
 }
 
@@ -63,26 +74,27 @@ export function normalizeNotification(
   const body = requireText(`${field}.body`, message.body, limits.maxBodyBytes);
 
   const properties: Record<string, string> = { ...message.properties };
-  const keys = Object.keys(properties);
-  const customKeys = keys.filter((key) => !WELL_KNOWN_KEYS.has(key));
-  if (customKeys.length > limits.maxProperties) {
+  let customKeys = 0;
+  for (const key in properties) if (!WELL_KNOWN_KEYS.has(key)) customKeys++;
+  if (customKeys > limits.maxProperties) {
     throw new InvalidArgumentError(
       `${field}.properties`,
-      `has ${customKeys.length} entries besides the well-known opni_* ones; at most ${limits.maxProperties} are allowed`,
+      `has ${customKeys} entries besides the well-known opni_* ones; at most ${limits.maxProperties} are allowed`,
     );
   }
-  for (const key of keys) {
-    requireWellFormed(`${field}.properties`, key);
-    const keyBytes = utf8Bytes(key);
-    if (!WELL_KNOWN_KEYS.has(key) && (keyBytes === 0 || keyBytes > limits.maxPropertyKeyBytes)) {
+  for (const key in properties) {
+    // Field names are built only on failure: this loop is on the agent's Notify path.
+    if (!key.isWellFormed()) requireWellFormed(`${field}.properties`, key);
+    if (!WELL_KNOWN_KEYS.has(key) && (key === '' || bytesOver(key, limits.maxPropertyKeyBytes))) {
       throw new InvalidArgumentError(
         `${field}.properties`,
-        `key ${JSON.stringify(key.slice(0, 64))} must be 1 to ${limits.maxPropertyKeyBytes} bytes (is ${keyBytes})`,
+        `key ${JSON.stringify(key.slice(0, 64))} must be 1 to ${limits.maxPropertyKeyBytes} bytes (is ${utf8Bytes(key)})`,
       );
     }
-    requireWellFormed(`${field}.properties[${JSON.stringify(key)}]`, properties[key]);
-    const valueBytes = utf8Bytes(properties[key]);
-    if (valueBytes > limits.maxPropertyValueBytes) {
+    const value = properties[key];
+    if (!value.isWellFormed()) requireWellFormed(`${field}.properties[${JSON.stringify(key)}]`, value);
+    const valueBytes = bytesOver(value, limits.maxPropertyValueBytes);
+    if (valueBytes) {
       throw new InvalidArgumentError(
         `${field}.properties[${JSON.stringify(key)}]`,
         `is ${valueBytes} bytes; at most ${limits.maxPropertyValueBytes} are allowed`,
