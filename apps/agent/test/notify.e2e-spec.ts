@@ -300,6 +300,19 @@ describe('agent NotificationService.Notify over gRPC', () => {
     expect(drainOrderViolation(listing.entries)).toBeUndefined();
     expect(listing.entries[0]).toMatchObject({ id: 'ok-1', severity: 'Critical' });
   });
+
+  it('shows in /metrics how the accepted notifications were committed and fsynced', async () => {
+    const listing = await fetchAgentQueue(app.httpAddress);
+    const metrics = await scrapeMetrics(app.httpAddress);
+    const commits = metrics.value('agent_queue_commits_total')!;
+    // Every queued entry was inserted once; merges and aliases are changes too.
+    expect(metrics.value('agent_queue_commit_writes_total')).toBeGreaterThanOrEqual(listing.count);
+    expect(commits).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('agent_queue_commit_seconds_total')).toBeGreaterThan(0);
+    // fsync durability (the default): at least one fdatasync, never more than one per transaction.
+    expect(metrics.value('agent_queue_fsyncs_total')).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('agent_queue_fsyncs_total')).toBeLessThanOrEqual(commits);
+  });
 });
 
 describe('agent queue bounds (--queue-max-count 3)', () => {

@@ -628,6 +628,7 @@ describe('NotificationQueue: drain order', () => {
       corrupt: 0,
       deadLettered: {},
       purged: 0,
+      commits: { transactions: 0, writes: 0, seconds: 0, syncs: 0 },
     });
     for (const [i, req] of mixed.entries()) {
       h.time = T0 + 1000 * i;
@@ -1363,6 +1364,46 @@ describe('NotificationQueue: group commit', () => {
     expect(settled).toEqual(['a', 'b']);
     expect(h.store.batches.map((b) => b.map((w) => (w.op === 'insert' ? w.record.id : w.op)))).toEqual([['a'], ['b']]);
     expect(ids(queue)).toEqual(['a', 'b']);
+  });
+});
+
+describe('NotificationQueue: commit statistics', () => {
+  it('counts transactions, their writes, the time until durable and the fsyncs they shared', async () => {
+    h.limits = { maxCount: 1000, maxBytes: 1 << 30 };
+    const queue = await h.open();
+    expect(queue.stats().commits).toEqual({ transactions: 0, writes: 0, seconds: 0, syncs: 0 });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => queue.notify(request(`n${i}`, `t${i}`))));
+    const after = queue.stats().commits;
+    expect(after.transactions).toBe(h.store.commits);
+    expect(after.writes).toBe(200);
+    expect(after.seconds).toBeGreaterThan(0);
+    expect(after.syncs).toBeGreaterThanOrEqual(1);
+    expect(after.syncs).toBeLessThanOrEqual(after.transactions);
+
+    // A commit held back for 50 ms adds at least that much.
+    h.store.hold();
+    const notified = queue.notify(request('held', 'held'));
+    await waitFor(() => h.store.commits === after.transactions + 1, { description: 'the commit to start' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    h.store.release();
+    await notified;
+    const held = queue.stats().commits;
+    expect(held.transactions).toBe(after.transactions + 1);
+    expect(held.writes).toBe(201);
+    expect(held.seconds - after.seconds).toBeGreaterThanOrEqual(0.049);
+  });
+
+  it('makes no fsync with os durability', async () => {
+    const store = new SqliteQueueStore(h.path, 'os');
+    const queue = new NotificationQueue(store, h.limits, DEFAULT_NOTIFICATION_LIMITS, h.clock);
+    await queue.onModuleInit();
+    try {
+      await Promise.all(['a', 'b', 'c'].map((id) => queue.notify(request(id, id))));
+      expect(queue.stats().commits).toMatchObject({ writes: 3, syncs: 0 });
+      expect(queue.stats().commits.transactions).toBeGreaterThanOrEqual(1);
+    } finally {
+      await queue.onModuleDestroy();
+    }
   });
 });
 

@@ -56,6 +56,19 @@ export interface QueueStats {
   deadLettered: Record<string, number>;
   /** Entries deleted since start because the gateway asked (purge). */
   purged: number;
+  /** Since start: how changes reached the store (group commit) and how long they took to become durable. */
+  commits: CommitStats;
+}
+
+export interface CommitStats {
+  /** Transactions committed: one per event-loop turn that changed the queue. */
+  transactions: number;
+  /** Changes (inserts, merges, deletes, …) in those transactions. */
+  writes: number;
+  /** Time from handing each transaction to the store until it was durable, summed, in seconds. */
+  seconds: number;
+  /** Syncs to stable storage (fdatasyncs of the WAL); with `fsync` durability several transactions share one. */
+  syncs: number;
 }
 
 export type RejectReason = 'invalid' | 'full';
@@ -149,6 +162,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private corrupt = 0;
   private purged = 0;
   private readonly deadLettered = new Map<string, number>();
+  private readonly committed = { transactions: 0, writes: 0, seconds: 0 };
   /** The push loop waiting for something to take. */
   private availableWaiters: (() => void)[] = [];
 
@@ -819,8 +833,15 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    * batches), and settles batches in order once each is durable.
    */
   private commit(batch: Batch): void {
+    const started = performance.now();
     const outcome = this.store.commit(batch.writes).then(
-      () => undefined,
+      () => {
+        if (batch.writes.length === 0) return undefined; // nothing reached the store
+        this.committed.transactions++;
+        this.committed.writes += batch.writes.length;
+        this.committed.seconds += (performance.now() - started) / 1000;
+        return undefined;
+      },
       (error: Error) => error,
     );
     const previous = this.flushing;
@@ -894,6 +915,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       corrupt: this.corrupt,
       deadLettered: Object.fromEntries(this.deadLettered),
       purged: this.purged,
+      commits: { ...this.committed, syncs: this.store.syncs() },
     };
   }
 

@@ -90,6 +90,37 @@ export class QueueMetrics {
         this.inc(stats().corrupt);
       },
     });
+    const commits = (name: string, help: string, pick: (c: ReturnType<typeof stats>['commits']) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(pick(stats().commits));
+        },
+      });
+    commits(
+      'agent_queue_commits_total',
+      'Transactions committed to the queue file: one per event-loop turn that changed the queue (group commit).',
+      (c) => c.transactions,
+    );
+    commits(
+      'agent_queue_commit_writes_total',
+      'Changes (inserts, merges, deletes, ...) in those transactions.',
+      (c) => c.writes,
+    );
+    commits(
+      'agent_queue_commit_seconds_total',
+      'Time from handing each transaction to the store until it was durable, summed: divided by ' +
+        'agent_queue_commits_total, how long a Notify waits for durability on average.',
+      (c) => c.seconds,
+    );
+    commits(
+      'agent_queue_fsyncs_total',
+      'fdatasyncs of the queue WAL (fsync durability; 0 with os); transactions made while one runs share the next.',
+      (c) => c.syncs,
+    );
     new Counter({
       name: 'agent_queue_purged_total',
       help: 'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',

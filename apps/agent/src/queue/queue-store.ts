@@ -84,6 +84,8 @@ export interface QueueStore {
   deadLetter(seq: number, reason: string): Promise<void>;
   /** The dead letters kept, newest first, and how many there are in all. */
   deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }>;
+  /** Syncs to stable storage made so far (fdatasyncs, each shared by the commits made meanwhile); 0 when durability does not sync. */
+  syncs(): number;
   /** Closes the store once the commits it has been handed are done. */
   close(): Promise<void>;
 }

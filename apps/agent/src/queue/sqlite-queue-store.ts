@@ -71,6 +71,8 @@ export class SqliteQueueStore implements QueueStore {
   private writes!: BatchWriter;
   /** With `fsync` durability: what makes commits durable (created at the first commit, once the WAL exists). */
   private walSync: WalSync | undefined;
+  /** fdatasyncs of WalSyncs closed before (the count survives a close and reopen of this store). */
+  private syncsOfClosed = 0;
   private readonly recoveryWorkerRows: number;
 
   constructor(
@@ -314,10 +316,15 @@ export class SqliteQueueStore implements QueueStore {
     }[];
   }
 
+  syncs(): number {
+    return this.syncsOfClosed + (this.walSync?.syncs ?? 0);
+  }
+
   /** Closes the store once the syncs it was asked for are done. */
   async close(): Promise<void> {
     const walSync = this.walSync;
     this.walSync = undefined;
+    this.syncsOfClosed += walSync?.syncs ?? 0;
     await walSync?.close();
     if (this.db?.open) this.db.close();
   }
