@@ -28,7 +28,8 @@
  *    Reported per server: completed calls/s, p50 and p99 latency of the calls completed in
  *    the measured window, CPU of the server process (also per call), of the client
  *    process and of everything else on the machine (other tenants; 100% = one core),
- *    errors. Medians over ROUNDS rounds; then one run of the agent with
+ *    errors, and for the agent its group commit over the window (from its /metrics:
+ *    writes per transaction, transactions per fsync, mean time to durable). Medians over ROUNDS rounds; then one run of the agent with
  *    `--queue-durability os`. Target: agent (fsync) >= 0.8 x echo calls/s, judged on the
  *    median of the per-round ratios (each round's two runs are back to back). Also
  *    printed: server CPU per call, the ratio least disturbed by the client and by
@@ -57,7 +58,7 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { alerting } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
-import { builtEntry, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
+import { builtEntry, repoRoot, scrapeMetrics, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 import { prefillQueue } from './prefill.js';
 import {
   MESSAGE,
@@ -96,6 +97,26 @@ interface Server {
   pid: number;
   address: string;
   stop(): Promise<void>;
+  /** The agent's commit counters from its /metrics (the echo has none). */
+  commitCounters?: () => Promise<CommitCounters>;
+}
+
+interface CommitCounters {
+  transactions: number;
+  writes: number;
+  seconds: number;
+  fsyncs: number;
+}
+
+async function agentCommitCounters(httpAddress: string): Promise<CommitCounters> {
+  const metrics = await scrapeMetrics(httpAddress);
+  const read = (name: string) => metrics.value(name) ?? NaN;
+  return {
+    transactions: read('agent_queue_commits_total'),
+    writes: read('agent_queue_commit_writes_total'),
+    seconds: read('agent_queue_commit_seconds_total'),
+    fsyncs: read('agent_queue_fsyncs_total'),
+  };
 }
 
 async function startEcho(): Promise<Server> {
@@ -147,7 +168,13 @@ function agentEnv(): NodeJS.ProcessEnv {
 async function startAgent(durability: 'fsync' | 'os'): Promise<Server> {
   const app = await spawnApp('agent', { args: ['--queue-durability', durability], env: agentEnv() });
   const stop = onExit(() => app.stop('SIGTERM', 10_000));
-  return { label: `agent ${durability}`, pid: app.process.pid!, address: app.grpcAddress, stop };
+  return {
+    label: `agent ${durability}`,
+    pid: app.process.pid!,
+    address: app.grpcAddress,
+    stop,
+    commitCounters: () => agentCommitCounters(app.httpAddress),
+  };
 }
 
 // ---- /proc readings ------------------------------------------------------------------
@@ -291,6 +318,8 @@ interface RunResult {
   /** CPU used by everything else on the machine meanwhile (other tenants), 100% = one core. */
   otherCpu: number;
   errors: Map<string, number>;
+  /** The agent's group commit over the measured window, from its /metrics. */
+  commits?: { writesPerTransaction: number; transactionsPerFsync: number; meanDurableMs: number; fsyncsPerSec: number };
 }
 
 let runCounter = 0;
@@ -309,8 +338,10 @@ async function drive(server: Server): Promise<RunResult> {
     const start = t0 + WARMUP_S * 1000;
     const end = start + DURATION_S * 1000;
     let cpuAtStart = { server: 0, client: process.cpuUsage(), machine: 0 };
+    let commitsAtStart: Promise<CommitCounters> | undefined;
     const marker = setTimeout(() => {
       cpuAtStart = { server: processCpuSeconds(server.pid), client: process.cpuUsage(), machine: machineBusySeconds() };
+      commitsAtStart = server.commitCounters?.();
     }, start - t0);
 
     const worker = async (connection: Connection) => {
@@ -339,8 +370,10 @@ async function drive(server: Server): Promise<RunResult> {
     const clientCpu = process.cpuUsage(cpuAtStart.client);
     const machineCpu = machineBusySeconds() - cpuAtStart.machine;
     const clientSeconds = (clientCpu.user + clientCpu.system) / 1e6;
+    const commitsAtEnd = server.commitCounters?.();
     clearTimeout(marker);
     await finished;
+    const commits = await commitWindow(await commitsAtStart, await commitsAtEnd);
 
     const sorted = Float64Array.from(latencies).sort();
     const pct = (q: number) =>
@@ -354,10 +387,24 @@ async function drive(server: Server): Promise<RunResult> {
       clientCpu: (clientSeconds / DURATION_S) * 100,
       otherCpu: (Math.max(0, machineCpu - serverCpu - clientSeconds) / DURATION_S) * 100,
       errors,
+      commits,
     };
   } finally {
     connections.forEach((c) => c.close());
   }
+}
+
+/** Group commit over the measured window: the difference of two readings of the agent's counters. */
+function commitWindow(from: CommitCounters | undefined, to: CommitCounters | undefined): RunResult['commits'] {
+  if (!from || !to) return undefined;
+  const transactions = to.transactions - from.transactions;
+  const fsyncs = to.fsyncs - from.fsyncs;
+  return {
+    writesPerTransaction: (to.writes - from.writes) / transactions,
+    transactionsPerFsync: fsyncs > 0 ? transactions / fsyncs : NaN,
+    meanDurableMs: ((to.seconds - from.seconds) * 1000) / transactions,
+    fsyncsPerSec: fsyncs / DURATION_S,
+  };
 }
 
 async function measure(start: () => Promise<Server>): Promise<RunResult> {
@@ -382,6 +429,13 @@ function runLine(r: RunResult): string {
   return (
     `${r.label} ${fmtInt(r.callsPerSec)} calls/s, p50 ${fmtMs(r.p50)} ms, p99 ${fmtMs(r.p99)} ms, ` +
     `CPU server ${fmtPct(r.serverCpu)} client ${fmtPct(r.clientCpu)} others ${fmtPct(r.otherCpu)}` +
+    (r.commits
+      ? `, ${r.commits.writesPerTransaction.toFixed(1)} writes per transaction, ` +
+        (Number.isNaN(r.commits.transactionsPerFsync)
+          ? 'no fsync'
+          : `${r.commits.transactionsPerFsync.toFixed(2)} transactions per fsync (${fmtInt(r.commits.fsyncsPerSec)}/s)`) +
+        `, ${r.commits.meanDurableMs.toFixed(2)} ms from transaction to durable (mean)`
+      : '') +
     (r.errors.size ? `, errors: ${describeErrors(r.errors)}` : '')
   );
 }
