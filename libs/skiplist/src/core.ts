@@ -235,11 +235,32 @@ export class SkipCore {
   }
 
   private growNodes(needed: number): void {
-    const cap = grown(this.capacity, needed);
+    this.resizeNodes(grown(this.capacity, needed));
+  }
+
+  private resizeNodes(cap: number): void {
     const rec = new Int32Array(cap * this.rs);
     rec.set(this.rec);
     this.rec = rec;
     this.capacity = cap;
+  }
+
+  /**
+   * Makes room for `nodes` nodes in total, and their expected towers, in one
+   * allocation each: growing step by step (1/8 at a time) copies the pool
+   * some 75 times on the way to a million nodes and leaves each old copy to
+   * the garbage collector. Never shrinks.
+   */
+  reserve(nodes: number): void {
+    const wanted = Math.min(Math.max(0, Math.ceil(nodes)), MAX_NODES);
+    if (wanted > this.capacity) this.resizeNodes(wanted);
+    // A node has a tower with probability 1/4, of blockSize(h) ints: ~1.42 ints per node on average.
+    const towerInts = Math.ceil(wanted * 1.5) + INITIAL_TOWER_INTS;
+    if (towerInts > this.ti.length) {
+      const ti = new Int32Array(towerInts);
+      ti.set(this.ti);
+      this.ti = ti;
+    }
   }
 
   /** Level-0 successor of x (NIL at the end); the first node if x is a lane's head. */

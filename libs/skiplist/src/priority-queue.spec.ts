@@ -141,6 +141,35 @@ describe('PriorityQueue', () => {
     q.checkInvariants();
   });
 
+  it('reserve sizes the pool once for what is coming; pushing that much does not grow it, more still can', () => {
+    const q = new PriorityQueue<number>();
+    const core = (q as unknown as { core: { capacity: number; ti: Int32Array } }).core;
+    q.reserve(10_000);
+    const capacity = core.capacity;
+    const towers = core.ti;
+    expect(capacity).toBeGreaterThanOrEqual(10_000);
+    for (let i = 0; i < 10_000; i++) q.push(`r${i}`, i % 4, i, i);
+    expect(core.capacity).toBe(capacity);
+    expect(core.ti).toBe(towers);
+    q.checkInvariants();
+    for (let i = 10_000; i < 12_000; i++) q.push(`r${i}`, i % 4, i, i);
+    expect(core.capacity).toBeGreaterThan(capacity);
+    expect(q.size).toBe(12_000);
+    expect(q.pop()).toBe(3); // the oldest of the highest priority (3): r3's item
+    q.checkInvariants();
+  });
+
+  it('reserve never shrinks and ignores nonsense', () => {
+    const q = new PriorityQueue<number>();
+    q.reserve(1000);
+    const core = (q as unknown as { core: { capacity: number } }).core;
+    const capacity = core.capacity;
+    for (const entries of [10, 0, -5, Number.NaN]) q.reserve(entries);
+    expect(core.capacity).toBe(capacity);
+    q.push('a', 1, 1);
+    expect([...q.ids()]).toEqual(['a']);
+  });
+
   it('validates priority and seq', () => {
     const q = new PriorityQueue<string>();
     for (const p of [1.5, NaN, Infinity, PRIORITY_MAX + 1, PRIORITY_MIN - 1]) {

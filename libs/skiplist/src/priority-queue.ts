@@ -145,6 +145,18 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
     }
   }
 
+  /**
+   * Makes room for `entries` entries in total without growing again: for a
+   * caller that knows how many are coming (a queue rebuilt from storage).
+   * Growing is still possible beyond it; nothing is ever shrunk.
+   */
+  reserve(entries: number): void {
+    if (!(entries > 0)) return;
+    // Lane headers take nodes from the same pool: one per priority, and priorities are few.
+    this.core.reserve(entries + 16);
+    this.slot(Math.min(this.core.capacity, entries + 16) - 1);
+  }
+
   /** Makes the chunks cover node x. */
   private slot(x: number): void {
     while (x >> CHUNK_BITS >= this.chunks.length) {
