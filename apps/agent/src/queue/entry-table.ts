@@ -51,21 +51,28 @@ export class EntryTable {
     this.used = 0;
   }
 
+  /** Makes room for `slots` slots in total in one step (a queue rebuilt from storage knows how many). */
+  reserve(slots: number): void {
+    if (slots > this.capacity) this.resize(Math.ceil(slots));
+  }
+
   private grow(): number {
-    if (this.used === this.capacity) {
-      this.capacity *= 2;
-      const resize = <A extends Float64Array | Uint32Array | Uint8Array>(old: A, fresh: A): A => {
-        fresh.set(old);
-        return fresh;
-      };
-      this.seqs = resize(this.seqs, new Float64Array(this.capacity));
-      this.createdAts = resize(this.createdAts, new Float64Array(this.capacity));
-      this.byteCounts = resize(this.byteCounts, new Uint32Array(this.capacity));
-      this.attemptCounts = resize(this.attemptCounts, new Uint32Array(this.capacity));
-      this.occurrenceCounts = resize(this.occurrenceCounts, new Uint32Array(this.capacity));
-      this.severities = resize(this.severities, new Uint8Array(this.capacity));
-    }
+    if (this.used === this.capacity) this.resize(this.capacity * 2);
     return this.used++;
+  }
+
+  private resize(capacity: number): void {
+    this.capacity = capacity;
+    const resize = <A extends Float64Array | Uint32Array | Uint8Array>(old: A, fresh: A): A => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.seqs = resize(this.seqs, new Float64Array(capacity));
+    this.createdAts = resize(this.createdAts, new Float64Array(capacity));
+    this.byteCounts = resize(this.byteCounts, new Uint32Array(capacity));
+    this.attemptCounts = resize(this.attemptCounts, new Uint32Array(capacity));
+    this.occurrenceCounts = resize(this.occurrenceCounts, new Uint32Array(capacity));
+    this.severities = resize(this.severities, new Uint8Array(capacity));
   }
 
   seq(slot: number): number {

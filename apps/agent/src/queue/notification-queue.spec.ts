@@ -602,6 +602,20 @@ describe('NotificationQueue: drain order', () => {
     expect(queue.stats().inFlight).toBe(0);
   });
 
+  it('a restart sizes the index once for the stored entries, at most the queue limit', async () => {
+    h.limits = { maxCount: 5000, maxBytes: 1 << 30 };
+    let queue = await h.open();
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => queue.notify(request(`n${i}`, `t${i}`))));
+    const capacity = (q: NotificationQueue) => (q as unknown as { table: { capacity: number } }).table.capacity;
+    expect(capacity(queue)).toBe(4096); // grown by doubling while notified
+    queue = await h.reopen(queue);
+    expect(capacity(queue)).toBe(3000); // seqs 0..2999: reserved at once
+    expect(queue.stats().count).toBe(3000);
+    queue = await h.reopen(queue, { maxCount: 2000, maxBytes: 1 << 30 });
+    expect(capacity(queue)).toBeGreaterThanOrEqual(3000); // reserved 2000, then grew for the rest
+    expect(queue.stats().count).toBe(3000);
+  });
+
   it('new notifications after a restart go behind the recovered ones of their severity', async () => {
     h.limits = { maxCount: 100, maxBytes: 1 << 20 };
     let queue = await h.open();

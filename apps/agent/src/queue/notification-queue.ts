@@ -178,6 +178,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const report = await this.store.recover(
       (record) => this.restore(record),
       (alias, id) => this.remember(alias, id),
+      (records) => this.reserve(Math.min(records, this.limits.maxCount)),
     );
     this.corrupt += report.quarantined + (report.movedAside ? 1 : 0);
     if (report.movedAside) {
@@ -208,6 +209,16 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.idle();
     await this.store.close();
+  }
+
+  /**
+   * Sizes the index for `entries` at once before a recovery, so that a large
+   * queue is not rebuilt through dozens of ever larger copies of its arrays
+   * (garbage that raised the agent's peak memory during a restart).
+   */
+  private reserve(entries: number): void {
+    this.index.reserve(entries);
+    this.table.reserve(entries);
   }
 
   /** Adds a stored record to the index; the reason when it cannot be (its id is queued already). */

@@ -64,10 +64,13 @@ export interface QueueStore {
    * record object passed to `visit` is reused for the next row: copy what you
    * keep. When `movedAside` is set the store starts empty, and whatever was
    * visited before the damage showed is void: the caller drops it.
+   * `expect`, before the first visit: an upper bound on the records to come,
+   * so the caller can size its index once.
    */
   recover(
     visit: (record: Readonly<QueueRecord>) => string | undefined,
     visitAlias: (alias: string, id: string) => void,
+    expect?: (records: number) => void,
   ): Promise<RecoveryReport>;
   /**
    * Writes the batch in one transaction, all or nothing, in call order (a batch

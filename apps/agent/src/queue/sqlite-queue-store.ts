@@ -135,11 +135,12 @@ export class SqliteQueueStore implements QueueStore {
   async recover(
     visit: (record: Readonly<QueueRecord>) => string | undefined,
     visitAlias: (alias: string, id: string) => void,
+    expect?: (records: number) => void,
   ): Promise<RecoveryReport> {
     let report: RecoveryReport;
     try {
       this.open();
-      report = await this.scan(visit, visitAlias);
+      report = await this.scan(visit, visitAlias, expect);
     } catch (error) {
       if (!isCorruptionError(error)) throw error;
       if (this.db?.open) this.db.close();
@@ -159,6 +160,7 @@ export class SqliteQueueStore implements QueueStore {
   private async scan(
     visit: (record: Readonly<QueueRecord>) => string | undefined,
     visitAlias: (alias: string, id: string) => void,
+    expect?: (records: number) => void,
   ): Promise<RecoveryReport> {
     const bad: { seq: unknown; reason: string }[] = [];
     const record: QueueRecord = {
@@ -189,7 +191,9 @@ export class SqliteQueueStore implements QueueStore {
         if (refused) bad.push({ seq: record.seq, reason: refused });
       }
     };
+    // max(seq) - min(seq) + 1: at least the rows with a seq in range (deleted rows leave gaps), in O(log n).
     const span = (this.statements.span.get() as number | null) ?? 0;
+    if (span > 0) expect?.(span);
     if (span >= this.recoveryWorkerRows) await this.readOnWorker(load);
     else for (const page of readPages(this.db)) load(page);
     load(readOutOfRange(this.db));
