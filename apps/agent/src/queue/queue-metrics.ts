@@ -81,54 +81,46 @@ export class QueueMetrics {
         }
       },
     });
-    new Counter({
-      name: 'agent_queue_corrupt_total',
-      help: 'Stored notifications that could not be read and were quarantined (or unreadable queue files moved aside).',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(stats().corrupt);
-      },
-    });
-    const commits = (name: string, help: string, pick: (c: ReturnType<typeof stats>['commits']) => number) =>
+    const total = (name: string, help: string, pick: (s: ReturnType<typeof stats>) => number) =>
       new Counter({
         name,
         help,
         registers: [registry],
         collect() {
           this.reset();
-          this.inc(pick(stats().commits));
+          this.inc(pick(stats()));
         },
       });
-    commits(
+    total(
+      'agent_queue_corrupt_total',
+      'Stored notifications that could not be read and were quarantined (or unreadable queue files moved aside).',
+      (s) => s.corrupt,
+    );
+    total(
       'agent_queue_commits_total',
       'Transactions committed to the queue file: one per event-loop turn that changed the queue (group commit).',
-      (c) => c.transactions,
+      (s) => s.commits.transactions,
     );
-    commits(
+    total(
       'agent_queue_commit_writes_total',
       'Changes (inserts, merges, deletes, ...) in those transactions.',
-      (c) => c.writes,
+      (s) => s.commits.writes,
     );
-    commits(
+    total(
       'agent_queue_commit_seconds_total',
       'Time from handing each transaction to the store until it was durable, summed: divided by ' +
         'agent_queue_commits_total, how long a Notify waits for durability on average.',
-      (c) => c.seconds,
+      (s) => s.commits.seconds,
     );
-    commits(
+    total(
       'agent_queue_fsyncs_total',
       'fdatasyncs of the queue WAL (fsync durability; 0 with os); transactions made while one runs share the next.',
-      (c) => c.syncs,
+      (s) => s.commits.syncs,
     );
-    new Counter({
-      name: 'agent_queue_purged_total',
-      help: 'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(stats().purged);
-      },
-    });
+    total(
+      'agent_queue_purged_total',
+      'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',
+      (s) => s.purged,
+    );
   }
 }
