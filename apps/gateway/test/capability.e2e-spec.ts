@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { ClusterView } from '@app/admin-api';
 import { capability, core } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
@@ -29,12 +30,6 @@ type Backend = UnaryClient<'capability.Backend'>;
 const EXACTLY_ONCE = { duplicated: [], missing: [], unexpected: [] };
 const FAST_RECONNECT = ['--reconnect-max-delay-ms', '300'];
 const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
-
-interface ClusterView {
-  connected: boolean;
-  capabilities: { name: string; deletionTimestamp?: string }[];
-  health: { ready: boolean; conditions: string[]; annotations: Record<string, string> } | null;
-}
 
 const cluster = async (gateway: SpawnedApp, id: string) =>
   (await gatewayAdmin<ClusterView>(gateway.httpAddress, 'GET', `/api/v1/clusters/${id}`)).body;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import type { TokenView } from '@app/admin-api';
 import { deriveClusterKey, freshNonce, generateExchangeKeyPair, proofMatches, sessionProof } from '@app/cluster-auth';
 import { alerting, serviceDefinitions, session } from '@app/proto';
 import { createUnaryClient } from '@app/runtime';
@@ -22,12 +23,6 @@ import {
 // bootstrap tokens, sessions that prove the cluster key, admin bearer tokens.
 
 const connect = serviceDefinitions['session.v1.AgentSessionService'].connect;
-
-interface TokenView {
-  id: string;
-  state: string;
-  usages: number;
-}
 
 async function createToken(gateway: SpawnedApp, body: Record<string, unknown> = {}) {
   const created = await gatewayAdmin<{ token: string; id: string; pin: string }>(

@@ -1,28 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import type { InstallView, NodeStatusView, TaskStatusView } from '@app/admin-api';
 import { capability, core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import { AlertingBackend } from './alerting-backend.js';
-
-/** capability.InstallResponse for people: the status by name. */
-export interface InstallView {
-  status: string;
-  message: string;
-}
-
-export interface TaskStatusView {
-  state: string;
-  progress?: { current: number; total: number };
-  metadata: unknown;
-  logs: { timestamp: string | undefined; msg: string; level: number }[];
-  transitions: { state: string; timestamp: string | undefined }[];
-}
-
-export interface NodeStatusView {
-  enabled: boolean;
-  lastSync: string | undefined;
-  conditions: string[];
-  lastRevision: string;
-}
 
 function taskStatusView(status: core.TaskStatus): TaskStatusView {
   return {

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { ClusterView, HealthView } from '@app/admin-api';
 import type { core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
@@ -6,28 +7,6 @@ import type { ClusterRecord } from '../clusters/cluster-store.js';
 import { AgentNodes } from '../sessions/agent-nodes.js';
 import { AgentSessions } from '../sessions/agent-sessions.js';
 import { ClusterHealth } from './cluster-health.js';
-
-export interface HealthView {
-  ready: boolean;
-  conditions: string[];
-  annotations: Record<string, string>;
-  /** When the agent's health last changed. */
-  timestamp: string | undefined;
-}
-
-export interface ClusterView {
-  id: string;
-  labels: Record<string, string>;
-  capabilities: { name: string; deletionTimestamp?: string }[];
-  connected: boolean;
-  joinedAt: string;
-  /** The last session's start, address and agent version; null before the first session. */
-  lastConnectedAt: string | null;
-  lastAddress: string | null;
-  agentVersion: string | null;
-  /** The agent's last reported health while it is connected; null otherwise. */
-  health: HealthView | null;
-}
 
 function healthView(health: core.Health): HealthView {
   return {

@@ -1,13 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { toNotificationJson, type NotificationJson } from './notification-json.js';
+import type { NotificationListJson } from '@app/admin-api';
+import { toNotificationJson } from './notification-json.js';
 import { listQueryFromParams, type QueryParams } from './notification-query-params.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
-
-export interface NotificationListJson {
-  notifications: NotificationJson[];
-  /** Pass as `cursor` for the next (older) page; null when no more match. */
-  nextCursor: string | null;
-}
 
 /**
  * GET /api/v1/notifications?cluster=&severity=&goldenSignal=&since=&until=&limit=&cursor=

@@ -1,30 +1,11 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/common';
+import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { CLOCK, InvalidArgumentError, parseDuration, DURATION_RULE, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { TLS_IDENTITY } from '../security/security.tokens.js';
 import type { TlsIdentity } from '../security/tls-identity.js';
 import type { BootstrapTokenRecord } from './bootstrap-token-store.js';
 import { BootstrapTokens } from './bootstrap-tokens.js';
-
-export interface TokenView {
-  id: string;
-  state: 'active' | 'expired' | 'used-up' | 'revoked';
-  createdAt: string;
-  expiresAt: string | null;
-  maxUsages: number;
-  usages: number;
-  labels: Record<string, string>;
-  revokedAt: string | null;
-}
-
-/** A token just created: the only time its secret is shown. */
-export interface CreatedTokenView extends TokenView {
-  token: string;
-  /** The gateway's public-key pin agents check (AGENT_GATEWAY_PIN). */
-  pin: string;
-  /** A shell command that joins an agent with this token (fill in the cluster id). */
-  joinCommand: string;
-}
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$/;
 

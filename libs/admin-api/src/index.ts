@@ -1,0 +1,5 @@
+export type { ClusterView, HealthView } from './clusters.js';
+export type { InstallView, NodeStatusView, TaskStatusView } from './alerting.js';
+export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
+export type { GoldenSignal, NotificationJson, NotificationListJson, Severity } from './notifications.js';
+export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
