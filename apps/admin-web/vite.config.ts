@@ -11,6 +11,10 @@ export default defineConfig({
   base: '/admin/',
   // Preact's automatic JSX runtime, compiled by Vite's own transformer: no Babel plugin needed.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The API's JSON shapes, shared with the gateway; the only library the page uses (it imports nothing itself).
+  resolve: {
+    alias: { '@app/admin-api': fileURLToPath(new URL('../../libs/admin-api/src/index.ts', import.meta.url)) },
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/apps/admin-web', import.meta.url)),
     emptyOutDir: true,

@@ -1,4 +1,4 @@
-import type { NotificationJson } from '../src/api/api-types.js';
+import type { NotificationJson } from '@app/admin-api';
 import { matchesFilter, matchesText, NO_FILTER, severitiesFrom } from '../src/notifications/notification-filter.js';
 
 const notification: NotificationJson = {

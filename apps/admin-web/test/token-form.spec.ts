@@ -7,7 +7,7 @@ import {
   usagesText,
   type LabelRow,
 } from '../src/bootstrap-tokens/token-form.js';
-import type { TokenView } from '../src/api/api-types.js';
+import type { TokenView } from '@app/admin-api';
 
 const rows = (...pairs: [string, string][]): LabelRow[] => pairs.map(([key, value], id) => ({ id, key, value }));
 

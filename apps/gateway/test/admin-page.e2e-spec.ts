@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { ClusterView, TokenView } from '@app/admin-api';
 import { gatewayAdmin, joinArgs, notifyAll, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 
 // Acceptance of the admin page (issue 8): the built page, served by a real
@@ -17,19 +18,6 @@ const FROM_PAGE = 'from-page';
 const TOKEN = 'admin-page-e2e-admin-token';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-interface ClusterView {
-  capabilities: { name: string; deletionTimestamp?: string }[];
-  connected?: boolean;
-  labels?: Record<string, string>;
-}
-
-interface TokenView {
-  id: string;
-  state: string;
-  usages: number;
-  revokedAt: string | null;
-}
 
 describe('admin page in a browser', () => {
   let gateway: SpawnedApp;
@@ -145,6 +133,11 @@ describe('admin page in a browser', () => {
         .waitFor(); // the agent synced
       // Queue figures from the agent's health annotations.
       await clusterCard().getByText('queue.count').waitFor();
+      // The times the API gives, as the page shows them (a field the page read under another name showed "—").
+      const { body } = await gatewayAdmin<ClusterView>(gateway.httpAddress, 'GET', `/api/v1/clusters/${CLUSTER}`);
+      const factTime = (term: string) => clusterCard().locator(`dt:text-is("${term}") + dd time`);
+      expect(await factTime('Joined').getAttribute('datetime')).toBe(body.joinedAt);
+      expect(await factTime('Connected since').getAttribute('datetime')).toBe(body.lastConnectedAt);
       await screenshots('clusters');
     });
   }, 120_000);

@@ -1,7 +1,7 @@
 // The live feed, GET /api/v1/notifications/stream, read with fetch rather than
 // EventSource: EventSource cannot send the Authorization header. It reconnects
 // like EventSource does, with Last-Event-ID, so nothing is missed or repeated.
-import type { NotificationJson, Severity } from './api-types.js';
+import type { NotificationJson, Severity } from '@app/admin-api';
 import { authorizationHeaders, checked } from './gateway-api.js';
 import { sseEvents } from './sse-events.js';
 

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'preact/hooks';
 import { ActionResult, type Outcome } from '../action-result.js';
-import type { CreatedTokenView, TokenView } from '../api/api-types.js';
+import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { apiDelete, apiGet } from '../api/gateway-api.js';
 import { usePolling } from '../use-polling.js';
 import { CreatedToken } from './created-token.js';

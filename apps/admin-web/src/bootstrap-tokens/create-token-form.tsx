@@ -1,5 +1,5 @@
 import { useLayoutEffect, useState } from 'preact/hooks';
-import type { CreatedTokenView } from '../api/api-types.js';
+import type { CreatedTokenView } from '@app/admin-api';
 import { ApiError, apiPost } from '../api/gateway-api.js';
 import { fieldErrorOf, tokenRequest, type FieldError, type LabelRow } from './token-form.js';
 

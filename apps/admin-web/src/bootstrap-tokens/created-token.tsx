@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { CreatedTokenView } from '../api/api-types.js';
+import type { CreatedTokenView } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 import { CopyButton } from './copy-button.js';
 import { isClusterId, joinCommandFor, labelsText, usagesText } from './token-form.js';

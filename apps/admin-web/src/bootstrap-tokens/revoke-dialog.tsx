@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { TokenView } from '../api/api-types.js';
+import type { TokenView } from '@app/admin-api';
 import { labelsText, usagesText } from './token-form.js';
 
 interface Props {

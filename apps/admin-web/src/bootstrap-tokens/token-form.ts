@@ -1,7 +1,7 @@
 // The browser-free logic of the bootstrap tokens view: turning the form into
 // the API's request, finding the field a refusal names, and filling the
 // cluster id into the join command. Specs in apps/admin-web/test.
-import type { NewTokenRequest, TokenView } from '../api/api-types.js';
+import type { NewTokenRequest, TokenView } from '@app/admin-api';
 
 /** One label row of the form; `id` keeps rows apart while they are added and removed. */
 export interface LabelRow {

@@ -1,4 +1,4 @@
-import type { TokenView } from '../api/api-types.js';
+import type { TokenView } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 import { labelsText, usagesText } from './token-form.js';
 

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ActionResult, type Outcome } from '../action-result.js';
-import type { ClusterView, InstallView, NodeStatusView, TaskStatusView } from '../api/api-types.js';
+import type { ClusterView, InstallView, NodeStatusView, TaskStatusView } from '@app/admin-api';
 import { apiGetOptional, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { usePolling } from '../use-polling.js';

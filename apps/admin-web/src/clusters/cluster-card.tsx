@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ActionResult, type Outcome } from '../action-result.js';
-import type { ClusterView, HealthView } from '../api/api-types.js';
+import type { ClusterView, HealthView } from '@app/admin-api';
 import { apiGet, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { AlertingPanel } from './alerting-panel.js';
@@ -53,9 +53,9 @@ export function ClusterCard({ cluster, onChanged }: Props) {
         <dd>
           <TimeText iso={cluster.lastConnectedAt} />
         </dd>
-        <dt>First seen</dt>
+        <dt>Joined</dt>
         <dd>
-          <TimeText iso={cluster.firstSeenAt} />
+          <TimeText iso={cluster.joinedAt} />
         </dd>
         <dt>Agent</dt>
         <dd>

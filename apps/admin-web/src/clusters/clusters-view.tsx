@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'preact/hooks';
-import type { ClusterView } from '../api/api-types.js';
+import type { ClusterView } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { usePolling } from '../use-polling.js';
 import { ClusterCard } from './cluster-card.js';

@@ -1,4 +1,4 @@
-import type { TaskStatusView } from '../api/api-types.js';
+import type { TaskStatusView } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 
 /** The original system's log level numbers. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { NotificationJson } from '../api/api-types.js';
+import type { NotificationJson } from '@app/admin-api';
 import { followNotifications, type StreamState } from '../api/notification-stream.js';
 import { matchesFilter, type NotificationFilter } from './notification-filter.js';
 import { NotificationList } from './notification-list.js';

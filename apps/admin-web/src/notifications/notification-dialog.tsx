@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { NotificationJson } from '../api/api-types.js';
+import type { NotificationJson } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 import { SeverityBadge } from './severity-badge.js';
 

@@ -1,4 +1,4 @@
-import { SEVERITIES, type GoldenSignal, type NotificationJson, type Severity } from '../api/api-types.js';
+import { SEVERITIES, type GoldenSignal, type NotificationJson, type Severity } from '@app/admin-api';
 
 export interface NotificationFilter {
   /** Empty: every cluster. */

@@ -1,4 +1,4 @@
-import { GOLDEN_SIGNALS, SEVERITIES, type GoldenSignal, type Severity } from '../api/api-types.js';
+import { GOLDEN_SIGNALS, SEVERITIES, type GoldenSignal, type Severity } from '@app/admin-api';
 import type { NotificationFilter } from './notification-filter.js';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { NotificationJson, NotificationListJson } from '../api/api-types.js';
+import type { NotificationJson, NotificationListJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { matchesText, severitiesFrom, type NotificationFilter } from './notification-filter.js';
 import { NotificationList } from './notification-list.js';

@@ -1,4 +1,4 @@
-import type { NotificationJson } from '../api/api-types.js';
+import type { NotificationJson } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 import { SeverityBadge } from './severity-badge.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ClusterView, NotificationJson } from '../api/api-types.js';
+import type { ClusterView, NotificationJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { LiveFeed } from './live-feed.js';
 import { NotificationDialog } from './notification-dialog.js';

@@ -1,4 +1,4 @@
-import type { Severity } from '../api/api-types.js';
+import type { Severity } from '@app/admin-api';
 
 /** A severity by colour and by word (colour alone would not reach everyone). */
 export function SeverityBadge({ severity }: { severity: Severity }) {
