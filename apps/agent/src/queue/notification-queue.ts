@@ -178,6 +178,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const report = await this.store.recover(
       (record) => this.restore(record),
       (alias, id) => this.remember(alias, id),
+      // The store's count is an upper bound (an old entry that outlived many newer ones widens it); capped at
+      // maxCount it never reserves more than a full queue takes, which the agent must have room for anyway.
       (records) => this.reserve(Math.min(records, this.limits.maxCount)),
     );
     this.corrupt += report.quarantined + (report.movedAside ? 1 : 0);
