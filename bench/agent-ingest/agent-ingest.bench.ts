@@ -12,6 +12,9 @@
  * NODE_OPTIONS for every agent process) AGENT_CPU_PROF=<dir> (profile every agent process:
  * <dir>/<pid>.cpuprofile, written when it stops; `--cpu-prof` is not allowed in NODE_OPTIONS,
  * so ./cpu-profile.mjs does it; summarise with `node bench/agent-ingest/cpu-profile-top.mjs`).
+ * COMPARE_ENTRY=<another build's dist/apps/agent/apps/agent/src/main.js> and/or
+ * COMPARE_ENV="K=V,..." (NODE_OPTIONS=..., AGENT_* settings): instead of (1), agent A (this
+ * build) against agent B, alternating, and the median B/A ratio (see compare()).
  *
  * 1. Throughput. Each round starts (a) the built agent with fsync durability (the
  *    default) on a fresh temporary data dir and (b) a plain grpc-js echo server
@@ -84,6 +87,10 @@ const ONLY = process.env.ONLY;
 const CLIENT = process.env.CLIENT === 'grpc-js' ? 'grpc-js' : 'http2';
 const AGENT_NODE_OPTIONS = process.env.AGENT_NODE_OPTIONS;
 const AGENT_CPU_PROF = process.env.AGENT_CPU_PROF;
+/** Compare mode: agent B is another build (its main.js) and/or runs with extra environment ("K=V,K2=V2"). */
+const COMPARE_ENTRY = process.env.COMPARE_ENTRY;
+const COMPARE_ENV = process.env.COMPARE_ENV;
+const COMPARING = COMPARE_ENTRY !== undefined || COMPARE_ENV !== undefined;
 
 const TARGET_RATIO = 0.8;
 const TARGET_FIRST_OK_MS = 3_000;
@@ -165,8 +172,26 @@ function agentEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function startAgent(durability: 'fsync' | 'os'): Promise<Server> {
-  const app = await spawnApp('agent', { args: ['--queue-durability', durability], env: agentEnv() });
+/** "K=V,K2=V2" as environment variables; a value may contain "=" (NODE_OPTIONS=--flag=1). */
+function parseEnvList(list: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const pair of list.split(',').filter((p) => p.trim() !== '')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`COMPARE_ENV: "${pair}" is not K=V`);
+    env[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+async function startAgent(
+  durability: 'fsync' | 'os',
+  variant: { entry?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Server> {
+  const app = await spawnApp('agent', {
+    args: ['--queue-durability', durability],
+    env: { ...agentEnv(), ...variant.env },
+    entry: variant.entry,
+  });
   const stop = onExit(() => app.stop('SIGTERM', 10_000));
   return {
     label: `agent ${durability}`,
@@ -442,6 +467,41 @@ function runLine(r: RunResult): string {
 
 // ---- 1. throughput -----------------------------------------------------------------
 
+/**
+ * Compare mode (COMPARE_ENTRY and/or COMPARE_ENV): agent A (this build) against agent B,
+ * both with fsync durability, ROUNDS rounds in alternating order, no echo. The ratio of two
+ * runs back to back moves far less than either run does on a shared machine, so this tells
+ * a change of a few percent from the noise where the echo ratio cannot.
+ */
+async function compare(): Promise<void> {
+  const variantB = { entry: COMPARE_ENTRY, env: parseEnvList(COMPARE_ENV ?? '') };
+  console.log(
+    `\n## 1. Compare: agent A (this build) vs agent B (${COMPARE_ENTRY ?? 'this build'}` +
+      `${COMPARE_ENV ? `, env ${COMPARE_ENV}` : ''}), fsync, ${CONCURRENCY} calls in flight over ${CHANNELS} ` +
+      `connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per run, ${ROUNDS} rounds\n`,
+  );
+  const a: RunResult[] = [];
+  const b: RunResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 === 1 ? (['A', 'B'] as const) : (['B', 'A'] as const);
+    const line: string[] = [];
+    for (const which of order) {
+      const r = await measure(() => startAgent('fsync', which === 'A' ? {} : variantB));
+      (which === 'A' ? a : b).push(r);
+      line.push(`${which}: ${runLine(r)}`);
+    }
+    console.log(`round ${round}: ${line.join(' | ')}`);
+  }
+  const perCall = (rs: RunResult[]) => median(rs.map((r) => (r.serverCpu * 1e4) / r.callsPerSec));
+  const ratios = a.map((r, i) => b[i].callsPerSec / r.callsPerSec);
+  const line =
+    `agent B / agent A throughput: ${median(ratios).toFixed(3)}x (median of the per-round ratios ` +
+    `${ratios.map((x) => x.toFixed(3)).join(', ')}); server CPU per call A ${perCall(a).toFixed(1)} µs, ` +
+    `B ${perCall(b).toFixed(1)} µs`;
+  console.log(`\n${line}`);
+  summaryLines.push(line);
+}
+
 async function throughput(): Promise<void> {
   const requestBytes = alerting.AgentNotification.encode({ id: 'bench-00000-1-123456', message: MESSAGE }).finish()
     .length;
@@ -704,10 +764,11 @@ async function main(): Promise<void> {
   );
   console.log(
     `knobs: CONCURRENCY=${CONCURRENCY} CHANNELS=${CHANNELS} DURATION=${DURATION_S} WARMUP=${WARMUP_S} ` +
-      `ROUNDS=${ROUNDS} CLIENT=${CLIENT} QUEUED=${QUEUED}${ONLY ? ` ONLY=${ONLY}` : ''}${AGENT_NODE_OPTIONS ? ` AGENT_NODE_OPTIONS="${AGENT_NODE_OPTIONS}"` : ''}${AGENT_CPU_PROF ? ` AGENT_CPU_PROF=${AGENT_CPU_PROF}` : ''}; ` +
+      `ROUNDS=${ROUNDS} CLIENT=${CLIENT} QUEUED=${QUEUED}${ONLY ? ` ONLY=${ONLY}` : ''}${AGENT_NODE_OPTIONS ? ` AGENT_NODE_OPTIONS="${AGENT_NODE_OPTIONS}"` : ''}${AGENT_CPU_PROF ? ` AGENT_CPU_PROF=${AGENT_CPU_PROF}` : ''}` +
+      `${COMPARE_ENTRY ? ` COMPARE_ENTRY=${COMPARE_ENTRY}` : ''}${COMPARE_ENV ? ` COMPARE_ENV="${COMPARE_ENV}"` : ''}; ` +
       `data dirs under ${tmpdir()} (${fsType(tmpdir())}); agent ${entry.slice(repoRoot.length + 1)}`,
   );
-  if (ONLY !== 'restart') await throughput();
+  if (ONLY !== 'restart') await (COMPARING ? compare() : throughput());
   if (ONLY !== 'throughput') await restart();
   console.log('\n## Summary\n');
   for (const line of summaryLines) console.log(`- ${line}`);

@@ -64,6 +64,8 @@ export interface SpawnOptions {
   /** Data directory; a fresh temporary one (removed on stop) if omitted. */
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** The built entry point to run instead of this checkout's (another build of the app, to compare with). */
+  entry?: string;
 }
 
 interface Launched {
@@ -73,8 +75,7 @@ interface Launched {
   exit: Promise<Exit>;
 }
 
-function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}): Launched {
-  const entry = builtEntry(app);
+function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}, entry = builtEntry(app)): Launched {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
@@ -107,7 +108,7 @@ function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}): Laun
 export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promise<SpawnedApp> {
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
-  const launched = launch(app, [...loopbackFlags(app, dataDir), ...(options.args ?? [])], options.env);
+  const launched = launch(app, [...loopbackFlags(app, dataDir), ...(options.args ?? [])], options.env, options.entry);
   let exitedEarly: Exit | undefined;
   void launched.exit.then((exit) => (exitedEarly = exit));
 
