@@ -64,6 +64,7 @@ import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import { builtEntry, repoRoot, scrapeMetrics, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 import { prefillQueue } from './prefill.js';
 import {
+  alternatingRounds,
   MESSAGE,
   onExit,
   processCpuSeconds,
@@ -419,6 +420,11 @@ async function drive(server: Server): Promise<RunResult> {
   }
 }
 
+/** Median server CPU per call, in µs (serverCpu is % of a core). */
+function serverCpuPerCall(rs: RunResult[]): number {
+  return median(rs.map((r) => (r.serverCpu * 1e4) / r.callsPerSec));
+}
+
 /** Group commit over the measured window: the difference of two readings of the agent's counters. */
 function commitWindow(from: CommitCounters | undefined, to: CommitCounters | undefined): RunResult['commits'] {
   if (!from || !to) return undefined;
@@ -480,24 +486,22 @@ async function compare(): Promise<void> {
       `${COMPARE_ENV ? `, env ${COMPARE_ENV}` : ''}), fsync, ${CONCURRENCY} calls in flight over ${CHANNELS} ` +
       `connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per run, ${ROUNDS} rounds\n`,
   );
-  const a: RunResult[] = [];
-  const b: RunResult[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 === 1 ? (['A', 'B'] as const) : (['B', 'A'] as const);
-    const line: string[] = [];
-    for (const which of order) {
-      const r = await measure(() => startAgent('fsync', which === 'A' ? {} : variantB));
-      (which === 'A' ? a : b).push(r);
-      line.push(`${which}: ${runLine(r)}`);
-    }
-    console.log(`round ${round}: ${line.join(' | ')}`);
-  }
-  const perCall = (rs: RunResult[]) => median(rs.map((r) => (r.serverCpu * 1e4) / r.callsPerSec));
+  const [a, b] = await alternatingRounds(
+    ROUNDS,
+    [
+      { name: 'A', run: () => measure(() => startAgent('fsync')) },
+      { name: 'B', run: () => measure(() => startAgent('fsync', variantB)) },
+    ],
+    {
+      afterRound: (round, ran) =>
+        console.log(`round ${round}: ${ran.map(({ name, result }) => `${name}: ${runLine(result)}`).join(' | ')}`),
+    },
+  );
   const ratios = a.map((r, i) => b[i].callsPerSec / r.callsPerSec);
   const line =
     `agent B / agent A throughput: ${median(ratios).toFixed(3)}x (median of the per-round ratios ` +
-    `${ratios.map((x) => x.toFixed(3)).join(', ')}); server CPU per call A ${perCall(a).toFixed(1)} µs, ` +
-    `B ${perCall(b).toFixed(1)} µs`;
+    `${ratios.map((x) => x.toFixed(3)).join(', ')}); server CPU per call A ${serverCpuPerCall(a).toFixed(1)} µs, ` +
+    `B ${serverCpuPerCall(b).toFixed(1)} µs`;
   console.log(`\n${line}`);
   summaryLines.push(line);
 }
@@ -515,18 +519,17 @@ async function throughput(): Promise<void> {
       `${MESSAGE.properties.opni_severity}), unique id per call. Each run starts a fresh server process ` +
       `(agent: fresh data dir).\n`,
   );
-  const echo: RunResult[] = [];
-  const agent: RunResult[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 === 1 ? (['echo', 'agent'] as const) : (['agent', 'echo'] as const);
-    const line: string[] = [];
-    for (const which of order) {
-      const r = which === 'echo' ? await measure(startEcho) : await measure(() => startAgent('fsync'));
-      (which === 'echo' ? echo : agent).push(r);
-      line.push(runLine(r));
-    }
-    console.log(`round ${round}: ${line.join(' | ')}`);
-  }
+  const [echo, agent] = await alternatingRounds(
+    ROUNDS,
+    [
+      { name: 'echo', run: () => measure(startEcho) },
+      { name: 'agent', run: () => measure(() => startAgent('fsync')) },
+    ],
+    {
+      afterRound: (round, ran) =>
+        console.log(`round ${round}: ${ran.map(({ result }) => runLine(result)).join(' | ')}`),
+    },
+  );
   const os = await measure(() => startAgent('os'));
   console.log(`once:    ${runLine(os)}`);
 
@@ -550,7 +553,7 @@ async function throughput(): Promise<void> {
       `| ${name} | ${fmtInt(median(cps))} | ${fmtInt(Math.min(...cps))}..${fmtInt(Math.max(...cps))} ` +
         `| ${(median(cps) / echoMedian).toFixed(2)}x | ${fmtMs(median(rs.map((r) => r.p50)))} ` +
         `| ${fmtMs(median(rs.map((r) => r.p99)))} | ${fmtPct(median(rs.map((r) => r.serverCpu)))} ` +
-        `| ${fmtInt(median(rs.map((r) => (r.serverCpu * 1e4) / r.callsPerSec)))} ` +
+        `| ${fmtInt(serverCpuPerCall(rs))} ` +
         `| ${fmtPct(median(rs.map((r) => r.clientCpu)))} | ${fmtPct(median(rs.map((r) => r.otherCpu)))} ` +
         `| ${describeErrors(allErrors)} |`,
     );
@@ -565,12 +568,11 @@ async function throughput(): Promise<void> {
     `${(median(agent.map((r) => r.callsPerSec)) / echoMedian).toFixed(2)}x); ` +
     `target >= ${TARGET_RATIO.toFixed(2)}x: ${verdict(ratio >= TARGET_RATIO)}`;
   console.log(`\n${line}`);
-  const perCall = (rs: RunResult[]) => median(rs.map((r) => (r.serverCpu * 1e4) / r.callsPerSec));
   console.log(
-    `server CPU per call: echo ${fmtInt(perCall(echo))} µs, agent fsync ${fmtInt(perCall(agent))} µs, ` +
-      `agent os ${fmtInt(perCall([os]))} µs: with a core each and a client that kept up, the agent would reach ` +
-      `about ${(perCall(echo) / perCall(agent)).toFixed(2)}x echo's calls/s (fsync), ` +
-      `${(perCall(echo) / perCall([os])).toFixed(2)}x (os)`,
+    `server CPU per call: echo ${fmtInt(serverCpuPerCall(echo))} µs, agent fsync ${fmtInt(serverCpuPerCall(agent))} µs, ` +
+      `agent os ${fmtInt(serverCpuPerCall([os]))} µs: with a core each and a client that kept up, the agent would reach ` +
+      `about ${(serverCpuPerCall(echo) / serverCpuPerCall(agent)).toFixed(2)}x echo's calls/s (fsync), ` +
+      `${(serverCpuPerCall(echo) / serverCpuPerCall([os])).toFixed(2)}x (os)`,
   );
   console.log(`agent (os) / echo throughput: ${(os.callsPerSec / echoMedian).toFixed(2)}x (one run, for comparison)`);
   const busy = 90;

@@ -109,6 +109,43 @@ export function fsType(path: string): string {
   return magic[type] ?? `0x${type.toString(16)}`;
 }
 
+// ---- rounds --------------------------------------------------------------------------
+
+export interface Contender<R> {
+  name: string;
+  run: () => Promise<R>;
+}
+
+/**
+ * Runs two contenders `rounds` times, back to back, the first one first in odd
+ * rounds and the other first in even ones: drift in the machine's speed falls
+ * on both alike, so each round's pair makes a fair ratio. `beforeRun` hears of
+ * each run as it starts; `afterRound` gets the round's results in run order.
+ * Returns each contender's results, round by round.
+ */
+export async function alternatingRounds<R>(
+  rounds: number,
+  contenders: readonly [Contender<R>, Contender<R>],
+  hooks: {
+    beforeRun?: (round: number, name: string) => void;
+    afterRound: (round: number, ran: readonly { name: string; result: R }[]) => void;
+  },
+): Promise<[R[], R[]]> {
+  const results: [R[], R[]] = [[], []];
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? [0, 1] : [1, 0];
+    const ran: { name: string; result: R }[] = [];
+    for (const i of order) {
+      hooks.beforeRun?.(round, contenders[i].name);
+      const result = await contenders[i].run();
+      results[i].push(result);
+      ran.push({ name: contenders[i].name, result });
+    }
+    hooks.afterRound(round, ran);
+  }
+  return results;
+}
+
 // ---- figures -------------------------------------------------------------------------
 
 export function median(xs: number[]): number {

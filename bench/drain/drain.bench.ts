@@ -81,6 +81,7 @@ import {
 } from '@app/testing';
 import { prefillQueue } from '../agent-ingest/prefill.js';
 import {
+  alternatingRounds,
   MESSAGE,
   onExit,
   processCpuSeconds,
@@ -414,21 +415,23 @@ async function drain(): Promise<void> {
       `echo clock: Welcome → last RpcResult\n`,
   );
   const queueDb = join(template.path, 'queue.db');
-  const drains: RunResult[] = [];
-  const echoes: RunResult[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 === 1 ? (['echo', 'drain'] as const) : (['drain', 'echo'] as const);
-    const line: string[] = [];
-    for (const which of order) {
-      console.log(`round ${round}, ${which}:`);
-      const r = which === 'echo' ? await echoRun(queueDb) : await drainRun(template.path);
-      (which === 'echo' ? echoes : drains).push(r);
-      line.push(runLine(r));
-    }
-    console.log(
-      `round ${round}: ${line.join(' | ')}; ratio ${(drains[round - 1].perSec / echoes[round - 1].perSec).toFixed(2)}x\n`,
-    );
-  }
+  const [echoes, drains] = await alternatingRounds(
+    ROUNDS,
+    [
+      { name: 'echo', run: () => echoRun(queueDb) },
+      { name: 'drain', run: () => drainRun(template.path) },
+    ],
+    {
+      beforeRun: (round, name) => console.log(`round ${round}, ${name}:`),
+      afterRound: (round, ran) => {
+        const perSec = (name: string) => ran.find((r) => r.name === name)!.result.perSec;
+        console.log(
+          `round ${round}: ${ran.map(({ result }) => runLine(result)).join(' | ')}; ` +
+            `ratio ${(perSec('drain') / perSec('echo')).toFixed(2)}x\n`,
+        );
+      },
+    },
+  );
 
   const echoMedian = median(echoes.map((r) => r.perSec));
   console.log(

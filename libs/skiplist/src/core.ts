@@ -201,11 +201,7 @@ export class SkipCore {
       } else {
         b = this.towerTop;
         const end = b + this.blockSize(h);
-        if (end > this.ti.length) {
-          const ti = new Int32Array(grown(this.ti.length, end));
-          ti.set(this.ti);
-          this.ti = ti;
-        }
+        if (end > this.ti.length) this.resizeTowers(grown(this.ti.length, end));
         this.towerTop = end;
       }
       this.ti[b] = (x << 5) | (h - 1);
@@ -256,11 +252,13 @@ export class SkipCore {
     if (wanted > this.capacity) this.resizeNodes(wanted);
     // A node has a tower with probability 1/4, of blockSize(h) ints: ~1.42 ints per node on average.
     const towerInts = Math.ceil(wanted * 1.5) + INITIAL_TOWER_INTS;
-    if (towerInts > this.ti.length) {
-      const ti = new Int32Array(towerInts);
-      ti.set(this.ti);
-      this.ti = ti;
-    }
+    if (towerInts > this.ti.length) this.resizeTowers(towerInts);
+  }
+
+  private resizeTowers(ints: number): void {
+    const ti = new Int32Array(ints);
+    ti.set(this.ti);
+    this.ti = ti;
   }
 
   /** Level-0 successor of x (NIL at the end); the first node if x is a lane's head. */
