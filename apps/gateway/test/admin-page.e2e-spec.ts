@@ -99,6 +99,7 @@ describe('admin page in a browser', () => {
   /** The join token of the command shown once a token is created, and the token's id (its public half). */
   let joinToken = '';
   let joinPin = '';
+  let joinAddress = '';
   let tokenId = '';
 
   async function stepWithScreenshotOnFailure(step: () => Promise<void>): Promise<void> {
@@ -239,6 +240,9 @@ describe('admin page in a browser', () => {
       expect(command).toContain('AGENT_CLUSTER_ID=<cluster id> ');
       joinToken = /AGENT_JOIN_TOKEN=(\S+)/.exec(command)![1];
       joinPin = /AGENT_GATEWAY_PIN=(\S+)/.exec(command)![1];
+      // The gateway listens on a port picked at start (port 0): the command names the bound one.
+      joinAddress = /AGENT_GATEWAY_ADDRESS=(\S+)/.exec(command)![1];
+      expect(joinAddress).toBe(gateway.grpcAddress);
       tokenId = joinToken.split('.')[0];
       expect(await createdToken().getByTestId('created-token').textContent()).toBe(joinToken);
       expect(await createForm().getByRole('alert').count()).toBe(0); // the refusal is gone
@@ -273,12 +277,12 @@ describe('admin page in a browser', () => {
     });
   }, 120_000);
 
-  it('lets an agent join with the token from the page: used up in the list, its cluster labelled', async () => {
+  it('lets an agent join with the command from the page: token used up in the list, its cluster labelled', async () => {
     await stepWithScreenshotOnFailure(async () => {
       expect(joinPin).toBe(gateway.gateway!.pin);
       fromPageAgent = await spawnApp('agent', {
         args: [
-          ...['--gateway-address', gateway.grpcAddress, '--cluster-id', FROM_PAGE],
+          ...['--gateway-address', joinAddress, '--cluster-id', FROM_PAGE],
           ...['--join-token', joinToken, '--gateway-pin', joinPin],
         ],
       });

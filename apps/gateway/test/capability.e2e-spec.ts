@@ -122,7 +122,10 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     expect(status).toMatchObject({ enabled: true, conditions: [] });
     expect(status.lastRevision).toBeGreaterThan(0n);
     expect(status.lastSync).toBeInstanceOf(Date);
-    expect((await backend.installerTemplate({})).template).toContain('AGENT_CLUSTER_ID={{ .ClusterId }}');
+    const { template } = await backend.installerTemplate({});
+    expect(template).toContain('AGENT_CLUSTER_ID={{ .ClusterId }}');
+    // The gateway was started on a free port (0): the template names the one it bound.
+    expect(template).toContain(`AGENT_GATEWAY_ADDRESS=${gateway.grpcAddress} `);
   });
 
   it('installs with a Warning while the agent is disconnected; the agent syncs when it reconnects and drains', async () => {

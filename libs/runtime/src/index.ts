@@ -15,6 +15,7 @@ export {
   type ServiceSpec,
   type RunningService,
 } from './bootstrap/start-service.js';
+export { hostPort, isWildcardAddress } from './net/host-port.js';
 export { HealthzModule } from './health/healthz.module.js';
 export {
   AppError,

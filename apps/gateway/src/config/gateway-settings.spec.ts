@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { loadSettings, settingsTable, SettingsError } from '@app/runtime';
 import { readmeSection } from '@app/testing';
 import { durationMs, GatewaySettings } from './gateway-settings.js';
@@ -37,5 +38,23 @@ describe('GatewaySettings', () => {
   ])('refuses %s %s, naming the setting', (flag, value, message) => {
     expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(SettingsError);
     expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(message);
+  });
+});
+
+describe('GatewaySettings.agentAddress', () => {
+  const load = (argv: string[]) => loadSettings(GatewaySettings, { argv, env: {} });
+
+  it('is the advertised address when one is set', () => {
+    expect(load(['--advertised-address', 'gw.example.com:443']).agentAddress).toBe('gw.example.com:443');
+  });
+
+  it('is the bound host and gRPC port when the gateway binds one address', () => {
+    expect(load(['--host', '10.1.2.3', '--grpc-port', '9443']).agentAddress).toBe('10.1.2.3:9443');
+    expect(load(['--host', '::1', '--grpc-port', '9443']).agentAddress).toBe('[::1]:9443');
+  });
+
+  it('is this host name when the gateway binds every interface', () => {
+    expect(load([]).agentAddress).toBe(`${hostname()}:9090`);
+    expect(load(['--host', '::']).agentAddress).toBe(`${hostname()}:9090`);
   });
 });

@@ -5,7 +5,9 @@ import { NotificationLimitSettings } from '@app/notification';
 import {
   DURATION_PATTERN,
   DURATION_RULE,
+  hostPort,
   IntegerSetting,
+  isWildcardAddress,
   parseDuration,
   PortSetting,
   Setting,
@@ -155,7 +157,7 @@ export class GatewaySettings extends NotificationLimitSettings {
     env: 'GATEWAY_ADVERTISED_ADDRESS',
     flag: 'advertised-address',
     description:
-      'host:port agents dial to reach this gateway, written into the installer template; empty: this host name and the gRPC port.',
+      'host:port agents dial to reach this gateway, written into the join command and the installer template; empty: GATEWAY_HOST (this host name when it is 0.0.0.0 or ::) and the gRPC port bound.',
   })
   @ValidateIf((settings: GatewaySettings) => settings.advertisedAddress !== '')
   @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, { message: 'must be empty or host:port' })
@@ -197,8 +199,12 @@ export class GatewaySettings extends NotificationLimitSettings {
   @MinLength(16, { message: 'must be empty or at least 16 characters' })
   adminToken = '';
 
-  /** The address agents dial, for the installer template. */
+  /**
+   * The address agents dial, for the join command and the installer template:
+   * the advertised address, else the bound host (this host's name when bound
+   * to every interface) and the gRPC port (the one bound, once listening).
+   */
   get agentAddress(): string {
-    return this.advertisedAddress || `${hostname()}:${this.grpcPort}`;
+    return this.advertisedAddress || hostPort(isWildcardAddress(this.host) ? hostname() : this.host, this.grpcPort);
   }
 }

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { PackageDefinition } from '@app/proto';
 import { AppErrorFilter } from '../errors/app-error.filter.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
+import { hostPort } from '../net/host-port.js';
 import { requestLogger } from '../logging/request-logger.js';
 import { LifecycleLogger } from './lifecycle-logger.js';
 import { loadSettings, settingsHelp, SettingsError } from '../settings/load-settings.js';
@@ -14,7 +15,9 @@ import { loadSettings, settingsHelp, SettingsError } from '../settings/load-sett
 /** Settings every service has. */
 export interface ServiceSettings {
   host: string;
+  /** 0 picks a free port; startService then writes the port bound here, so addresses derived from it can be dialled. */
   grpcPort: number;
+  /** As grpcPort. */
   httpPort: number;
   dataDir: string;
 }
@@ -39,10 +42,6 @@ export interface RunningService {
 /** Wraps the app's composition root with what every service has. */
 @Module({})
 class ServiceRoot {}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * Loads settings or exits: an invalid value ends the process with status 2
@@ -96,6 +95,9 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
   await app.listen(settings.httpPort, settings.host);
 
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  // With port 0 the settings would name a port nobody listens on (e.g. in the gateway's join command).
+  settings.grpcPort = grpc.boundPort;
+  settings.httpPort = httpPort;
   const running = {
     app,
     grpc,
