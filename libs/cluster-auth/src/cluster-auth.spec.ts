@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import {
   deriveClusterKey,
+  exchangePublicKeyProblem,
   freshNonce,
   generateExchangeKeyPair,
   PIN_PATTERN,
@@ -23,7 +24,23 @@ describe('cluster key (X25519 + HKDF)', () => {
 
   it('refuses a public key of the wrong length', () => {
     const gateway = generateExchangeKeyPair();
-    expect(() => deriveClusterKey(gateway.privateKey, Buffer.alloc(31), 'c1')).toThrow(/32 bytes, not 31/);
+    expect(() => deriveClusterKey(gateway.privateKey, Buffer.alloc(31), 'c1')).toThrow(/32 bytes\), not 31/);
+  });
+
+  it('refuses points of small order, also with the ignored top bit set, and accepts real keys', () => {
+    const zero = Buffer.alloc(32);
+    const one = Buffer.alloc(32);
+    one[0] = 1;
+    const oneHighBit = Buffer.from(one);
+    oneHighBit[31] = 0x80;
+    const p = Buffer.alloc(32, 0xff);
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    for (const key of [zero, one, oneHighBit, p]) {
+      expect(exchangePublicKeyProblem(key)).toBe('is a point of small order: no key can be derived from it');
+      expect(() => deriveClusterKey(generateExchangeKeyPair().privateKey, key, 'c1')).toThrow(/small order/);
+    }
+    expect(exchangePublicKeyProblem(generateExchangeKeyPair().publicKey)).toBeUndefined();
   });
 });
 

@@ -19,11 +19,43 @@ export function generateExchangeKeyPair(): ExchangeKeyPair {
   return { privateKey, publicKey: Buffer.from(x!, 'base64url') };
 }
 
+/**
+ * The u-coordinates of X25519's points of small order (0, 1, the two of
+ * order 8, and p-1, p, p+1 as non-canonical spellings), as libsodium lists
+ * them: an exchange with one of them yields a shared secret of all zeros,
+ * which OpenSSL refuses and which would make every such cluster key the same.
+ */
+const LOW_ORDER_POINTS = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Buffer.from(hex, 'hex'));
+
+/**
+ * Why `raw` cannot be a peer's X25519 public key (wrong length, or a point
+ * of small order), or undefined when it can. Checked before deriving: such
+ * a key is a malformed request, not a failure of ours.
+ */
+export function exchangePublicKeyProblem(raw: Uint8Array): string | undefined {
+  if (raw.length !== X25519_PUBLIC_KEY_BYTES) {
+    return `must be a raw X25519 public key (${X25519_PUBLIC_KEY_BYTES} bytes), not ${raw.length} bytes`;
+  }
+  const masked = Buffer.from(raw);
+  masked[31] &= 0x7f; // X25519 ignores the top bit (RFC 7748, 5)
+  if (LOW_ORDER_POINTS.some((point) => point.equals(masked))) {
+    return 'is a point of small order: no key can be derived from it';
+  }
+  return undefined;
+}
+
 /** A raw X25519 public key from the wire; throws when it is not 32 bytes. */
 export function exchangePublicKey(raw: Uint8Array): KeyObject {
-  if (raw.length !== X25519_PUBLIC_KEY_BYTES) {
-    throw new Error(`an X25519 public key is ${X25519_PUBLIC_KEY_BYTES} bytes, not ${raw.length}`);
-  }
+  const problem = exchangePublicKeyProblem(raw);
+  if (problem) throw new Error(`the X25519 public key ${problem}`);
   return createPublicKey({
     key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') },
     format: 'jwk',

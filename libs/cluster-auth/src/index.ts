@@ -6,6 +6,7 @@ export { publicKeyPin, PIN_PATTERN } from './public-key-pin.js';
 export {
   generateExchangeKeyPair,
   exchangePublicKey,
+  exchangePublicKeyProblem,
   deriveClusterKey,
   X25519_PUBLIC_KEY_BYTES,
   CLUSTER_KEY_BYTES,
