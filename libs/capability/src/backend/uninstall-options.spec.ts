@@ -24,6 +24,8 @@ describe('parseUninstallOptions', () => {
     [{ initialDelay: '30 seconds' }, 'options.initialDelay'],
     [{ initialDelay: -1 }, 'options.initialDelay'],
     [{ initialDelay: true }, 'options.initialDelay'],
+    [{ initialDelay: 1e300 }, 'options.initialDelay'],
+    [{ initialDelay: '3651d' }, 'options.initialDelay'],
     [{ deleteStoredData: 'yes' }, 'options.deleteStoredData'],
     [{ deleteStoreData: true }, 'options.deleteStoreData'],
   ])('refuses %j naming %s', (options, field) => {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, parseDuration, DURATION_RULE } from '@app/runtime';
+import { InvalidArgumentError, parseDuration, DURATION_RULE, MAX_DURATION_MS } from '@app/runtime';
 
 /** What an uninstall was asked to do: capability.UninstallRequest.options, checked. */
 export interface UninstallOptions {
@@ -29,7 +29,8 @@ export function parseUninstallOptions(options: Record<string, unknown> | undefin
   }
   let initialDelayMs: number | undefined;
   if (typeof initialDelay === 'number') {
-    initialDelayMs = Number.isFinite(initialDelay) && initialDelay >= 0 ? Math.round(initialDelay * 1000) : undefined;
+    const ms = Math.round(initialDelay * 1000);
+    initialDelayMs = Number.isFinite(initialDelay) && ms >= 0 && ms <= MAX_DURATION_MS ? ms : undefined;
   } else if (typeof initialDelay === 'string') {
     initialDelayMs = parseDuration(initialDelay);
   }
