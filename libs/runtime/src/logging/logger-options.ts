@@ -21,8 +21,16 @@ export function loggerOptions(app: string, format: LogFormat, level: LogLevel): 
     pinoHttp: {
       level,
       base: { app },
-      // Request lines carry the headers: never the admin bearer token or a cookie.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      // Request lines carry the headers: never a bearer token, an API key or a cookie (query strings: requestLogger).
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["proxy-authorization"]',
+          'req.headers["x-api-key"]',
+          'req.headers.cookie',
+        ],
+        censor: '[redacted]',
+      },
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       transport:
         format === 'pretty'

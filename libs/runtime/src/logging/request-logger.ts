@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
+import { pinoHttp, stdSerializers, type HttpLogger } from 'pino-http';
+import { redactQuery, redactUrl } from './redact-url.js';
 
 /** Paths probed or scraped every few seconds: a line each would drown the log. */
 const QUIET_PATHS = new Set(['/healthz', '/metrics']);
@@ -20,6 +21,17 @@ export function requestLogger(): (req: IncomingMessage, res: ServerResponse, nex
     middleware ??= pinoHttp({
       logger: PinoLogger.root,
       autoLogging: { ignore: (request) => QUIET_PATHS.has(request.url?.split('?')[0] ?? '') },
+      // Credentials never go to the logs: headers are redacted by loggerOptions, query strings here.
+      serializers: {
+        req: (request: Parameters<typeof stdSerializers.req>[0]) => {
+          const serialized = stdSerializers.req(request) as { url?: string; query?: unknown };
+          return {
+            ...serialized,
+            url: serialized.url === undefined ? undefined : redactUrl(serialized.url),
+            query: redactQuery(serialized.query),
+          };
+        },
+      },
     });
     middleware(req, res, next);
   };
