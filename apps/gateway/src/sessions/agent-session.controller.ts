@@ -6,6 +6,7 @@ import { FailedPreconditionError } from '@app/runtime';
 import { framesOf, SessionCallError, SessionPeer, statusOf, streamFrame, type SessionFrame } from '@app/session';
 import { NotificationIngest } from '../ingest/notification-ingest.js';
 import { AgentFacing } from '../security/agent-facing.decorator.js';
+import { UnauthenticatedAdmission, type AdmittedHandshake } from '../security/unauthenticated-admission.js';
 import { AgentSessions, type AgentSession } from './agent-sessions.js';
 import { SessionAuthenticator, type PendingSession } from './session-authenticator.js';
 
@@ -32,6 +33,7 @@ export class AgentSessionController {
     private readonly authenticator: SessionAuthenticator,
     private readonly sessions: AgentSessions,
     private readonly ingest: NotificationIngest,
+    private readonly admission: UnauthenticatedAdmission,
   ) {}
 
   @GrpcStreamCall('AgentSessionService', 'connect') // the definition's key: ts-proto names methods in camelCase
@@ -50,6 +52,8 @@ export class AgentSessionController {
       const finish = (reason: string) => {
         if (finished) return;
         finished = true;
+        handshake?.release();
+        clearTimeout(handshakeDeadline);
         peer.close(reason);
         if (agent) this.sessions.remove(agent, reason);
         resolve();
@@ -79,6 +83,8 @@ export class AgentSessionController {
       let pending: Promise<PendingSession> | undefined;
       const establish = (pendingSession: PendingSession, proof: session.Proof) => {
         const mac = pendingSession.verify(proof);
+        handshake?.release();
+        clearTimeout(handshakeDeadline);
         const clusterId = pendingSession.clusterId;
         agent = {
           clusterId,
@@ -111,6 +117,26 @@ export class AgentSessionController {
         fail(error);
         finish(message);
       };
+
+      // Until the proof, the stream holds one of a bounded number of places, for a bounded time.
+      let handshake: AdmittedHandshake | undefined;
+      let handshakeDeadline: NodeJS.Timeout | undefined = undefined; // read by finish(), which may run first
+      try {
+        handshake = this.admission.admitHandshake(call.getPeer());
+      } catch (error) {
+        refuse(error);
+        return;
+      }
+      handshakeDeadline = setTimeout(() => {
+        if (agent || finished) return;
+        this.admission.handshakeTimedOut(call.getPeer());
+        refuse(
+          new SessionCallError(
+            GrpcStatus.DEADLINE_EXCEEDED,
+            `the session was not authenticated within ${this.admission.handshakeTimeoutMs} ms`,
+          ),
+        );
+      }, this.admission.handshakeTimeoutMs);
 
       call.on('data', (request: session.ConnectRequest) => {
         const frame = request.frame;
