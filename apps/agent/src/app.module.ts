@@ -1,21 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
+import { AccessModule, HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AgentSettings } from './config/agent-settings.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NodeModule } from './node/node.module.js';
 import { NotifyModule } from './notify/notify.module.js';
 
+/** The gRPC services the agent serves on its local port (besides grpc.health.v1). */
+export const AGENT_GRPC_SERVICES = ['alerting.NotificationService', 'capability.Node', 'control.Health'] as const;
+
 /** The agent's composition root. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: AgentSettings): DynamicModule {
+  static forRoot(settings: AgentSettings, adminToken: string): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
         LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)),
+        AccessModule.forRoot(adminToken),
         HealthzModule,
         MetricsModule,
         NotifyModule,

@@ -1,15 +1,27 @@
 import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { Logger } from 'nestjs-pino';
 import { packageDefinitionFor } from '@app/proto';
-import { loadSettingsOrExit, startService } from '@app/runtime';
-import { AppModule } from './app.module.js';
+import { loadAdminToken, loadSettingsOrExit, startService } from '@app/runtime';
+import { AGENT_GRPC_SERVICES, AppModule } from './app.module.js';
 import { AgentSettings } from './config/agent-settings.js';
 
 const settings = loadSettingsOrExit(AgentSettings);
-await startService({
+mkdirSync(settings.dataDir, { recursive: true });
+const adminToken = loadAdminToken(settings.dataDir, settings.adminToken);
+const running = await startService({
   name: 'agent',
   settings,
-  module: AppModule.forRoot(settings),
-  grpc: {
-    packageDefinition: packageDefinitionFor('alerting.NotificationService', 'capability.Node', 'control.Health'),
-  },
+  module: AppModule.forRoot(settings, adminToken.value),
+  grpc: { packageDefinition: packageDefinitionFor(...AGENT_GRPC_SERVICES) },
 });
+if (adminToken.created) {
+  // Its value never goes to the logs: the file is where people read it.
+  running.app
+    .get(Logger)
+    .log(
+      { event: 'admin-token-created', file: adminToken.file },
+      `admin token of the queue API created in ${adminToken.file} (mode 0600): read it from there`,
+      'Security',
+    );
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  adminHeaders,
   exactlyOnceReport,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
@@ -202,7 +203,9 @@ describe('agent → gateway push', () => {
       timeoutMs: 20_000,
       description: 'the queue to empty (one resolved, one dead-lettered)',
     });
-    const response = await fetch(`http://${agent.httpAddress}/api/v1/queue/dead-letters`);
+    const response = await fetch(`http://${agent.httpAddress}/api/v1/queue/dead-letters`, {
+      headers: adminHeaders(agent.httpAddress),
+    });
     const body = (await response.json()) as {
       total: number;
       deadLetters: { id: string; severity: string; reason: string }[];

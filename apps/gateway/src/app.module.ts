@@ -14,6 +14,14 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
+/** The gRPC services the gateway serves (besides grpc.health.v1). */
+export const GATEWAY_GRPC_SERVICES = [
+  'capability.Backend',
+  'session.v1.AgentSessionService',
+  'bootstrap.v1.BootstrapService',
+  'alerting.NotificationQueryService',
+] as const;
+
 /** The gateway's composition root. */
 @Module({})
 export class AppModule {

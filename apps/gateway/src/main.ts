@@ -3,10 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'nestjs-pino';
 import { packageDefinitionFor } from '@app/proto';
-import { loadSettingsOrExit, startService } from '@app/runtime';
-import { AppModule } from './app.module.js';
+import { loadAdminToken, loadSettingsOrExit, startService } from '@app/runtime';
+import { AppModule, GATEWAY_GRPC_SERVICES } from './app.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
-import { loadAdminToken } from './security/admin-token.js';
 import { loadTlsIdentity } from './security/tls-identity.js';
 
 const settings = loadSettingsOrExit(GatewaySettings);
@@ -22,12 +21,7 @@ const running = await startService({
   settings,
   module: AppModule.forRoot(settings, { tls, adminToken: adminToken.value }),
   grpc: {
-    packageDefinition: packageDefinitionFor(
-      'capability.Backend',
-      'session.v1.AgentSessionService',
-      'bootstrap.v1.BootstrapService',
-      'alerting.NotificationQueryService',
-    ),
+    packageDefinition: packageDefinitionFor(...GATEWAY_GRPC_SERVICES),
     credentials: ServerCredentials.createSsl(null, [
       { cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.keyPem) },
     ]),
@@ -40,10 +34,10 @@ logger.log(
   'Security',
 );
 if (adminToken.created) {
-  // Printed this once; it stays in <data-dir>/admin-token (mode 0600).
+  // Its value never goes to the logs (they are shipped and kept): the file is where people read it.
   logger.warn(
-    { event: 'admin-token-created', adminToken: adminToken.value, file: `${settings.dataDir}/admin-token` },
-    `admin token created (shown once; kept in ${settings.dataDir}/admin-token): ${adminToken.value}`,
+    { event: 'admin-token-created', file: adminToken.file },
+    `admin token created in ${adminToken.file} (mode 0600): read it from there`,
     'Security',
   );
 }

@@ -4,6 +4,7 @@ import type { ClusterView } from '@app/admin-api';
 import { capability, core } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  bearerMetadata,
   exactlyOnceReport,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
@@ -109,7 +110,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     expect(await grpcError(backend.uninstall({ cluster: { id: 'c1' }, options: { initialDelay: 'soon' } }))).toEqual({
       code: 'INVALID_ARGUMENT',
       details:
-        'options.initialDelay: must be a number of seconds >= 0 or a whole number with a unit: ms, s, m, h or d (e.g. 90s, 15m, 7d)',
+        'options.initialDelay: must be a number of seconds >= 0 or a whole number with a unit: ms, s, m, h or d (e.g. 90s, 15m, 7d), at most 3650d',
     });
     expect(await grpcError(backend.uninstall({ cluster: { id: 'c1' }, options: { deleteData: true } }))).toMatchObject({
       code: 'INVALID_ARGUMENT',
@@ -330,14 +331,16 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
       synced: true,
     });
 
-    // The same services on the agent's local port, for local tooling.
+    // The same services on the agent's local port, for local tooling: SyncNow needs the agent's admin token.
     const node = createUnaryClient('capability.Node', agent.grpcAddress);
     const health = createUnaryClient('control.Health', agent.grpcAddress);
     try {
       const before = await backendOf(gateway).status({ cluster: { id: 'inward' } });
-      await node.syncNow({ capabilityNames: ['some-other-capability'] }); // not alerting: nothing to do
+      const asAdmin = bearerMetadata(agent.adminToken);
+      await expect(node.syncNow({ capabilityNames: [] })).rejects.toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
+      await node.syncNow({ capabilityNames: ['some-other-capability'] }, {}, asAdmin); // not alerting: nothing to do
       expect((await backendOf(gateway).status({ cluster: { id: 'inward' } })).lastSync).toEqual(before.lastSync);
-      await node.syncNow({ capabilityNames: [] });
+      await node.syncNow({ capabilityNames: [] }, {}, asAdmin);
       expect((await backendOf(gateway).status({ cluster: { id: 'inward' } })).lastSync!.getTime()).toBeGreaterThan(
         before.lastSync!.getTime(),
       );

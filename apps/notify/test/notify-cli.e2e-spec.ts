@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import Database from 'better-sqlite3';
 import { alerting, serviceDefinitions } from '@app/proto';
-import { repoRoot, spawnApp, type SpawnedApp } from '@app/testing';
+import { adminHeaders, repoRoot, spawnApp, type SpawnedApp } from '@app/testing';
 
 /** Where `nest build notify` (part of `npm run build`) puts the CLI. */
 const cli = join(repoRoot, 'dist/apps/notify/apps/notify/src/main.js');
@@ -77,7 +77,9 @@ describe('downstream-notify (the built CLI) against a real agent', () => {
   });
 
   async function queue(): Promise<{ count: number; entries: QueueEntry[] }> {
-    const response = await fetch(`http://${agent.httpAddress}/api/v1/queue?limit=100000`);
+    const response = await fetch(`http://${agent.httpAddress}/api/v1/queue?limit=100000`, {
+      headers: adminHeaders(agent.httpAddress),
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { count: number; entries: QueueEntry[] };
   }

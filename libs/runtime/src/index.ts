@@ -10,6 +10,7 @@ export { loggerOptions, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel }
 export { LoggingSettings } from './logging/logging-settings.js';
 export {
   startService,
+  strictHttpAdapter,
   loadSettingsOrExit,
   type ServiceSettings,
   type ServiceSpec,
@@ -17,6 +18,10 @@ export {
 } from './bootstrap/start-service.js';
 export { hostPort, isWildcardAddress } from './net/host-port.js';
 export { HealthzModule } from './health/healthz.module.js';
+export { AccessModule } from './access/access.module.js';
+export { AdminTokenGuard, ADMIN_TOKEN } from './access/admin-token.guard.js';
+export { loadAdminToken, type AdminToken } from './access/admin-token.js';
+export { Public, OwnCredential, routeAccess, ROUTE_ACCESS, type RouteAccess } from './access/route-access.decorator.js';
 export {
   AppError,
   InvalidArgumentError,
@@ -34,7 +39,7 @@ export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
-export { parseDuration, DURATION_PATTERN, DURATION_RULE } from './duration/duration.js';
+export { parseDuration, DURATION_PATTERN, DURATION_RULE, MAX_DURATION_MS } from './duration/duration.js';
 export { writeFileAtomically } from './files/write-file-atomically.js';
 export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTable } from './sqlite/json-record.js';
 export { startWorker } from './sqlite/start-worker.js';

@@ -1,3 +1,5 @@
+import { adminHeaders } from './gateway-secrets.js';
+
 /** One entry of the agent's GET /api/v1/queue listing (drain order). */
 export interface AgentQueueEntry {
   id: string;
@@ -22,8 +24,9 @@ export interface AgentQueueListing {
 /** The largest page GET /api/v1/queue serves. */
 export const AGENT_QUEUE_MAX_LIMIT = 100_000;
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
+async function getJson<T>(httpAddress: string, path: string): Promise<T> {
+  const url = `http://${httpAddress}${path}`;
+  const response = await fetch(url, { headers: adminHeaders(httpAddress) });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`GET ${url}: HTTP ${response.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as T;
@@ -38,9 +41,7 @@ export async function fetchAgentQueue(httpAddress: string, pageSize = 10_000): P
   if (pageSize < 1 || pageSize > AGENT_QUEUE_MAX_LIMIT) throw new RangeError(`pageSize ${pageSize} out of range`);
   let listing: AgentQueueListing | undefined;
   for (let offset = 0; ; offset += pageSize) {
-    const page = await getJson<AgentQueueListing>(
-      `http://${httpAddress}/api/v1/queue?offset=${offset}&limit=${pageSize}`,
-    );
+    const page = await getJson<AgentQueueListing>(httpAddress, `/api/v1/queue?offset=${offset}&limit=${pageSize}`);
     if (!listing) listing = { ...page, entries: [...page.entries] };
     else listing.entries.push(...page.entries);
     if (page.entries.length < pageSize) return listing;
@@ -49,7 +50,7 @@ export async function fetchAgentQueue(httpAddress: string, pageSize = 10_000): P
 
 /** Only the count of GET /api/v1/queue (no entries fetched). */
 export async function fetchAgentQueueCount(httpAddress: string): Promise<number> {
-  return (await getJson<AgentQueueListing>(`http://${httpAddress}/api/v1/queue?limit=0`)).count;
+  return (await getJson<AgentQueueListing>(httpAddress, '/api/v1/queue?limit=0')).count;
 }
 
 /** Severity names, least important first; their index is the drain rank. */

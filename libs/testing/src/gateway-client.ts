@@ -35,3 +35,10 @@ export function gatewayTls(secrets: GatewaySecrets): grpc.ChannelCredentials {
     checkServerIdentity: () => undefined,
   });
 }
+
+/** gRPC metadata carrying `token` as the admin bearer token, for a call on a channel without TLS (an agent's port). */
+export function bearerMetadata(token: string): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}

@@ -11,7 +11,8 @@ export interface GatewaySecrets {
   pin: string;
 }
 
-const byHttpAddress = new Map<string, GatewaySecrets>();
+/** The admin token of each service the tests started, by its HTTP address. */
+const adminTokens = new Map<string, string>();
 
 /** A started gateway's secrets, from the files it keeps in its data directory (or the configured admin token). */
 export function readGatewaySecrets(dataDir: string, configuredAdminToken?: string): GatewaySecrets {
@@ -21,13 +22,22 @@ export function readGatewaySecrets(dataDir: string, configuredAdminToken?: strin
   return { adminToken, caCertPem, pin: publicKeyPin(caCertPem) };
 }
 
-/** Lets the HTTP helpers (gatewayAdmin, fetchGatewayNotifications, …) authenticate to a gateway by its address. */
-export function rememberGateway(httpAddress: string, secrets: GatewaySecrets): void {
-  byHttpAddress.set(httpAddress, secrets);
+/** An agent's admin token (of its queue API): the configured one, else the one it keeps in its data directory. */
+export function readAgentAdminToken(dataDir: string, configured?: string): string {
+  const tokenFile = join(dataDir, 'admin-token');
+  return configured || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
 }
 
-/** `Authorization` for a gateway the tests started (none for one they did not). */
+/**
+ * Lets the HTTP helpers (gatewayAdmin, fetchGatewayNotifications,
+ * fetchAgentQueue, …) authenticate to a gateway or an agent by its address.
+ */
+export function rememberAdminToken(httpAddress: string, adminToken: string): void {
+  adminTokens.set(httpAddress, adminToken);
+}
+
+/** `Authorization` for a gateway or agent the tests started (none for one they did not). */
 export function adminHeaders(httpAddress: string): Record<string, string> {
-  const secrets = byHttpAddress.get(httpAddress);
-  return secrets ? { authorization: `Bearer ${secrets.adminToken}` } : {};
+  const token = adminTokens.get(httpAddress);
+  return token ? { authorization: `Bearer ${token}` } : {};
 }

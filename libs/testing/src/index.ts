@@ -31,5 +31,11 @@ export { fetchGatewayNotifications, type GatewayNotification } from './gateway-n
 export { WebhookServer, type ReceivedRequest, type Responder } from './webhook-server.js';
 export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './gateway-admin.js';
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
-export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
-export { gatewayClient, gatewayTls } from './gateway-client.js';
+export {
+  readGatewaySecrets,
+  readAgentAdminToken,
+  rememberAdminToken,
+  adminHeaders,
+  type GatewaySecrets,
+} from './gateway-secrets.js';
+export { gatewayClient, gatewayTls, bearerMetadata } from './gateway-client.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
-import { readGatewaySecrets, rememberGateway, type GatewaySecrets } from './gateway-secrets.js';
+import { readAgentAdminToken, readGatewaySecrets, rememberAdminToken, type GatewaySecrets } from './gateway-secrets.js';
 import { waitFor } from './wait-for.js';
 
 /** The built apps, and the example service of examples/ (HTTP only: no gRPC server, no data directory). */
@@ -47,6 +47,8 @@ export interface SpawnedApp {
   readonly dataDir: string;
   /** A gateway's security, read from its data directory once it listens (undefined for an agent). */
   readonly gateway?: GatewaySecrets;
+  /** The admin token of its HTTP API (gateway and agent; '' for the example), known to adminHeaders() by httpAddress. */
+  readonly adminToken: string;
   /** Every stdout line so far that parsed as JSON. */
   readonly logs: LogLine[];
   /** Everything written to stderr so far. */
@@ -127,13 +129,19 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
 
   const httpAddress = String(listening.http);
   const gateway = app === 'gateway' ? readGatewaySecrets(dataDir, options.env?.GATEWAY_ADMIN_TOKEN) : undefined;
-  if (gateway) rememberGateway(httpAddress, gateway);
+  const adminToken =
+    gateway?.adminToken ??
+    (app === 'agent'
+      ? readAgentAdminToken(dataDir, flagValue(options.args, '--admin-token') ?? options.env?.AGENT_ADMIN_TOKEN)
+      : '');
+  if (adminToken) rememberAdminToken(httpAddress, adminToken);
   return {
     process: launched.child,
     grpcAddress: listening.grpc === undefined ? '' : String(listening.grpc),
     httpAddress,
     dataDir,
     gateway,
+    adminToken,
     logs: launched.logs,
     stderr: launched.stderr,
     exited: () => launched.exit,
@@ -147,6 +155,12 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
       return { ...exit, tookMs: Date.now() - started };
     },
   };
+}
+
+/** The value given to `flag` in `args` (the last one wins, as for the apps). */
+function flagValue(args: string[] | undefined, flag: string): string | undefined {
+  const index = args?.lastIndexOf(flag) ?? -1;
+  return index >= 0 ? args![index + 1] : undefined;
 }
 
 /** Runs a built app to completion (e.g. with a bad setting or --help) and returns its output. */

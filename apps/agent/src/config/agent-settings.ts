@@ -1,4 +1,4 @@
-import { IsIn, IsIP, IsNotEmpty, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsIP, IsNotEmpty, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import { PIN_PATTERN } from '@app/cluster-auth';
 import { NotificationLimitSettings } from '@app/notification';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
@@ -25,7 +25,8 @@ export class AgentSettings extends NotificationLimitSettings {
   @PortSetting({
     env: 'AGENT_HTTP_PORT',
     flag: 'http-port',
-    description: 'HTTP port: /healthz, /metrics (Prometheus), /api/v1/queue (0 picks a free port).',
+    description:
+      'HTTP port: /healthz, /metrics (Prometheus), /api/v1/queue (needs the admin token) (0 picks a free port).',
   })
   httpPort = 9191;
 
@@ -135,4 +136,14 @@ export class AgentSettings extends NotificationLimitSettings {
   @ValidateIf((settings: AgentSettings) => settings.gatewayPin !== '')
   @Matches(PIN_PATTERN, { message: 'must be empty or sha256: followed by 64 lowercase hex digits' })
   gatewayPin = '';
+
+  @Setting({
+    env: 'AGENT_ADMIN_TOKEN',
+    flag: 'admin-token',
+    description:
+      "Bearer token the agent's queue API (/api/v1/queue) and capability Node require (at least 16 characters; e.g. from a Kubernetes Secret). Empty: one generated on first start, kept in <data-dir>/admin-token (mode 0600).",
+  })
+  @ValidateIf((settings: AgentSettings) => settings.adminToken !== '')
+  @MinLength(16, { message: 'must be empty or at least 16 characters' })
+  adminToken = '';
 }

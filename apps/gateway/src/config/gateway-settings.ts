@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification';
 import {
-  DURATION_PATTERN,
   DURATION_RULE,
   hostPort,
   IntegerSetting,
@@ -19,15 +18,20 @@ import { IsReceiversFile } from '../receivers/is-receivers-file.decorator.js';
 export const NOTIFICATION_STORE_KINDS = ['sqlite'] as const;
 export type NotificationStoreKind = (typeof NOTIFICATION_STORE_KINDS)[number];
 
-const POSITIVE_DURATION = /^[1-9]\d*(ms|s|m|h|d)$/;
-
-/** A duration setting such as `90s`, `15m`, `7d` (units ms, s, m, h, d); read it with durationMs(). */
+/** A duration setting such as `90s`, `15m`, `7d` (units ms, s, m, h, d; at most 3650d); read it with durationMs(). */
 function DurationSetting(spec: SettingSpec, { positive }: { positive: boolean }): PropertyDecorator {
   return applyDecorators(
     Setting(spec),
-    positive
-      ? Matches(POSITIVE_DURATION, { message: `must be more than 0: ${DURATION_RULE}` })
-      : Matches(DURATION_PATTERN, { message: `must be ${DURATION_RULE}` }),
+    ValidateBy({
+      name: positive ? 'isPositiveDuration' : 'isDuration',
+      validator: {
+        validate: (value: unknown) => {
+          const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+          return ms !== undefined && (!positive || ms > 0);
+        },
+        defaultMessage: () => (positive ? `must be more than 0: ${DURATION_RULE}` : `must be ${DURATION_RULE}`),
+      },
+    }),
   );
 }
 
@@ -198,6 +202,62 @@ export class GatewaySettings extends NotificationLimitSettings {
   @ValidateIf((settings: GatewaySettings) => settings.adminToken !== '')
   @MinLength(16, { message: 'must be empty or at least 16 characters' })
   adminToken = '';
+
+  @DurationSetting(
+    {
+      env: 'GATEWAY_HANDSHAKE_TIMEOUT',
+      flag: 'handshake-timeout',
+      description:
+        'A session stream that has not proved its cluster key within this long is closed (DEADLINE_EXCEEDED).',
+    },
+    { positive: true },
+  )
+  handshakeTimeout = '10s';
+
+  @IntegerSetting(
+    {
+      env: 'GATEWAY_MAX_PENDING_HANDSHAKES',
+      flag: 'max-pending-handshakes',
+      description:
+        'Most session streams not yet authenticated at once; more are refused with RESOURCE_EXHAUSTED (agents retry).',
+    },
+    1,
+    1_000_000,
+  )
+  maxPendingHandshakes = 1_000;
+
+  @IntegerSetting(
+    {
+      env: 'GATEWAY_MAX_PENDING_HANDSHAKES_PER_ADDRESS',
+      flag: 'max-pending-handshakes-per-address',
+      description: 'As GATEWAY_MAX_PENDING_HANDSHAKES, from one source IP address.',
+    },
+    1,
+    1_000_000,
+  )
+  maxPendingHandshakesPerAddress = 100;
+
+  @IntegerSetting(
+    {
+      env: 'GATEWAY_MAX_JOINS_PER_MINUTE',
+      flag: 'max-joins-per-minute',
+      description: 'Most Join attempts per minute; more are refused with RESOURCE_EXHAUSTED (agents retry).',
+    },
+    1,
+    1_000_000,
+  )
+  maxJoinsPerMinute = 600;
+
+  @IntegerSetting(
+    {
+      env: 'GATEWAY_MAX_JOINS_PER_MINUTE_PER_ADDRESS',
+      flag: 'max-joins-per-minute-per-address',
+      description: 'As GATEWAY_MAX_JOINS_PER_MINUTE, from one source IP address.',
+    },
+    1,
+    1_000_000,
+  )
+  maxJoinsPerMinutePerAddress = 60;
 
   /**
    * The address agents dial, for the join command and the installer template:

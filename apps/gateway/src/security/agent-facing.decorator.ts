@@ -1,10 +1,9 @@
-import { SetMetadata } from '@nestjs/common';
-
-export const AGENT_FACING = Symbol('AgentFacing');
+import { OwnCredential } from '@app/runtime';
 
 /**
  * Marks a controller agents call (Join, the session stream): they
- * authenticate with their bootstrap token or cluster key, not the admin
- * bearer token, so AdminAuthGuard lets them through.
+ * authenticate with their bootstrap token or cluster key, checked by the
+ * handler, not with the admin bearer token.
  */
-export const AgentFacing = (): ClassDecorator => SetMetadata(AGENT_FACING, true);
+export const AgentFacing = (): ClassDecorator =>
+  OwnCredential('agents authenticate with a bootstrap token (Join) or by proving their cluster key (the session)');

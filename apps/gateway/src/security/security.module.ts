@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AdminAuthGuard } from './admin-auth.guard.js';
-import { ADMIN_TOKEN, TLS_IDENTITY } from './security.tokens.js';
+import { AccessModule } from '@app/runtime';
+import { TLS_IDENTITY } from './security.tokens.js';
 import type { TlsIdentity } from './tls-identity.js';
+import { UnauthenticatedAdmission } from './unauthenticated-admission.js';
 
 /**
  * The gateway's security: its TLS identity (what agents pin) and the admin
- * token, both loaded before the servers start (main.ts), and the guard that
- * requires the admin token on every admin route and service.
+ * token, both loaded before the servers start (main.ts). Every route and
+ * service needs the admin token unless marked @Public or @AgentFacing; what
+ * unauthenticated callers may hold or spend is bounded (UnauthenticatedAdmission).
  */
 @Module({})
 export class SecurityModule {
@@ -15,12 +16,9 @@ export class SecurityModule {
     return {
       module: SecurityModule,
       global: true,
-      providers: [
-        { provide: TLS_IDENTITY, useValue: tls },
-        { provide: ADMIN_TOKEN, useValue: adminToken },
-        { provide: APP_GUARD, useClass: AdminAuthGuard },
-      ],
-      exports: [TLS_IDENTITY, ADMIN_TOKEN],
+      imports: [AccessModule.forRoot(adminToken)],
+      providers: [{ provide: TLS_IDENTITY, useValue: tls }, UnauthenticatedAdmission],
+      exports: [TLS_IDENTITY, AccessModule, UnauthenticatedAdmission],
     };
   }
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { ServerCredentials } from '@grpc/grpc-js';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
 import { Logger } from 'nestjs-pino';
 import type { PackageDefinition } from '@app/proto';
 import { AppErrorFilter } from '../errors/app-error.filter.js';
@@ -64,6 +66,21 @@ export function loadSettingsOrExit<T extends object>(settingsClass: new () => T)
 }
 
 /**
+ * Express with exact routing: a path that differs from a route in case or by
+ * a trailing slash is a 404, never another spelling of that route. (Express
+ * matches case-insensitively and ignores a trailing slash by default, and its
+ * router takes these settings when created, so they are set before Nest
+ * registers anything.)
+ */
+export function strictHttpAdapter(): ExpressAdapter {
+  const server = express();
+  server.set('case sensitive routing', true);
+  server.set('strict routing', true);
+  server.disable('x-powered-by');
+  return new ExpressAdapter(server);
+}
+
+/**
  * Boots a service: Nest app with JSON logs, HTTP server, gRPC server (with
  * grpc.health.v1), graceful shutdown on SIGTERM and SIGINT. Logs one
  * "listening" line carrying both addresses once both accept connections.
@@ -73,7 +90,7 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
   mkdirSync(settings.dataDir, { recursive: true });
 
   const root: DynamicModule = { module: ServiceRoot, imports: [spec.module], providers: [LifecycleLogger] };
-  const app = await NestFactory.create(root, { bufferLogs: true });
+  const app = await NestFactory.create(root, strictHttpAdapter(), { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.use(requestLogger());

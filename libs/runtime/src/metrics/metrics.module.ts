@@ -1,5 +1,6 @@
 import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Public } from '../access/route-access.decorator.js';
 
 /**
  * The process's Prometheus registry, with Node's default process metrics.
@@ -12,6 +13,7 @@ function createRegistry(): Registry {
 }
 
 @Controller()
+@Public('Prometheus scrapes without a credential; metrics carry counts, never notification content')
 class MetricsController {
   constructor(@Inject(Registry) private readonly registry: Registry) {}
 
