@@ -2,11 +2,15 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { TokenView } from '@app/admin-api';
-import { deriveClusterKey, freshNonce, generateExchangeKeyPair, proofMatches, sessionProof } from '@app/cluster-auth';
+import { freshNonce, generateExchangeKeyPair, proofMatches, sessionProof } from '@app/cluster-auth';
 import { alerting, serviceDefinitions, session } from '@app/proto';
 import { createUnaryClient } from '@app/runtime';
 import {
   adminHeaders,
+  authenticateSession,
+  createBootstrapToken,
+  joinRaw,
+  RawSession,
   fetchGatewayNotifications,
   gatewayAdmin,
   gatewayClient,
@@ -21,19 +25,6 @@ import {
 // Acceptance of agent authentication and transport security (issue 7), with
 // real gateway and agent processes: TLS on the gateway's gRPC port, joins with
 // bootstrap tokens, sessions that prove the cluster key, admin bearer tokens.
-
-const connect = serviceDefinitions['session.v1.AgentSessionService'].connect;
-
-async function createToken(gateway: SpawnedApp, body: Record<string, unknown> = {}) {
-  const created = await gatewayAdmin<{ token: string; id: string; pin: string }>(
-    gateway.httpAddress,
-    'POST',
-    '/api/v1/tokens',
-    body,
-  );
-  expect(created.status).toBe(201);
-  return created.body;
-}
 
 async function tokenState(gateway: SpawnedApp, id: string): Promise<TokenView> {
   const listed = await gatewayAdmin<{ tokens: TokenView[] }>(gateway.httpAddress, 'GET', '/api/v1/tokens');
@@ -50,68 +41,6 @@ const statusOf = (promise: Promise<unknown>) =>
     () => ({ code: 'OK', details: '' }),
     (error: grpc.ServiceError) => ({ code: grpc.status[error.code], details: error.details }),
   );
-
-/** Joins as `clusterId` the way an agent does, keeping the key: the test then plays the agent's side of sessions. */
-async function joinRaw(gateway: SpawnedApp, clusterId: string): Promise<Buffer> {
-  const { token } = await createToken(gateway);
-  const client = gatewayClient(gateway, 'bootstrap.v1.BootstrapService', { admin: false });
-  try {
-    const exchange = generateExchangeKeyPair();
-    const response = await client.join({ token, clusterId, agentPublicKey: exchange.publicKey });
-    return deriveClusterKey(exchange.privateKey, response.gatewayPublicKey, clusterId);
-  } finally {
-    client.close();
-  }
-}
-
-/** One session stream as a test drives it, frame by frame. */
-class RawSession {
-  readonly frames: session.ConnectResponse['frame'][] = [];
-  status?: grpc.StatusObject;
-  private readonly client: grpc.Client;
-  private readonly call: grpc.ClientDuplexStream<session.ConnectRequest, session.ConnectResponse>;
-
-  constructor(gateway: SpawnedApp) {
-    this.client = new grpc.Client(gateway.grpcAddress, gatewayTls(gateway.gateway!));
-    this.call = this.client.makeBidiStreamRequest(connect.path, connect.requestSerialize, connect.responseDeserialize);
-    this.call.on('data', (response: session.ConnectResponse) => this.frames.push(response.frame));
-    this.call.on('status', (status) => (this.status = status));
-    this.call.on('error', () => undefined); // read through `status`
-  }
-
-  send(frame: session.ConnectRequest['frame']): void {
-    this.call.write({ frame });
-  }
-
-  async next(): Promise<NonNullable<session.ConnectResponse['frame']>> {
-    const index = this.frames.length;
-    await waitFor(() => this.frames.length > index || this.status !== undefined, { description: 'a frame or the end' });
-    if (this.frames.length <= index) throw new Error(`session ended: ${this.status?.code} ${this.status?.details}`);
-    return this.frames[index]!;
-  }
-
-  async ended(): Promise<{ code: string; details: string }> {
-    await waitFor(() => this.status, { description: 'the session to end' });
-    return { code: grpc.status[this.status!.code], details: this.status!.details };
-  }
-
-  close(): void {
-    this.call.cancel();
-    this.client.close();
-  }
-}
-
-/** Hello → Challenge → Proof with `key`; returns the session and what was sent, for replays. */
-async function authenticate(gateway: SpawnedApp, clusterId: string, key: Buffer) {
-  const raw = new RawSession(gateway);
-  const hello = { clusterId, agentVersion: 'test', nonce: freshNonce() };
-  raw.send({ $case: 'hello', value: hello });
-  const challenge = await raw.next();
-  if (challenge.$case !== 'challenge') throw new Error(`expected a challenge, got ${challenge.$case}`);
-  const proof = { mac: sessionProof(key, 'agent', clusterId, hello.nonce, challenge.value.nonce) };
-  raw.send({ $case: 'proof', value: proof });
-  return { raw, hello, proof, gatewayNonce: challenge.value.nonce };
-}
 
 describe('security: TLS, joins, authenticated sessions, admin access', () => {
   const started: SpawnedApp[] = [];
@@ -144,14 +73,14 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
         code: 'UNAUTHENTICATED',
         details: 'bootstrap token 0123456789ab is not known',
       });
-      const real = await createToken(gateway, { maxUsages: 2 });
+      const real = await createBootstrapToken(gateway, { maxUsages: 2 });
       const [id] = real.token.split('.');
       expect(await join(`${id}.${'B'.repeat(43)}`, 'c1')).toEqual({
         code: 'UNAUTHENTICATED',
         details: `bootstrap token ${id} is not known`,
       });
 
-      const expiring = await createToken(gateway, { ttl: '1ms' });
+      const expiring = await createBootstrapToken(gateway, { ttl: '1ms' });
       await waitFor(async () => (await tokenState(gateway, expiring.id)).state === 'expired', {
         description: 'the token to expire',
       });
@@ -160,7 +89,7 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
         details: expect.stringMatching(/expired at/),
       });
 
-      const revoked = await createToken(gateway);
+      const revoked = await createBootstrapToken(gateway);
       expect((await gatewayAdmin(gateway.httpAddress, 'DELETE', `/api/v1/tokens/${revoked.id}`)).status).toBe(200);
       expect(await join(revoked.token, 'c1')).toEqual({
         code: 'UNAUTHENTICATED',
@@ -197,7 +126,7 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
     await joinRaw(gateway, 'b');
 
     // The real exchange: the gateway proves it holds the key too.
-    const good = await authenticate(gateway, 'a', keyA);
+    const good = await authenticateSession(gateway, 'a', keyA);
     const welcome = await good.raw.next();
     expect(welcome.$case).toBe('welcome');
     const gatewayMac = (welcome as { value: session.Welcome }).value.mac;
@@ -217,10 +146,10 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
     });
 
     // A's key cannot speak for B.
-    const asB = await authenticate(gateway, 'b', keyA);
+    const asB = await authenticateSession(gateway, 'b', keyA);
     expect(await asB.raw.ended()).toMatchObject({ code: 'UNAUTHENTICATED' });
 
-    const wrong = await authenticate(gateway, 'a', Buffer.alloc(32, 1));
+    const wrong = await authenticateSession(gateway, 'a', Buffer.alloc(32, 1));
     expect(await wrong.raw.ended()).toMatchObject({ code: 'UNAUTHENTICATED' });
 
     const stranger = new RawSession(gateway);
@@ -260,12 +189,12 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
     };
     const push = serviceDefinitions['alerting.PushNotificationService'].push;
 
-    const b = await authenticate(gateway, 'b', keyB);
+    const b = await authenticateSession(gateway, 'b', keyB);
     expect((await b.raw.next()).$case).toBe('welcome');
     const fromB: alerting.Notification = { title: 'B', body: 'of b', properties: { opni_uuid: 'n1' } };
     expect((await call(b.raw, 1n, push.path, push.requestSerialize(fromB))).code).toBe(0);
 
-    const a = await authenticate(gateway, 'a', keyA);
+    const a = await authenticateSession(gateway, 'a', keyA);
     expect((await a.raw.next()).$case).toBe('welcome');
     // Same id as B's, B's cluster in the payload: stored as A's own, B's untouched.
     const forged: alerting.Notification = {
@@ -326,7 +255,7 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
   it('an agent refuses a gateway whose key does not match its pin and sends it nothing', async () => {
     const gateway = await start('gateway');
     const other = await start('gateway');
-    const { token, id } = await createToken(gateway);
+    const { token, id } = await createBootstrapToken(gateway);
     // The token is real, the address is this gateway's, but the pin is the other gateway's.
     const agent = await start('agent', {
       args: [

@@ -39,3 +39,14 @@ export {
   type GatewaySecrets,
 } from './gateway-secrets.js';
 export { gatewayClient, gatewayTls, bearerMetadata } from './gateway-client.js';
+export {
+  routeInventory,
+  inventoryProblems,
+  concretePath,
+  rawHttp,
+  otherSpellings,
+  unguardedSpellings,
+  type Inventory,
+  type InventoryEntry,
+} from './route-inventory.js';
+export { RawSession, joinRaw, authenticateSession, createBootstrapToken } from './raw-session.js';

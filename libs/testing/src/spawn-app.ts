@@ -51,6 +51,8 @@ export interface SpawnedApp {
   readonly adminToken: string;
   /** Every stdout line so far that parsed as JSON. */
   readonly logs: LogLine[];
+  /** Everything written to stdout so far, as written. */
+  stdout(): string;
   /** Everything written to stderr so far. */
   stderr(): string;
   /** Resolves when the process has exited (already-exited included). */
@@ -73,6 +75,7 @@ export interface SpawnOptions {
 interface Launched {
   child: ChildProcess;
   logs: LogLine[];
+  stdout: () => string;
   stderr: () => string;
   exit: Promise<Exit>;
 }
@@ -85,8 +88,10 @@ function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}, entry
   });
   const logs: LogLine[] = [];
   let stdoutBuffer = '';
+  let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
     stdoutBuffer += chunk;
     const lines = stdoutBuffer.split('\n');
     stdoutBuffer = lines.pop()!;
@@ -100,7 +105,7 @@ function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}, entry
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<Exit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  return { child, logs, stderr: () => stderr, exit };
+  return { child, logs, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
 /**
@@ -143,6 +148,7 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
     gateway,
     adminToken,
     logs: launched.logs,
+    stdout: launched.stdout,
     stderr: launched.stderr,
     exited: () => launched.exit,
     async stop(signal = 'SIGTERM', timeoutMs = 5_000) {
@@ -170,10 +176,8 @@ export async function runApp(
   { env, timeoutMs = 20_000 }: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<Exit & { stdout: string; stderr: string }> {
   const launched = launch(app, args, env);
-  let stdout = '';
-  launched.child.stdout!.on('data', (chunk: string) => (stdout += chunk));
   const timer = setTimeout(() => launched.child.kill('SIGKILL'), timeoutMs);
   const exit = await launched.exit;
   clearTimeout(timer);
-  return { ...exit, stdout, stderr: launched.stderr() };
+  return { ...exit, stdout: launched.stdout(), stderr: launched.stderr() };
 }

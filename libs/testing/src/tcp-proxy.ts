@@ -20,9 +20,14 @@ export interface TcpProxy {
 /**
  * A TCP proxy on 127.0.0.1 (port 0) to `target`, for tests that cut links:
  * every accepted connection is piped to a fresh connection to the target,
- * and cutAll() destroys them all, as a flapping network would.
+ * and cutAll() destroys them all, as a flapping network would. With
+ * `sourceAddress` (another loopback address, e.g. 127.0.0.2) the target sees
+ * its connections come from there: a second client host, for per-address limits.
  */
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: string,
+  { sourceAddress }: { sourceAddress?: string } = {},
+): Promise<TcpProxy> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const open = new Set<Socket>();
   /** Each accepted client socket: its connection to the target, and the bytes that came back from it. */
@@ -38,7 +43,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     accepted++;
     // No Nagle delays, as real proxies do: small TLS records must not wait for the peer's delayed ACK.
     client.setNoDelay(true);
-    const upstream = connect({ host, port, noDelay: true });
+    const upstream = connect({ host, port, noDelay: true, localAddress: sourceAddress });
     const pair = { upstream, received: 0 };
     pairs.set(client, pair);
     upstream.on('data', (chunk: Buffer) => (pair.received += chunk.length));

@@ -41,6 +41,11 @@ export class GrpcServer extends ServerGrpc {
     super({ gracefulShutdown: true, ...serverOptions } as GrpcOptions['options']);
   }
 
+  /** The grpc-js server once listening (e.g. to list the methods it really serves); undefined before and after. */
+  get rawServer(): grpc.Server | undefined {
+    return this.server;
+  }
+
   /** The port bound by listen(); throws before that. */
   get boundPort(): number {
     if (this.port === undefined) throw new Error('gRPC server is not listening yet');

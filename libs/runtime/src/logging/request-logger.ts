@@ -17,7 +17,7 @@ const QUIET_PATHS = new Set(['/healthz', '/metrics']);
 export function requestLogger(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   // Built at the first request: nestjs-pino sets its root logger while the app initialises.
   let middleware: HttpLogger | undefined;
-  return (req, res, next) => {
+  return function logRequest(req, res, next) {
     middleware ??= pinoHttp({
       logger: PinoLogger.root,
       autoLogging: { ignore: (request) => QUIET_PATHS.has(request.url?.split('?')[0] ?? '') },
