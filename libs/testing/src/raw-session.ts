@@ -40,6 +40,8 @@ export async function joinRaw(gateway: SpawnedApp, clusterId: string): Promise<B
 export class RawSession {
   readonly frames: session.ConnectResponse['frame'][] = [];
   status?: grpc.StatusObject;
+  /** How many frames next() has returned. */
+  private read = 0;
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<session.ConnectRequest, session.ConnectResponse>;
 
@@ -55,8 +57,9 @@ export class RawSession {
     this.call.write({ frame });
   }
 
+  /** The next frame not yet returned (one that already arrived, or the next to arrive). */
   async next(): Promise<NonNullable<session.ConnectResponse['frame']>> {
-    const index = this.frames.length;
+    const index = this.read++;
     await waitFor(() => this.frames.length > index || this.status !== undefined, { description: 'a frame or the end' });
     if (this.frames.length <= index) throw new Error(`session ended: ${this.status?.code} ${this.status?.details}`);
     return this.frames[index]!;

@@ -60,6 +60,7 @@ export function rawHttp(
   method: string,
   path: string,
   headers: Record<string, string> = {},
+  body?: string,
 ): Promise<{ status: number; body: string }> {
   const [host, port] = [
     address.slice(0, address.lastIndexOf(':')),
@@ -67,18 +68,18 @@ export function rawHttp(
   ];
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host, port, method, path, headers, timeout: 10_000 }, (res) => {
-      let body = '';
+      let answer = '';
       res.setEncoding('utf8');
       // A stream (SSE) answers headers first: its status is what counts, not its endless body.
       res.on('data', (chunk: string) => {
-        body += chunk;
-        if (body.length > 4096) res.destroy();
+        answer += chunk;
+        if (answer.length > 4096) res.destroy();
       });
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, body: answer }));
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
