@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'nestjs-pino';
 import { packageDefinitionFor } from '@app/proto';
 import { loadAdminToken, loadSettingsOrExit, startService } from '@app/runtime';
@@ -13,7 +14,14 @@ const running = await startService({
   name: 'agent',
   settings,
   module: AppModule.forRoot(settings, adminToken.value),
-  grpc: { packageDefinition: packageDefinitionFor(...AGENT_GRPC_SERVICES) },
+  grpc: {
+    packageDefinition: packageDefinitionFor(...AGENT_GRPC_SERVICES),
+    credentials: settings.tlsCertFile
+      ? ServerCredentials.createSsl(null, [
+          { cert_chain: readFileSync(settings.tlsCertFile), private_key: readFileSync(settings.tlsKeyFile) },
+        ])
+      : undefined,
+  },
 });
 if (adminToken.created) {
   // Its value never goes to the logs: the file is where people read it.

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { NotifierClient, type NotifierOptions } from '@app/notifier';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
@@ -47,10 +48,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
   }
 
+  let tls: NotifierOptions['tls'];
+  if (options.tlsCaFile) {
+    try {
+      tls = { caPem: await readFile(options.tlsCaFile) };
+    } catch (error) {
+      io.stderr.write(`${PROGRAM_NAME}: cannot read --tls-ca-file ${options.tlsCaFile}: ${(error as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+  }
+
   const createNotifier = io.notifier ?? ((settings: NotifierOptions) => new NotifierClient(settings));
   let notifier: Pick<NotifierClient, 'notify' | 'close'> | undefined;
   try {
-    notifier = createNotifier(notifierOptions(options));
+    notifier = createNotifier({ ...notifierOptions(options), ...(tls ? { tls } : {}) });
     const result = await notifier.notify(notifyInput(options, body));
     io.stdout.write(`${describeSuccess(result, options.json)}\n`);
     return ExitCode.Accepted;

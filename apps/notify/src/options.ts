@@ -14,6 +14,7 @@ export const PROGRAM_NAME = 'downstream-notify';
 /** The agent's default local gRPC address (AGENT_GRPC_PORT's default). */
 export const DEFAULT_AGENT_ADDRESS = '127.0.0.1:9190';
 export const AGENT_ADDRESS_ENV = 'AGENT_ADDRESS';
+export const TLS_CA_FILE_ENV = 'AGENT_TLS_CA_FILE';
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 /** A day: far enough for any cron job, and below the ~24.8 days past which grpc-js's timer overflows (instant DEADLINE_EXCEEDED). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
@@ -35,6 +36,8 @@ export interface NotifyOptions {
   properties: Record<string, string>;
   timeoutSeconds: number;
   json: boolean;
+  /** PEM file of the CA the agent's TLS certificate chains to; absent: plain text. */
+  tlsCaFile?: string;
 }
 
 /** Either options to act on, or the exit code of a command line that was fully handled (help, version, usage error). */
@@ -149,6 +152,12 @@ function buildProgram(io: ParseIo): Command {
         .argParser(parseTimeout),
     )
     .option('--json', 'print the response as JSON: {"id":"...","coalesced":false}')
+    .addOption(
+      new Option(
+        '--tls-ca-file <path>',
+        `TLS to an agent that serves it (AGENT_TLS_CERT_FILE): the PEM CA its certificate chains to (env: ${TLS_CA_FILE_ENV})`,
+      ).default(io.env[TLS_CA_FILE_ENV]?.trim() || undefined),
+    )
     .version(io.version, '-V, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXIT_CODES_HELP)
@@ -193,6 +202,7 @@ export function parseOptions(argv: readonly string[], io: ParseIo): ParseResult 
       properties: opts.property ?? {},
       timeoutSeconds: opts.timeout,
       json: opts.json === true,
+      tlsCaFile: opts.tlsCaFile,
     },
   };
 }

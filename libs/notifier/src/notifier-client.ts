@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { newNotificationId } from '@app/notification';
 import { backoffDelay, createUnaryClient, type UnaryClient } from '@app/runtime';
 import { AgentUnreachableError, notifierError, NotifyFailedError } from './notifier-errors.js';
@@ -25,7 +25,9 @@ export class NotifierClient {
     // grpc-js waits 1 s, growing to 2 min, before it dials a refused address
     // again, failing calls meanwhile: without these, a retry would find the
     // agent back up and still fail until that longer wait ends.
-    this.client = createUnaryClient('alerting.NotificationService', this.options.agentAddress, undefined, {
+    const tls = this.options.tls;
+    const channel = tls ? credentials.createSsl(Buffer.from(tls.caPem)) : credentials.createInsecure();
+    this.client = createUnaryClient('alerting.NotificationService', this.options.agentAddress, channel, {
       'grpc.initial_reconnect_backoff_ms': initialMs,
       'grpc.max_reconnect_backoff_ms': maxMs,
     });

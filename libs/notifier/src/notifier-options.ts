@@ -19,6 +19,8 @@ export interface NotifierOptions {
   retry?: Partial<NotifierRetryPolicy>;
   /** Told about every retry before its wait, e.g. to log that the agent is unreachable. */
   onRetry?: (retry: NotifyRetry) => void;
+  /** TLS to an agent that serves it (AGENT_TLS_CERT_FILE): the CA (PEM) its certificate chains to. Absent: plain text. */
+  tls?: { caPem: string | Buffer };
 }
 
 /** A call that failed in a way worth retrying, and when the next one starts. */
@@ -44,6 +46,7 @@ export interface ResolvedNotifierOptions {
   timeoutMs: number;
   retry: NotifierRetryPolicy;
   onRetry?: (retry: NotifyRetry) => void;
+  tls?: { caPem: string | Buffer };
 }
 
 function positive(name: string, value: number): void {
@@ -69,5 +72,5 @@ export function resolveNotifierOptions(options: NotifierOptions): ResolvedNotifi
   if (retry.maxAttempts === Infinity && retry.maxElapsedMs === Infinity) {
     throw new RangeError('NotifierOptions.retry needs a budget: maxAttempts or maxElapsedMs must be finite');
   }
-  return { agentAddress, timeoutMs, retry, onRetry: options.onRetry };
+  return { agentAddress, timeoutMs, retry, onRetry: options.onRetry, tls: options.tls };
 }

@@ -146,4 +146,23 @@ export class AgentSettings extends NotificationLimitSettings {
   @ValidateIf((settings: AgentSettings) => settings.adminToken !== '')
   @MinLength(16, { message: 'must be empty or at least 16 characters' })
   adminToken = '';
+
+  @Setting({
+    env: 'AGENT_TLS_CERT_FILE',
+    flag: 'tls-cert-file',
+    description:
+      'PEM certificate (with its chain) the local gRPC port (Notify, Node, Health) serves TLS with; with AGENT_TLS_KEY_FILE. Empty: plain text, for callers inside the pod network.',
+  })
+  @IsString()
+  tlsCertFile = '';
+
+  @Setting({
+    env: 'AGENT_TLS_KEY_FILE',
+    flag: 'tls-key-file',
+    description: "PEM private key of AGENT_TLS_CERT_FILE's certificate.",
+  })
+  @IsString()
+  @ValidateIf((settings: AgentSettings) => settings.tlsKeyFile !== '' || settings.tlsCertFile !== '')
+  @IsNotEmpty({ message: 'must be set with AGENT_TLS_CERT_FILE' })
+  tlsKeyFile = '';
 }
