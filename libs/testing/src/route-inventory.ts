@@ -70,7 +70,12 @@ export function rawHttp(
     const req = httpRequest({ host, port, method, path, headers, timeout: 10_000 }, (res) => {
       let answer = '';
       res.setEncoding('utf8');
-      // A stream (SSE) answers headers first: its status is what counts, not its endless body.
+      if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+        // An open stream: its status is the answer; it would never end by itself.
+        resolve({ status: res.statusCode ?? 0, body: '' });
+        res.destroy();
+        return;
+      }
       res.on('data', (chunk: string) => {
         answer += chunk;
         if (answer.length > 4096) res.destroy();
