@@ -120,7 +120,8 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
 
     const status = await backend.status({ cluster: { id: 'c1' } });
     expect(status).toMatchObject({ enabled: true, conditions: [] });
-    expect(status.lastRevision).toBeGreaterThan(0n);
+    expect(status.lastRevision?.revision).toBeGreaterThan(0n);
+    expect(status.lastRevision?.timestamp).toBeInstanceOf(Date);
     expect(status.lastSync).toBeInstanceOf(Date);
     const { template } = await backend.installerTemplate({});
     expect(template).toContain('AGENT_CLUSTER_ID={{ .ClusterId }}');
