@@ -33,3 +33,18 @@ export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './g
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
 export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
 export { gatewayClient, gatewayTls } from './gateway-client.js';
+export {
+  opniWireTable,
+  opniRevision,
+  OPNI_WIRE_TABLE,
+  type OpniWireTable,
+  type OpniRevision,
+  type WireDefinition,
+  type WireMessage,
+  type WireEnum,
+  type WireService,
+  type WireField,
+  type WireType,
+} from './opni-wire/wire-table.js';
+export { ourWireDefinitions } from './opni-wire/our-descriptors.js';
+export { compareWithOpni, type DeliberateDifference } from './opni-wire/wire-contract.js';
