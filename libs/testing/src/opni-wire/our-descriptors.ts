@@ -68,7 +68,7 @@ export function ourWireDefinitions(packages: string[]): Map<string, WireDefiniti
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(image)));
     const found = new Map<string, WireDefinition>();
     for (const desc of registry) {
-      const inPackage = packages.some((name) => desc.kind !== 'file' && desc.typeName.startsWith(`${name}.`));
+      const inPackage = packages.some((name) => desc.typeName.startsWith(`${name}.`));
       if (!inPackage) continue;
       if (desc.kind === 'message') {
         const reserved = [
