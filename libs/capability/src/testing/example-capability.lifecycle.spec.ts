@@ -176,7 +176,7 @@ class ExampleDriver implements CapabilityDriver {
   }
 
   installerTemplate(): string {
-    return 'EXAMPLE_CLUSTER_ID={{ .ClusterId }} example-agent';
+    return 'EXAMPLE_GATEWAY={{ .Address }}:{{ .Port }} EXAMPLE_TOKEN={{ .Token }} EXAMPLE_PIN={{ .Pin }} example-agent';
   }
 }
 
