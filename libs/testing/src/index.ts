@@ -32,7 +32,7 @@ export { WebhookServer, type ReceivedRequest, type Responder } from './webhook-s
 export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './gateway-admin.js';
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
 export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
-export { gatewayClient, gatewayTls } from './gateway-client.js';
+export { gatewayClient, gatewayCredentials, gatewayTls } from './gateway-client.js';
 export {
   opniWireTable,
   opniRevision,
@@ -48,3 +48,4 @@ export {
 } from './opni-wire/wire-table.js';
 export { ourWireDefinitions } from './opni-wire/our-descriptors.js';
 export { compareWithOpni, type DeliberateDifference } from './opni-wire/wire-contract.js';
+export { opniRoot, plain, OpniClient, type OpniAnswer } from './opni-wire/opni-codecs.js';
