@@ -42,7 +42,7 @@ function parseAll(sources) {
     try {
       protobuf.parse(text, root, { keepCase: true });
     } catch (error) {
-      throw new Error(`${path}: ${error.message}`);
+      throw new Error(`${path}: ${error.message}`, { cause: error });
     }
   }
   return root;

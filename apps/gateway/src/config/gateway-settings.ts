@@ -157,7 +157,7 @@ export class GatewaySettings extends NotificationLimitSettings {
     env: 'GATEWAY_ADVERTISED_ADDRESS',
     flag: 'advertised-address',
     description:
-      'host:port agents dial to reach this gateway, written into the join command (the installer template\'s {{ .Address }}:{{ .Port }}); empty: GATEWAY_HOST (this host name when it is 0.0.0.0 or ::) and the gRPC port bound.',
+      "host:port agents dial to reach this gateway, written into the join command (the installer template's {{ .Address }}:{{ .Port }}); empty: GATEWAY_HOST (this host name when it is 0.0.0.0 or ::) and the gRPC port bound.",
   })
   @ValidateIf((settings: GatewaySettings) => settings.advertisedAddress !== '')
   @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, { message: 'must be empty or host:port' })
