@@ -7,12 +7,11 @@ import {
   usagesText,
   type LabelRow,
 } from '../src/bootstrap-tokens/token-form.js';
-import type { TokenView } from '@app/admin-api';
+import { JOIN_CLUSTER_ID_DEFAULT, type TokenView } from '@app/admin-api';
 
 const rows = (...pairs: [string, string][]): LabelRow[] => pairs.map(([key, value], id) => ({ id, key, value }));
 
-const COMMAND =
-  'AGENT_GATEWAY_ADDRESS=gw:9090 AGENT_JOIN_TOKEN=abc.def AGENT_GATEWAY_PIN=sha256:00 AGENT_CLUSTER_ID=<cluster id> node main.js';
+const COMMAND = `AGENT_GATEWAY_ADDRESS=gw:9090 AGENT_JOIN_TOKEN=abc.def AGENT_GATEWAY_PIN=sha256:00 AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node main.js`;
 
 describe('the bootstrap token form (browser-free logic)', () => {
   it('asks for what was typed: a whole number of usages as a number, labels trimmed, empty rows ignored', () => {
@@ -61,7 +60,7 @@ describe('the bootstrap token form (browser-free logic)', () => {
     });
   });
 
-  it('fills a valid cluster id into the join command, and keeps the placeholder otherwise', () => {
+  it('fills a valid cluster id into the join command in place of the shell default, and keeps the default otherwise', () => {
     expect(joinCommandFor(COMMAND, ' from-page ')).toContain('AGENT_CLUSTER_ID=from-page node');
     expect(joinCommandFor(COMMAND, '')).toBe(COMMAND);
     // Not a cluster id (and not safe in a shell): nothing is filled in.

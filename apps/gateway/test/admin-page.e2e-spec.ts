@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { ClusterView, TokenView } from '@app/admin-api';
+import { JOIN_CLUSTER_ID_DEFAULT, type ClusterView, type TokenView } from '@app/admin-api';
 import { gatewayAdmin, joinArgs, notifyAll, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 
 // Acceptance of the admin page (issue 8): the built page, served by a real
@@ -237,7 +237,7 @@ describe('admin page in a browser', () => {
 
       const command = (await createdToken().getByTestId('join-command').textContent()) ?? '';
       expect(command).toContain(`AGENT_GATEWAY_PIN=${gateway.gateway!.pin} `);
-      expect(command).toContain('AGENT_CLUSTER_ID=<cluster id> ');
+      expect(command).toContain(`AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} `);
       joinToken = /AGENT_JOIN_TOKEN=(\S+)/.exec(command)![1];
       joinPin = /AGENT_GATEWAY_PIN=(\S+)/.exec(command)![1];
       // The gateway listens on a port picked at start (port 0): the command names the bound one.
@@ -267,7 +267,7 @@ describe('admin page in a browser', () => {
           globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
         ).navigator.clipboard.readText(),
       );
-      expect(copied).toBe(command.replace('<cluster id>', FROM_PAGE));
+      expect(copied).toBe(command.replace(JOIN_CLUSTER_ID_DEFAULT, FROM_PAGE));
 
       // Listed: active, nothing used yet, with its labels.
       await tokenState(tokenId, 'active').waitFor();

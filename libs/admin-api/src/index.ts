@@ -3,3 +3,4 @@ export type { InstallView, NodeStatusView, TaskStatusView } from './alerting.js'
 export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
 export type { GoldenSignal, NotificationJson, NotificationListJson, Severity } from './notifications.js';
 export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
+export { JOIN_CLUSTER_ID_DEFAULT } from './tokens.js';

@@ -29,6 +29,18 @@ export interface CreatedTokenView extends TokenView {
   token: string;
   /** The gateway's public-key pin agents check (AGENT_GATEWAY_PIN). */
   pin: string;
-  /** A shell command that joins an agent with this token; it contains "<cluster id>" to fill in. */
+  /**
+   * A shell command that joins an agent with this token: the gateway's
+   * InstallerTemplate rendered. Its cluster id is JOIN_CLUSTER_ID_DEFAULT,
+   * which the page replaces with the id typed in.
+   */
   joinCommand: string;
 }
+
+/**
+ * The cluster id in the join command and the installer template: a shell
+ * default the user may edit or preset, AGENT_CLUSTER_ID else the
+ * kube-system namespace's UID (the cluster's stable id in Kubernetes). No
+ * "{{": it passes through a Go template unchanged.
+ */
+export const JOIN_CLUSTER_ID_DEFAULT = `"\${AGENT_CLUSTER_ID:-$(kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')}"`;

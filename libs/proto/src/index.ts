@@ -7,6 +7,7 @@ export * as alerting from './alerting.js';
 export * as session from './gen/session/v1/session.js';
 export * as bootstrap from './gen/bootstrap/v1/bootstrap.js';
 export * as wkt from './well-known.js';
+export { decodeStatusRequest } from './status-request.js';
 export {
   serviceDefinitions,
   packageDefinitionFor,

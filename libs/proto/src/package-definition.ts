@@ -1,20 +1,22 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { BackendService, NodeService } from './gen/capability/capability.js';
+import { NodeService } from './gen/capability/capability.js';
 import { HealthListenerService, HealthService } from './gen/control/control.js';
 import { NotificationServiceService, PushNotificationServiceService } from './gen/alerting/agent.js';
 import { NotificationQueryServiceService } from './gen/alerting/gateway.js';
 import { AlertingNodeConfigurationService } from './gen/alerting/node.js';
 import { AgentSessionServiceService } from './gen/session/v1/session.js';
 import { BootstrapServiceService } from './gen/bootstrap/v1/bootstrap.js';
+import { BackendServiceAcceptingBothStatusShapes } from './status-request.js';
 
 /**
  * Every service of the wire contract by its fully qualified proto name, as
  * grpc-js service definitions that use ts-proto's own codecs. Handing these
  * to Nest (`packageDefinition`) instead of a `protoPath` keeps proto-loader
  * from re-encoding messages, which would mangle Timestamps, int64s and oneofs.
+ * capability.Backend's Status takes both of opni's request shapes.
  */
 export const serviceDefinitions = {
-  'capability.Backend': BackendService,
+  'capability.Backend': BackendServiceAcceptingBothStatusShapes,
   'capability.Node': NodeService,
   'control.Health': HealthService,
   'control.HealthListener': HealthListenerService,

@@ -45,7 +45,7 @@ describe('well-known types through ts-proto codecs', () => {
         enabled: true,
         lastSync: date,
         conditions: [],
-        lastRevision: 0n,
+        lastRevision: { revision: 0n },
       }).finish(),
     );
     expect(status.lastSync).toEqual(date);

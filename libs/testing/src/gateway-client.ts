@@ -15,8 +15,13 @@ export function gatewayClient<S extends ServiceName>(
 ): UnaryClient<S> {
   const secrets = gateway.gateway;
   if (!secrets) throw new Error('gatewayClient needs a gateway started with spawnApp');
+  return createUnaryClient(service, gateway.grpcAddress, gatewayCredentials(secrets, { admin }));
+}
+
+/** gatewayClient's credentials: TLS trusting the gateway's CA, with the admin bearer token unless `admin: false`. */
+export function gatewayCredentials(secrets: GatewaySecrets, { admin = true } = {}): grpc.ChannelCredentials {
   const tls = gatewayTls(secrets);
-  const credentials = admin
+  return admin
     ? grpc.credentials.combineChannelCredentials(
         tls,
         grpc.credentials.createFromMetadataGenerator((_params, callback) => {
@@ -26,7 +31,6 @@ export function gatewayClient<S extends ServiceName>(
         }),
       )
     : tls;
-  return createUnaryClient(service, gateway.grpcAddress, credentials);
 }
 
 /** TLS trusting a gateway's CA only, names not checked: how agents reach it. */

@@ -38,7 +38,7 @@ export {
   adminHeaders,
   type GatewaySecrets,
 } from './gateway-secrets.js';
-export { gatewayClient, gatewayTls, bearerMetadata } from './gateway-client.js';
+export { gatewayClient, gatewayCredentials, gatewayTls, bearerMetadata } from './gateway-client.js';
 export {
   routeInventory,
   inventoryProblems,
@@ -50,3 +50,19 @@ export {
   type InventoryEntry,
 } from './route-inventory.js';
 export { RawSession, joinRaw, authenticateSession, createBootstrapToken } from './raw-session.js';
+export {
+  opniWireTable,
+  opniRevision,
+  OPNI_WIRE_TABLE,
+  type OpniWireTable,
+  type OpniRevision,
+  type WireDefinition,
+  type WireMessage,
+  type WireEnum,
+  type WireService,
+  type WireField,
+  type WireType,
+} from './opni-wire/wire-table.js';
+export { ourWireDefinitions } from './opni-wire/our-descriptors.js';
+export { compareWithOpni, type DeliberateDifference } from './opni-wire/wire-contract.js';
+export { opniRoot, plain, OpniClient, type OpniAnswer } from './opni-wire/opni-codecs.js';

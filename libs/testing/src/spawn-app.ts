@@ -70,6 +70,13 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** The built entry point to run instead of this checkout's (another build of the app, to compare with). */
   entry?: string;
+  /**
+   * A shell command line to run (sh -c, in the repository root) instead of the
+   * entry point, e.g. a rendered installer template: the loopback defaults
+   * reach it as environment variables (AGENT_HOST, …), which its own
+   * assignments override. Stopping signals its whole process group.
+   */
+  shell?: string;
 }
 
 interface Launched {
@@ -80,12 +87,33 @@ interface Launched {
   exit: Promise<Exit>;
 }
 
-function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}, entry = builtEntry(app)): Launched {
+/** The loopback flags as the environment variables of the same settings (`--grpc-port 0` → AGENT_GRPC_PORT=0). */
+function flagsAsEnv(app: AppName, flags: string[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (let i = 0; i < flags.length; i += 2) {
+    env[`${app.toUpperCase()}_${flags[i].slice(2).replaceAll('-', '_').toUpperCase()}`] = flags[i + 1];
+  }
+  return env;
+}
+
+function launch(
+  app: AppName,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  entry = builtEntry(app),
+  shell?: string,
+): Launched {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [entry, ...args], {
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const environment = { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env };
+  const child =
+    shell === undefined
+      ? spawn(process.execPath, [entry, ...args], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', shell], {
+          cwd: repoRoot,
+          env: { ...flagsAsEnv(app, args), ...environment },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
   const logs: LogLine[] = [];
   let stdoutBuffer = '';
   let stdout = '';
@@ -115,7 +143,22 @@ function launch(app: AppName, args: string[], env: NodeJS.ProcessEnv = {}, entry
 export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promise<SpawnedApp> {
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
-  const launched = launch(app, [...loopbackFlags(app, dataDir), ...(options.args ?? [])], options.env, options.entry);
+  const launched = launch(
+    app,
+    [...loopbackFlags(app, dataDir), ...(options.args ?? [])],
+    options.env,
+    options.entry,
+    options.shell,
+  );
+  // A shell's child does not get the shell's signals: signal the process group.
+  const kill = (signal: NodeJS.Signals) => {
+    if (options.shell === undefined) return void launched.child.kill(signal);
+    try {
+      process.kill(-launched.child.pid!, signal);
+    } catch {
+      // The group has exited already.
+    }
+  };
   let exitedEarly: Exit | undefined;
   void launched.exit.then((exit) => (exitedEarly = exit));
 
@@ -128,7 +171,7 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
     },
     { timeoutMs: options.readyTimeoutMs ?? 20_000, description: `${app} to log "listening"` },
   ).catch((error: Error) => {
-    launched.child.kill('SIGKILL');
+    kill('SIGKILL');
     throw error;
   });
 
@@ -153,8 +196,8 @@ export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promis
     exited: () => launched.exit,
     async stop(signal = 'SIGTERM', timeoutMs = 5_000) {
       const started = Date.now();
-      if (!exitedEarly) launched.child.kill(signal);
-      const timer = setTimeout(() => launched.child.kill('SIGKILL'), timeoutMs);
+      if (!exitedEarly) kill(signal);
+      const timer = setTimeout(() => kill('SIGKILL'), timeoutMs);
       const exit = await launched.exit;
       clearTimeout(timer);
       if (temporary) rmSync(dataDir, { recursive: true, force: true });

@@ -62,7 +62,7 @@ export function CreatedToken({ created, onDismiss }: Props) {
         <span id="join-cluster-id-hint" class={badClusterId ? 'error' : 'hint'}>
           {badClusterId
             ? 'Not a cluster id: 1 to 128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit.'
-            : 'Filled into the command: the stable id of the cluster the agent speaks for (in Kubernetes the kube-system namespace UID).'}
+            : 'Filled into the command: the stable id of the cluster the agent speaks for. Left empty, the command uses AGENT_CLUSTER_ID if set, else asks kubectl for the kube-system namespace UID.'}
         </span>
       </div>
       <h4 id="join-command-title">Join command</h4>

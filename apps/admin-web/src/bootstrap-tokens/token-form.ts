@@ -1,7 +1,7 @@
 // The browser-free logic of the bootstrap tokens view: turning the form into
 // the API's request, finding the field a refusal names, and filling the
 // cluster id into the join command. Specs in apps/admin-web/test.
-import type { NewTokenRequest, TokenView } from '@app/admin-api';
+import { JOIN_CLUSTER_ID_DEFAULT, type NewTokenRequest, type TokenView } from '@app/admin-api';
 
 /** One label row of the form; `id` keeps rows apart while they are added and removed. */
 export interface LabelRow {
@@ -23,8 +23,8 @@ export interface TokenForm {
   labels: LabelRow[];
 }
 
-/** The placeholder the gateway's join command carries for the cluster id. */
-export const CLUSTER_ID_PLACEHOLDER = '<cluster id>';
+/** What the gateway's join command carries for the cluster id: a shell default the page replaces. */
+export const CLUSTER_ID_PLACEHOLDER = JOIN_CLUSTER_ID_DEFAULT;
 
 /** The gateway's rule for cluster ids (apps/gateway/src/clusters/cluster-id.ts). */
 const CLUSTER_ID = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
@@ -78,7 +78,7 @@ export function isClusterId(id: string): boolean {
   return CLUSTER_ID.test(id);
 }
 
-/** The join command with the cluster id filled in; the placeholder stays while none (or no valid one) is given. */
+/** The join command with the cluster id filled in; the shell default stays while none (or no valid one) is given. */
 export function joinCommandFor(joinCommand: string, clusterId: string): string {
   const id = clusterId.trim();
   return isClusterId(id) ? joinCommand.replaceAll(CLUSTER_ID_PLACEHOLDER, id) : joinCommand;

@@ -56,7 +56,7 @@ export class AlertingAdminController {
       enabled: status.enabled,
       lastSync: status.lastSync?.toISOString(),
       conditions: status.conditions,
-      lastRevision: String(status.lastRevision),
+      lastRevision: String(status.lastRevision?.revision ?? 0n),
     };
   }
 

@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describeCapabilityLifecycle } from '@app/capability-testing';
 import { ALERTING_CAPABILITY } from '@app/notification';
-import { loadSettings } from '@app/runtime';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';
-import { GatewaySettings } from '../config/gateway-settings.js';
 import { SqliteNotificationStore } from '../notifications/sqlite-notification-store.js';
 import { AgentSessions } from '../sessions/agent-sessions.js';
 import { AlertingBackend } from './alerting-backend.js';
@@ -28,11 +26,10 @@ describeCapabilityLifecycle({
     const clusterStore = new SqliteClusterStore(join(dataDir, 'clusters.db'));
     const notifications = new SqliteNotificationStore(join(dataDir, 'notifications.db'));
     const registry = new ClusterRegistry(clusterStore, clock);
-    const settings = loadSettings(GatewaySettings, { argv: [], env: {} });
     // `nodes` is the suite's TestNodeReach: an implementation of the NodeReach port (what
     // AgentNodes is over real sessions), so the suite can take an agent offline. It is a
     // port the backend and driver are built over, not a mock of the code under test.
-    const driver = new AlertingDriver(registry, nodes, notifications, settings);
+    const driver = new AlertingDriver(registry, nodes, notifications);
     // Where agents' Sync calls land; its sessions are only used to serve it (onModuleInit, not called here).
     const nodeSync = new AlertingNodeSync(new AgentSessions(new Registry(), registry), registry, clock);
     return {

@@ -10,7 +10,7 @@ import { ALERTING_CAPABILITY } from '@app/notification';
 import type { capability } from '@app/proto';
 import { UnavailableError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { GatewaySettings } from '../config/gateway-settings.js';
+import { INSTALLER_TEMPLATE } from '../join-command/installer-template.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
 
 /**
@@ -33,7 +33,6 @@ export class AlertingDriver implements CapabilityDriver {
     private readonly clusters: ClusterRegistry,
     @Inject(NODE_REACH) private readonly nodes: NodeReach,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
-    private readonly settings: GatewaySettings,
   ) {}
 
   async enable(clusterId: string): Promise<void> {
@@ -80,14 +79,8 @@ export class AlertingDriver implements CapabilityDriver {
     }
   }
 
+  /** opni's Go template over Token, Pin, Address and Port: rendered, it is the admin page's join command. */
   installerTemplate(): string {
-    return [
-      '# Installs and starts a Downstream Alerting agent for this gateway.',
-      '# {{ .ClusterId }}: the cluster the agent speaks for (in Kubernetes, the kube-system namespace UID).',
-      `AGENT_GATEWAY_ADDRESS=${this.settings.agentAddress} \\`,
-      'AGENT_CLUSTER_ID={{ .ClusterId }} \\',
-      'AGENT_DATA_DIR=/var/lib/downstream-alerting/agent \\',
-      'node dist/apps/agent/apps/agent/src/main.js',
-    ].join('\n');
+    return INSTALLER_TEMPLATE;
   }
 }

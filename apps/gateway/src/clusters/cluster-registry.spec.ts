@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { AlreadyExistsError, NotFoundError } from '@app/runtime';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from './cluster-registry.js';
@@ -66,7 +67,7 @@ describe('ClusterRegistry (real SQLite store)', () => {
   it('deletes a cluster with its key and node state; it may join again', async () => {
     await registry.join('c1', KEY, {});
     await registry.updateNodeConfig('c1', 'alerting', () => ({ enabled: true, spec: {} }));
-    await registry.recordSync('c1', 'alerting', { enabled: true, conditions: [], lastRevision: 1n });
+    await registry.recordSync('c1', 'alerting', { enabled: true, conditions: [], lastRevision: { revision: 1n } });
     await registry.delete('c1');
     await expect(registry.get('c1')).rejects.toThrow(NotFoundError);
     expect(await registry.clusterKey('c1')).toBeUndefined();
@@ -101,15 +102,17 @@ describe('ClusterRegistry (real SQLite store)', () => {
   it('gives a node configuration the next revision only when it changes, and keeps it across a reopen', async () => {
     expect(await registry.nodeConfig('c1', 'alerting')).toEqual({ enabled: false, revision: 0n, spec: {} });
     const enabled = await registry.updateNodeConfig('c1', 'alerting', (c) => ({ enabled: true, spec: c.spec }));
-    expect(enabled).toEqual({ enabled: true, revision: 1n, spec: {} });
+    expect(enabled).toEqual({ enabled: true, revision: 1n, revisedAt: new Date(now), spec: {} });
+    now += 1000;
     const same = await registry.updateNodeConfig('c1', 'alerting', (c) => ({ enabled: true, spec: c.spec }));
-    expect(same.revision).toBe(1n);
+    expect(same).toEqual(enabled);
     await registry.updateNodeConfig('c1', 'alerting', () => ({ enabled: false, spec: { purgeQueueRevision: 2n } }));
     await reopen();
     expect(registry.cachedNodeConfig('c1', 'alerting')).toBeUndefined();
     expect(await registry.nodeConfig('c1', 'alerting')).toEqual({
       enabled: false,
       revision: 2n,
+      revisedAt: new Date(now),
       spec: { purgeQueueRevision: 2n },
     });
     expect(registry.cachedNodeConfig('c1', 'alerting')?.revision).toBe(2n);
@@ -117,10 +120,31 @@ describe('ClusterRegistry (real SQLite store)', () => {
 
   it('records the last sync per (cluster, capability)', async () => {
     expect(await registry.nodeStatus('c1', 'alerting')).toBeUndefined();
-    const status = { enabled: true, lastSync: new Date(now), conditions: ['Backend Disabled'], lastRevision: 3n };
+    const status = {
+      enabled: true,
+      lastSync: new Date(now),
+      conditions: ['Backend Disabled'],
+      lastRevision: { revision: 3n, timestamp: new Date(now - 1000) },
+    };
     await registry.recordSync('c1', 'alerting', status);
     await reopen();
     expect(await registry.nodeStatus('c1', 'alerting')).toEqual(status);
+  });
+
+  it('reads a sync recorded before lastRevision was a core.Revision as one', async () => {
+    await registry.recordSync('c1', 'alerting', { enabled: true, conditions: [], lastRevision: { revision: 1n } });
+    await store.close();
+    const db = new Database(join(dir, 'clusters.db'));
+    const legacy = '{"enabled":true,"lastSync":{"$date":1764403200000},"conditions":[],"lastRevision":{"$bigint":"7"}}';
+    db.prepare('UPDATE node_status SET record = ?').run(legacy);
+    db.close();
+    await reopen();
+    expect(await registry.nodeStatus('c1', 'alerting')).toEqual({
+      enabled: true,
+      lastSync: new Date(1764403200000),
+      conditions: [],
+      lastRevision: { revision: 7n },
+    });
   });
 
   it('keeps health only while the cluster is connected', async () => {

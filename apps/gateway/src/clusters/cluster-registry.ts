@@ -163,7 +163,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
   async updateNodeConfig(
     clusterId: string,
     name: string,
-    update: (config: NodeConfigRecord) => Omit<NodeConfigRecord, 'revision'>,
+    update: (config: NodeConfigRecord) => Omit<NodeConfigRecord, 'revision' | 'revisedAt'>,
   ): Promise<NodeConfigRecord> {
     return this.serialized(`${clusterId}/${name}`, async () => {
       const current = await this.nodeConfig(clusterId, name);
@@ -171,7 +171,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
       if (next.enabled === current.enabled && JSON.stringify(next.spec) === JSON.stringify(current.spec)) {
         return current;
       }
-      const config = { ...next, revision: current.revision + 1n };
+      const config = { ...next, revision: current.revision + 1n, revisedAt: new Date(this.clock.now()) };
       await this.store.putNodeConfig(clusterId, name, config);
       this.nodeConfigs.set(`${clusterId}/${name}`, config);
       return config;

@@ -20,6 +20,8 @@ export interface ClusterRecord {
 export interface NodeConfigRecord {
   enabled: boolean;
   revision: bigint;
+  /** When this revision was made (unset in records written before it was kept). */
+  revisedAt?: Date;
   /** Capability-specific settings, JSON-serialisable. */
   spec: Record<string, unknown>;
 }

@@ -117,7 +117,10 @@ export class SqliteClusterStore implements ClusterStore {
   }
 
   async nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined> {
-    return this.nodeStatuses.get(clusterId, capability);
+    const status = this.nodeStatuses.get(clusterId, capability);
+    // Written before lastRevision became a core.Revision (opni's type): a bare revision number.
+    const legacy = status?.lastRevision as unknown;
+    return typeof legacy === 'bigint' ? { ...status!, lastRevision: { revision: legacy } } : status;
   }
 
   async putNodeStatus(clusterId: string, capability: string, status: capability.NodeCapabilityStatus): Promise<void> {

@@ -161,7 +161,7 @@ export class GatewaySettings extends NotificationLimitSettings {
     env: 'GATEWAY_ADVERTISED_ADDRESS',
     flag: 'advertised-address',
     description:
-      'host:port agents dial to reach this gateway, written into the join command and the installer template; empty: GATEWAY_HOST (this host name when it is 0.0.0.0 or ::) and the gRPC port bound.',
+      "host:port agents dial to reach this gateway, written into the join command (the installer template's {{ .Address }}:{{ .Port }}); empty: GATEWAY_HOST (this host name when it is 0.0.0.0 or ::) and the gRPC port bound.",
   })
   @ValidateIf((settings: GatewaySettings) => settings.advertisedAddress !== '')
   @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, { message: 'must be empty or host:port' })
@@ -260,7 +260,7 @@ export class GatewaySettings extends NotificationLimitSettings {
   maxJoinsPerMinutePerAddress = 60;
 
   /**
-   * The address agents dial, for the join command and the installer template:
+   * The address agents dial, for the join command (the installer template's Address and Port):
    * the advertised address, else the bound host (this host's name when bound
    * to every interface) and the gRPC port (the one bound, once listening).
    */

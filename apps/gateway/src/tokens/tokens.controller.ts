@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/comm
 import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { CLOCK, InvalidArgumentError, parseDuration, DURATION_RULE, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
+import { joinCommand } from '../join-command/installer-template.js';
 import { TLS_IDENTITY } from '../security/security.tokens.js';
 import type { TlsIdentity } from '../security/tls-identity.js';
 import type { BootstrapTokenRecord } from './bootstrap-token-store.js';
@@ -51,9 +52,7 @@ export class TokensController {
       ...this.view(record),
       token,
       pin: this.tls.pin,
-      joinCommand:
-        `AGENT_GATEWAY_ADDRESS=${this.settings.agentAddress} AGENT_JOIN_TOKEN=${token} ` +
-        `AGENT_GATEWAY_PIN=${this.tls.pin} AGENT_CLUSTER_ID=<cluster id> node dist/apps/agent/apps/agent/src/main.js`,
+      joinCommand: joinCommand(this.settings.agentAddress, token, this.tls.pin),
     };
   }
 

@@ -61,9 +61,17 @@ describe('NodeConfigSync', () => {
     expect(configs.syncs).toEqual([
       {
         key: 'c1/example',
-        status: { enabled: true, lastSync: new Date(at), conditions: ['Backend Disabled'], lastRevision: 3n },
+        status: {
+          enabled: true,
+          lastSync: new Date(at),
+          conditions: ['Backend Disabled'],
+          lastRevision: { revision: 3n },
+        },
       },
-      { key: 'c1/example', status: { enabled: true, lastSync: new Date(at), conditions: [], lastRevision: 3n } },
+      {
+        key: 'c1/example',
+        status: { enabled: true, lastSync: new Date(at), conditions: [], lastRevision: { revision: 3n } },
+      },
     ]);
   });
 });

@@ -5,6 +5,8 @@ import type { Clock } from '@app/runtime';
 export interface RevisedNodeConfig {
   enabled: boolean;
   revision: bigint;
+  /** When the revision was made, if known (core.Revision.timestamp). */
+  revisedAt?: Date;
 }
 
 /**
@@ -52,7 +54,7 @@ export class NodeConfigSync<C extends RevisedNodeConfig> {
       enabled: desired.enabled,
       lastSync: new Date(this.clock.now()),
       conditions: report.conditions,
-      lastRevision: desired.revision,
+      lastRevision: { revision: desired.revision, timestamp: desired.revisedAt },
     });
     return { upToDate: report.revision === desired.revision, desired };
   }

@@ -174,7 +174,7 @@ export function describeCapabilityLifecycle(subject: CapabilityLifecycleSubject)
       expect(status).toMatchObject({ enabled: true, conditions: ['Example Pending'] });
       expect(status.lastSync!.getTime()).toBeGreaterThanOrEqual(before);
       expect(status.lastSync!.getTime()).toBeLessThanOrEqual(Date.now());
-      expect(typeof status.lastRevision).toBe('bigint');
+      expect(typeof status.lastRevision?.revision).toBe('bigint');
 
       await fixture.reportSync(cluster, []);
       expect((await backend.status(cluster)).conditions).toEqual([]);

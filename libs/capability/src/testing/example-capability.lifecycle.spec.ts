@@ -84,7 +84,7 @@ class JsonFileClusters implements ClusterCapabilities, NodeStatuses, NodeConfigs
         enabled: status.enabled,
         lastSync: new Date(status.lastSync),
         conditions: status.conditions,
-        lastRevision: BigInt(status.lastRevision),
+        lastRevision: { revision: BigInt(status.lastRevision) },
       }
     );
   }
@@ -108,7 +108,7 @@ class JsonFileClusters implements ClusterCapabilities, NodeStatuses, NodeConfigs
         enabled: status.enabled,
         lastSync: status.lastSync!.getTime(),
         conditions: status.conditions,
-        lastRevision: Number(status.lastRevision),
+        lastRevision: Number(status.lastRevision?.revision ?? 0n),
       };
     });
   }
@@ -176,7 +176,7 @@ class ExampleDriver implements CapabilityDriver {
   }
 
   installerTemplate(): string {
-    return 'EXAMPLE_CLUSTER_ID={{ .ClusterId }} example-agent';
+    return 'EXAMPLE_GATEWAY={{ .Address }}:{{ .Port }} EXAMPLE_TOKEN={{ .Token }} EXAMPLE_PIN={{ .Pin }} example-agent';
   }
 }
 

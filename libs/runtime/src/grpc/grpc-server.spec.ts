@@ -27,7 +27,12 @@ class BackendStub {
   @GrpcMethod('Backend', 'status')
   status(request: capability.StatusRequest): capability.NodeCapabilityStatus {
     this.statusRequests.push(request);
-    return { enabled: true, lastSync: LAST_SYNC, conditions: ['ready', 'synced'], lastRevision: LAST_REVISION };
+    return {
+      enabled: true,
+      lastSync: LAST_SYNC,
+      conditions: ['ready', 'synced'],
+      lastRevision: { revision: LAST_REVISION },
+    };
   }
 
   @GrpcMethod('Backend', 'uninstall')
@@ -136,9 +141,9 @@ describe('GrpcServer', () => {
     expect(response.lastSync).toBeInstanceOf(Date);
     expect(response.lastSync?.getTime()).toBe(LAST_SYNC.getTime());
     expect(response.lastSync?.toISOString()).toBe('2026-11-28T12:34:56.789Z');
-    expect(typeof response.lastRevision).toBe('bigint');
-    expect(response.lastRevision).toBe(9007199254740993n);
-    expect(response.lastRevision === LAST_REVISION).toBe(true);
+    expect(typeof response.lastRevision?.revision).toBe('bigint');
+    expect(response.lastRevision?.revision).toBe(9007199254740993n);
+    expect(response.lastRevision?.revision === LAST_REVISION).toBe(true);
   });
 
   it('round-trips Uninstall: returns Empty, the request reaches the handler', async () => {

@@ -11,7 +11,7 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import protobufjs from "protobufjs";
 const { wrappers } = protobufjs;
 import { Observable } from "rxjs";
-import { Reference, TaskStatus } from "../core/core.js";
+import { Reference, Revision, TaskStatus } from "../core/core.js";
 import { Empty } from "../google/protobuf/empty.js";
 import { Struct } from "../google/protobuf/struct.js";
 import { Timestamp } from "../google/protobuf/timestamp.js";
@@ -46,6 +46,10 @@ export interface InstallResponse {
   message: string;
 }
 
+/**
+ * capability.Backend/Status also accepts a bare core.Reference in its place:
+ * see the rule there.
+ */
 export interface StatusRequest {
   cluster?: Reference | undefined;
 }
@@ -69,7 +73,8 @@ export interface NodeCapabilityStatus {
   enabled: boolean;
   lastSync?: Date | undefined;
   conditions: string[];
-  lastRevision: bigint;
+  /** The node configuration's revision at the last sync, and when it was made. */
+  lastRevision?: Revision | undefined;
 }
 
 /** Selects capabilities by name; empty means all. */
@@ -483,7 +488,7 @@ export const InstallerTemplateResponse: MessageFns<InstallerTemplateResponse> = 
 };
 
 function createBaseNodeCapabilityStatus(): NodeCapabilityStatus {
-  return { enabled: false, conditions: [], lastRevision: 0n };
+  return { enabled: false, conditions: [] };
 }
 
 export const NodeCapabilityStatus: MessageFns<NodeCapabilityStatus> = {
@@ -497,11 +502,8 @@ export const NodeCapabilityStatus: MessageFns<NodeCapabilityStatus> = {
     for (const v of message.conditions) {
       writer.uint32(26).string(v!);
     }
-    if (message.lastRevision !== 0n) {
-      if (BigInt.asIntN(64, message.lastRevision) !== message.lastRevision) {
-        throw new globalThis.Error("value provided for field message.lastRevision of type int64 too large");
-      }
-      writer.uint32(32).int64(message.lastRevision);
+    if (message.lastRevision !== undefined) {
+      Revision.encode(message.lastRevision, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -544,11 +546,11 @@ export const NodeCapabilityStatus: MessageFns<NodeCapabilityStatus> = {
             continue;
           }
           case 4: {
-            if (tag !== 32) {
+            if (tag !== 34) {
               break;
             }
 
-            message.lastRevision = reader.int64() as bigint;
+            message.lastRevision = Revision.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -572,8 +574,8 @@ export const NodeCapabilityStatus: MessageFns<NodeCapabilityStatus> = {
     message.lastSync = object.lastSync ?? undefined;
     message.conditions = object.conditions?.map((e) => e) || [];
     message.lastRevision = (object.lastRevision !== undefined && object.lastRevision !== null)
-      ? BigInt(object.lastRevision)
-      : 0n;
+      ? Revision.fromPartial(object.lastRevision)
+      : undefined;
     return message;
   },
 };
@@ -655,6 +657,18 @@ export interface BackendClient {
   /**
    * Returns common runtime config info for this capability from a specific
    * cluster (node).
+   *
+   * Takes either request shape, on this same method: StatusRequest (the
+   * shape of opni's early-2023 revision, declared here) or core.Reference (opni's
+   * later revisions). Both put a length-delimited field 1 first, so the
+   * gateway tells them apart by that field's bytes (the first occurrence):
+   *   - empty, or starting with 0x0a (the tag of Reference.id = 1): it is an
+   *     encoded Reference, so the request is a StatusRequest;
+   *   - anything else: it is Reference.id itself, the cluster id.
+   * This is unambiguous because a cluster id is 1 to 128 of [A-Za-z0-9._-],
+   * and none of those is the byte 0x0a. A request without field 1 names no
+   * cluster (INVALID_ARGUMENT). Implemented by
+   * libs/proto/src/status-request.ts.
    */
 
   status(request: StatusRequest): Observable<NodeCapabilityStatus>;
@@ -704,6 +718,18 @@ export interface BackendController {
   /**
    * Returns common runtime config info for this capability from a specific
    * cluster (node).
+   *
+   * Takes either request shape, on this same method: StatusRequest (the
+   * shape of opni's early-2023 revision, declared here) or core.Reference (opni's
+   * later revisions). Both put a length-delimited field 1 first, so the
+   * gateway tells them apart by that field's bytes (the first occurrence):
+   *   - empty, or starting with 0x0a (the tag of Reference.id = 1): it is an
+   *     encoded Reference, so the request is a StatusRequest;
+   *   - anything else: it is Reference.id itself, the cluster id.
+   * This is unambiguous because a cluster id is 1 to 128 of [A-Za-z0-9._-],
+   * and none of those is the byte 0x0a. A request without field 1 names no
+   * cluster (INVALID_ARGUMENT). Implemented by
+   * libs/proto/src/status-request.ts.
    */
 
   status(
@@ -806,6 +832,18 @@ export const BackendService = {
   /**
    * Returns common runtime config info for this capability from a specific
    * cluster (node).
+   *
+   * Takes either request shape, on this same method: StatusRequest (the
+   * shape of opni's early-2023 revision, declared here) or core.Reference (opni's
+   * later revisions). Both put a length-delimited field 1 first, so the
+   * gateway tells them apart by that field's bytes (the first occurrence):
+   *   - empty, or starting with 0x0a (the tag of Reference.id = 1): it is an
+   *     encoded Reference, so the request is a StatusRequest;
+   *   - anything else: it is Reference.id itself, the cluster id.
+   * This is unambiguous because a cluster id is 1 to 128 of [A-Za-z0-9._-],
+   * and none of those is the byte 0x0a. A request without field 1 names no
+   * cluster (INVALID_ARGUMENT). Implemented by
+   * libs/proto/src/status-request.ts.
    */
   status: {
     path: "/capability.Backend/Status" as const,
@@ -886,6 +924,18 @@ export interface BackendServer extends UntypedServiceImplementation {
   /**
    * Returns common runtime config info for this capability from a specific
    * cluster (node).
+   *
+   * Takes either request shape, on this same method: StatusRequest (the
+   * shape of opni's early-2023 revision, declared here) or core.Reference (opni's
+   * later revisions). Both put a length-delimited field 1 first, so the
+   * gateway tells them apart by that field's bytes (the first occurrence):
+   *   - empty, or starting with 0x0a (the tag of Reference.id = 1): it is an
+   *     encoded Reference, so the request is a StatusRequest;
+   *   - anything else: it is Reference.id itself, the cluster id.
+   * This is unambiguous because a cluster id is 1 to 128 of [A-Za-z0-9._-],
+   * and none of those is the byte 0x0a. A request without field 1 names no
+   * cluster (INVALID_ARGUMENT). Implemented by
+   * libs/proto/src/status-request.ts.
    */
   status: handleUnaryCall<StatusRequest, NodeCapabilityStatus>;
   /**

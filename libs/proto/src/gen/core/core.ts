@@ -59,12 +59,7 @@ export interface HealthStatus {
 export interface Status {
   timestamp?: Date | undefined;
   connected: boolean;
-  sessionAttributes: { [key: string]: string };
-}
-
-export interface Status_SessionAttributesEntry {
-  key: string;
-  value: string;
+  sessionAttributes: string[];
 }
 
 export interface Progress {
@@ -73,11 +68,15 @@ export interface Progress {
 }
 
 export interface LogEntry {
-  timestamp?: Date | undefined;
   msg: string;
   level: number;
+  timestamp?: Date | undefined;
 }
 
+/**
+ * A transition to a task state at a point in time. There is no field 2 (as
+ * in opni): do not use it.
+ */
 export interface StateTransition {
   state: TaskState;
   timestamp?: Date | undefined;
@@ -106,7 +105,10 @@ export interface ClusterList {
 export interface ClusterMetadata {
   labels: { [key: string]: string };
   capabilities: ClusterCapability[];
-  /** The last-known human-friendly name of the cluster, if any. */
+  /**
+   * The last-known human-friendly name of the cluster, if any. Ours: a number
+   * opni does not use in this message.
+   */
   friendlyName: string;
 }
 
@@ -119,6 +121,15 @@ export interface ClusterCapability {
   name: string;
   /** Set while the capability is being uninstalled. */
   deletionTimestamp?: Date | undefined;
+}
+
+/** A revision of a resource (as in opni): larger is newer. */
+export interface Revision {
+  revision?:
+    | bigint
+    | undefined;
+  /** When the revision was made, if known. */
+  timestamp?: Date | undefined;
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -426,7 +437,7 @@ export const HealthStatus: MessageFns<HealthStatus> = {
 };
 
 function createBaseStatus(): Status {
-  return { connected: false, sessionAttributes: {} };
+  return { connected: false, sessionAttributes: [] };
 }
 
 export const Status: MessageFns<Status> = {
@@ -437,9 +448,9 @@ export const Status: MessageFns<Status> = {
     if (message.connected !== false) {
       writer.uint32(16).bool(message.connected);
     }
-    globalThis.Object.entries(message.sessionAttributes).forEach(([key, value]: [string, string]) => {
-      Status_SessionAttributesEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
-    });
+    for (const v of message.sessionAttributes) {
+      writer.uint32(26).string(v!);
+    }
     return writer;
   },
 
@@ -477,10 +488,7 @@ export const Status: MessageFns<Status> = {
               break;
             }
 
-            const entry3 = Status_SessionAttributesEntry.decode(reader, reader.uint32());
-            if (entry3.value !== undefined) {
-              message.sessionAttributes[entry3.key] = entry3.value;
-            }
+            message.sessionAttributes.push(reader.string());
             continue;
           }
         }
@@ -502,82 +510,7 @@ export const Status: MessageFns<Status> = {
     const message = createBaseStatus();
     message.timestamp = object.timestamp ?? undefined;
     message.connected = object.connected ?? false;
-    message.sessionAttributes = (globalThis.Object.entries(object.sessionAttributes ?? {}) as [string, string][])
-      .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      }, {});
-    return message;
-  },
-};
-
-function createBaseStatus_SessionAttributesEntry(): Status_SessionAttributesEntry {
-  return { key: "", value: "" };
-}
-
-export const Status_SessionAttributesEntry: MessageFns<Status_SessionAttributesEntry> = {
-  encode(message: Status_SessionAttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== "") {
-      writer.uint32(10).string(message.key);
-    }
-    if (message.value !== "") {
-      writer.uint32(18).string(message.value);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Status_SessionAttributesEntry {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseStatus_SessionAttributesEntry();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.key = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.value = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<Status_SessionAttributesEntry>, I>>(base?: I): Status_SessionAttributesEntry {
-    return Status_SessionAttributesEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Status_SessionAttributesEntry>, I>>(
-    object: I,
-  ): Status_SessionAttributesEntry {
-    const message = createBaseStatus_SessionAttributesEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
+    message.sessionAttributes = object.sessionAttributes?.map((e) => e) || [];
     return message;
   },
 };
@@ -661,14 +594,14 @@ function createBaseLogEntry(): LogEntry {
 
 export const LogEntry: MessageFns<LogEntry> = {
   encode(message: LogEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(10).fork()).join();
-    }
     if (message.msg !== "") {
-      writer.uint32(18).string(message.msg);
+      writer.uint32(10).string(message.msg);
     }
     if (message.level !== 0) {
-      writer.uint32(24).int32(message.level);
+      writer.uint32(16).int32(message.level);
+    }
+    if (message.timestamp !== undefined) {
+      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -691,23 +624,23 @@ export const LogEntry: MessageFns<LogEntry> = {
               break;
             }
 
-            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
             message.msg = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 24) {
+          case 2: {
+            if (tag !== 16) {
               break;
             }
 
             message.level = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -727,9 +660,9 @@ export const LogEntry: MessageFns<LogEntry> = {
   },
   fromPartial<I extends Exact<DeepPartial<LogEntry>, I>>(object: I): LogEntry {
     const message = createBaseLogEntry();
-    message.timestamp = object.timestamp ?? undefined;
     message.msg = object.msg ?? "";
     message.level = object.level ?? 0;
+    message.timestamp = object.timestamp ?? undefined;
     return message;
   },
 };
@@ -744,7 +677,7 @@ export const StateTransition: MessageFns<StateTransition> = {
       writer.uint32(8).int32(message.state);
     }
     if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(18).fork()).join();
+      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -770,8 +703,8 @@ export const StateTransition: MessageFns<StateTransition> = {
             message.state = reader.int32() as any;
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
+          case 3: {
+            if (tag !== 26) {
               break;
             }
 
@@ -1043,7 +976,7 @@ export const ClusterMetadata: MessageFns<ClusterMetadata> = {
       ClusterCapability.encode(v!, writer.uint32(18).fork()).join();
     }
     if (message.friendlyName !== "") {
-      writer.uint32(26).string(message.friendlyName);
+      writer.uint32(130).string(message.friendlyName);
     }
     return writer;
   },
@@ -1080,8 +1013,8 @@ export const ClusterMetadata: MessageFns<ClusterMetadata> = {
             message.capabilities.push(ClusterCapability.decode(reader, reader.uint32()));
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 16: {
+            if (tag !== 130) {
               break;
             }
 
@@ -1250,6 +1183,78 @@ export const ClusterCapability: MessageFns<ClusterCapability> = {
     const message = createBaseClusterCapability();
     message.name = object.name ?? "";
     message.deletionTimestamp = object.deletionTimestamp ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRevision(): Revision {
+  return {};
+}
+
+export const Revision: MessageFns<Revision> = {
+  encode(message: Revision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revision !== undefined) {
+      if (BigInt.asIntN(64, message.revision) !== message.revision) {
+        throw new globalThis.Error("value provided for field message.revision of type int64 too large");
+      }
+      writer.uint32(8).int64(message.revision);
+    }
+    if (message.timestamp !== undefined) {
+      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Revision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revision = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Revision>, I>>(base?: I): Revision {
+    return Revision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Revision>, I>>(object: I): Revision {
+    const message = createBaseRevision();
+    message.revision = (object.revision !== undefined && object.revision !== null)
+      ? BigInt(object.revision)
+      : undefined;
+    message.timestamp = object.timestamp ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,39 @@
+import { JOIN_CLUSTER_ID_DEFAULT } from '@app/admin-api';
+import { INSTALLER_TEMPLATE, joinCommand, renderInstallerTemplate, serverSpec } from './installer-template.js';
+
+const SPEC = { Token: 'abc123.s3cr3t-_x', Pin: 'sha256:00ff', Address: 'gw.example', Port: '9090' };
+
+describe('the installer template and the join command', () => {
+  it("uses opni's four fields and nothing else", () => {
+    const actions = [...INSTALLER_TEMPLATE.matchAll(/\{\{(.*?)\}\}/g)].map((match) => match[1].trim()).sort();
+    expect(actions).toEqual(['.Address', '.Pin', '.Port', '.Token']);
+  });
+
+  it('renders to the join command: address, token, pin, and the cluster id as an editable shell default', () => {
+    const command = joinCommand('gw.example:9090', SPEC.Token, SPEC.Pin);
+    expect(command).toBe(renderInstallerTemplate(INSTALLER_TEMPLATE, SPEC));
+    expect(command).toBe(
+      `AGENT_GATEWAY_ADDRESS=gw.example:9090 AGENT_JOIN_TOKEN=${SPEC.Token} AGENT_GATEWAY_PIN=sha256:00ff ` +
+        `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`,
+    );
+  });
+
+  it('splits host:port and [v6]:port into Address and Port', () => {
+    expect(serverSpec('gw.example:9090')).toEqual({ Address: 'gw.example', Port: '9090' });
+    expect(serverSpec('[::1]:9090')).toEqual({ Address: '[::1]', Port: '9090' });
+  });
+
+  it("follows Go's text/template for field actions: spaces inside, trim markers, no escaping", () => {
+    expect(renderInstallerTemplate('a={{.Token}} b={{   .Pin   }}', SPEC)).toBe('a=abc123.s3cr3t-_x b=sha256:00ff');
+    expect(renderInstallerTemplate('x  {{- .Port -}}  \n y', SPEC)).toBe('x9090y');
+    expect(renderInstallerTemplate('<{{ .Address }}>&', { ...SPEC, Address: '<&>' })).toBe('<<&>>&');
+    expect(renderInstallerTemplate('no actions', SPEC)).toBe('no actions');
+  });
+
+  it('refuses what it does not render as Go would: other actions, unknown fields, unclosed actions', () => {
+    expect(() => renderInstallerTemplate('{{ .ClusterId }}', SPEC)).toThrow("can't evaluate field ClusterId");
+    expect(() => renderInstallerTemplate('{{ arg "input" "Gateway" }}', SPEC)).toThrow('unsupported action');
+    expect(() => renderInstallerTemplate('{{ .Token', SPEC)).toThrow('unclosed action');
+    expect(() => renderInstallerTemplate('{{ .Token }} {{', SPEC)).toThrow('unclosed action');
+  });
+});

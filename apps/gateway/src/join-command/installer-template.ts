@@ -1,0 +1,64 @@
+import { JOIN_CLUSTER_ID_DEFAULT } from '@app/admin-api';
+
+/** The fields opni fills an installer template with: its UserInstallerTemplateSpec (Token, Pin) and ServerInstallerTemplateSpec (Address, Port). */
+export interface InstallerTemplateSpec {
+  Token: string;
+  Pin: string;
+  Address: string;
+  Port: string;
+}
+
+/**
+ * The command that starts an agent and joins it to this gateway, as a Go
+ * template over opni's four fields (capability.Backend/InstallerTemplate);
+ * rendered with a token, it is the admin page's join command. Values the
+ * gateway does not know stay shell defaults the user may edit.
+ */
+export const INSTALLER_TEMPLATE =
+  'AGENT_GATEWAY_ADDRESS={{ .Address }}:{{ .Port }} AGENT_JOIN_TOKEN={{ .Token }} AGENT_GATEWAY_PIN={{ .Pin }} ' +
+  `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`;
+
+// A Go template action, with Go's optional trim markers ("{{- " and " -}}").
+const ACTION = /\{\{(- )?(.*?)( -)?\}\}/gs;
+const FIELD = /^\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+
+/**
+ * Renders a template as Go's text/template does for field actions
+ * ({{ .Token }}): no escaping, and a trim marker drops the white space on its
+ * side. Any other action, an unclosed one, or a field the spec lacks is an
+ * error, as in Go.
+ */
+export function renderInstallerTemplate(template: string, spec: InstallerTemplateSpec): string {
+  const fields = spec as unknown as Record<string, string>;
+  const text = (segment: string) => {
+    if (segment.includes('{{')) throw new Error('installer template: unclosed action');
+    return segment;
+  };
+  let rendered = '';
+  let last = 0;
+  let trimNext = false;
+  for (const action of template.matchAll(ACTION)) {
+    let before = text(template.slice(last, action.index));
+    if (trimNext) before = before.trimStart();
+    rendered += action[1] ? before.trimEnd() : before;
+    const field = FIELD.exec(action[2]);
+    if (!field) throw new Error(`installer template: unsupported action {{${action[2]}}}`);
+    if (!Object.hasOwn(fields, field[1])) throw new Error(`installer template: can't evaluate field ${field[1]}`);
+    rendered += fields[field[1]];
+    last = action.index + action[0].length;
+    trimNext = action[3] !== undefined;
+  }
+  const rest = text(template.slice(last));
+  return rendered + (trimNext ? rest.trimStart() : rest);
+}
+
+/** Address and Port of the address agents dial ("host:port" or "[v6]:port"). */
+export function serverSpec(agentAddress: string): Pick<InstallerTemplateSpec, 'Address' | 'Port'> {
+  const colon = agentAddress.lastIndexOf(':');
+  return { Address: agentAddress.slice(0, colon), Port: agentAddress.slice(colon + 1) };
+}
+
+/** The join command for a bootstrap token: INSTALLER_TEMPLATE rendered with it, the pin and the gateway's address. */
+export function joinCommand(agentAddress: string, token: string, pin: string): string {
+  return renderInstallerTemplate(INSTALLER_TEMPLATE, { Token: token, Pin: pin, ...serverSpec(agentAddress) });
+}
