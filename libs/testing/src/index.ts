@@ -33,3 +33,10 @@ export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './g
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
 export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
 export { gatewayClient, gatewayTls } from './gateway-client.js';
+export {
+  AlertmanagerProcess,
+  ALERTMANAGER_BIN,
+  webhookRouteConfig,
+  type AlertmanagerConfig,
+  type AlertmanagerAlertJson,
+} from './alertmanager.js';
