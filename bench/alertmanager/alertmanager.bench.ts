@@ -14,8 +14,8 @@
  * (the bench-kit message, severities Info 50% / Warning 30% / Error 15% /
  * Critical 5% interleaved, ids distinct), written through the gateway's own
  * SqliteNotificationStore. Each round then runs, in alternating order, each
- * against a fresh Alertmanager (clustering off, its default configuration but
- * a route to an unreachable webhook, so it does route every alert):
+ * against a fresh Alertmanager (clustering off, one route grouping by
+ * alertname and cluster to an unreachable webhook, so it does route every alert):
  *   (a) gateway: the built gateway on a fresh copy of the template, with one
  *       Alertmanager target (`from: beginning`, batchSize BATCH,
  *       maxAlertsPerSecond 0: no catch-up bound, readAheadBatches 10). Clock from
@@ -80,7 +80,10 @@ async function prefill(dir: string): Promise<void> {
 }
 
 async function freshAlertmanager(): Promise<AlertmanagerProcess> {
-  const alertmanager = await AlertmanagerProcess.start(webhookRouteConfig('http://127.0.0.1:1/unused'));
+  // Grouped by alertname and cluster as an SRE would (the tests' ungrouped route makes one group per alert).
+  const alertmanager = await AlertmanagerProcess.start(
+    webhookRouteConfig('http://127.0.0.1:1/unused', { group_by: ['alertname', 'cluster'], group_wait: '1s' }),
+  );
   onExit(() => alertmanager.close());
   return alertmanager;
 }
