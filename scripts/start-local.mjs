@@ -7,8 +7,13 @@
 // stops both gracefully; a service still running after the grace period is
 // killed. Any flag given here is passed to both, e.g.
 //   npm start -- --log-level debug
+// When Prometheus Alertmanager is installed (/usr/bin/prometheus-alertmanager,
+// or ALERTMANAGER_BIN), it runs too, on 127.0.0.1:9093 with
+// data/alertmanager/alertmanager.yml (written the first time: a route on
+// cluster and severity), and the gateway delivers to it. ALERTMANAGER_URL=<url>
+// delivers to an Alertmanager of your own instead; ALERTMANAGER_URL=none to none.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,7 +89,63 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-start('gateway', ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway']);
+const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
+const LOCAL_ALERTMANAGER = 'http://127.0.0.1:9093';
+
+/** An example of what an SRE routes on: the cluster, then the severity (see the README). */
+const ALERTMANAGER_CONFIG = `# Written by npm start; edit freely (Alertmanager reloads on SIGHUP).
+route:
+  receiver: default
+  group_by: [alertname, cluster]
+  group_wait: 10s
+  group_interval: 1m
+  repeat_interval: 4h
+  routes:
+    - matchers: [cluster="local", severity=~"critical|error"]
+      receiver: oncall
+receivers:
+  - name: default
+  - name: oncall
+`;
+
+function startAlertmanager() {
+  const dir = join(root, 'data/alertmanager');
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'alertmanager.yml');
+  if (!existsSync(config)) writeFileSync(config, ALERTMANAGER_CONFIG);
+  const child = spawn(
+    ALERTMANAGER_BIN,
+    [
+      `--config.file=${config}`,
+      `--storage.path=${dir}`,
+      '--web.listen-address=127.0.0.1:9093',
+      '--cluster.listen-address=',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ name: 'alertmanager', code, signal })),
+  );
+  children.push({ name: 'alertmanager', child, exited });
+}
+
+/** The Alertmanager the gateway delivers to, if any; a receivers file naming it. */
+function alertmanagerTarget() {
+  let url = process.env.ALERTMANAGER_URL;
+  if (url === 'none') return [];
+  if (!url) {
+    if (!existsSync(ALERTMANAGER_BIN)) return [];
+    startAlertmanager();
+    url = LOCAL_ALERTMANAGER;
+  }
+  mkdirSync(join(root, 'data/gateway'), { recursive: true });
+  const file = join(root, 'data/gateway/start-local-receivers.json');
+  writeFileSync(file, JSON.stringify({ alertmanagers: [{ name: 'local', urls: [url], from: 'beginning' }] }, null, 2));
+  console.log(`alertmanager: ${url} (the gateway's target "local"; ${file})`);
+  return ['--receivers-file', file, '--external-url', GATEWAY];
+}
+
+start('gateway', ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway', ...alertmanagerTarget()]);
 await waitForGateway();
 const agentEnv = {};
 if (!existsSync(join(root, 'data/agent/keyring.json'))) {

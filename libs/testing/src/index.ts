@@ -66,3 +66,10 @@ export {
 export { ourWireDefinitions } from './opni-wire/our-descriptors.js';
 export { compareWithOpni, type DeliberateDifference } from './opni-wire/wire-contract.js';
 export { opniRoot, plain, OpniClient, type OpniAnswer } from './opni-wire/opni-codecs.js';
+export {
+  AlertmanagerProcess,
+  ALERTMANAGER_BIN,
+  webhookRouteConfig,
+  type AlertmanagerConfig,
+  type AlertmanagerAlertJson,
+} from './alertmanager.js';

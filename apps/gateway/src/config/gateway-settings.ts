@@ -76,7 +76,8 @@ export class GatewaySettings extends NotificationLimitSettings {
   @Setting({
     env: 'GATEWAY_RECEIVERS_FILE',
     flag: 'receivers-file',
-    description: 'JSON file declaring the webhook receivers (see "Webhook receivers"); none when empty.',
+    description:
+      'JSON file declaring the webhook receivers and Alertmanager targets (see "Webhook receivers", "Alertmanager targets"); none when empty.',
   })
   @IsString()
   @IsReceiversFile()

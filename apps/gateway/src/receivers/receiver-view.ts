@@ -1,3 +1,4 @@
+import type { ReceiverConfig } from './receiver-config.js';
 import type { ReceiverStatus } from './receiver-delivery.js';
 
 const REDACTED = '***';
@@ -18,7 +19,7 @@ export function redactUrl(url: string): string {
 }
 
 /** The JSON of one receiver in GET /api/v1/receivers. */
-export function receiverView(status: ReceiverStatus) {
+export function receiverView(status: ReceiverStatus<ReceiverConfig>) {
   const { config, progress, lastError, lastDeadLetter } = status;
   return {
     name: config.name,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
 import { ReceiverConfig, ReceiversFileContent } from './receiver-config.js';
 
 /** The receivers file cannot be read or declares something invalid; the message names the receiver and field. */
@@ -31,12 +32,14 @@ function problemsOf(errors: ValidationError[], parent: string[] = []): Problem[]
 function describe(problem: Problem, content: ReceiversFileContent): string {
   const [top, index, ...field] = problem.path;
   let where = top;
-  if (top === 'receivers' && index !== undefined) {
-    const name = (content.receivers[Number(index)] as Partial<ReceiverConfig> | undefined)?.name;
+  const kind = top === 'receivers' ? 'receiver' : top === 'alertmanagers' ? 'alertmanager' : undefined;
+  if (kind && index !== undefined) {
+    const list = (top === 'receivers' ? content.receivers : content.alertmanagers) as unknown[];
+    const name = (list[Number(index)] as Partial<ReceiverConfig> | undefined)?.name;
     where =
       typeof name === 'string' && name !== ''
-        ? `receiver ${JSON.stringify(name)} (receivers[${index}])`
-        : `receivers[${index}]`;
+        ? `${kind} ${JSON.stringify(name)} (${top}[${index}])`
+        : `${top}[${index}]`;
     if (field.length === 0) return `${where}: must be an object`;
   }
   const fieldName = field.join('.');
@@ -45,11 +48,22 @@ function describe(problem: Problem, content: ReceiversFileContent): string {
   return `${subject} ${problem.message}; got ${JSON.stringify(problem.value)}`;
 }
 
+/** Everything the receivers file declares. */
+export interface DeliveryTargets {
+  receivers: ReceiverConfig[];
+  alertmanagers: AlertmanagerTargetConfig[];
+}
+
 /**
  * Parses and validates the receivers file's text (JSON). Throws
  * ReceiversFileError with one line naming every problem's receiver and field.
  */
 export function parseReceivers(text: string): ReceiverConfig[] {
+  return parseTargets(text).receivers;
+}
+
+/** parseReceivers, with the Alertmanager targets too. */
+export function parseTargets(text: string): DeliveryTargets {
   let plain: unknown;
   try {
     plain = JSON.parse(text);
@@ -68,29 +82,39 @@ export function parseReceivers(text: string): ReceiverConfig[] {
   });
   const problems = [...new Set(problemsOf(errors).map((problem) => describe(problem, content)))];
 
-  const firstIndexOf = new Map<string, number>();
-  (Array.isArray(content.receivers) ? content.receivers : []).forEach((receiver, index) => {
-    if (typeof receiver?.name !== 'string') return;
-    const first = firstIndexOf.get(receiver.name);
-    if (first === undefined) firstIndexOf.set(receiver.name, index);
-    else
-      problems.push(
-        `receiver ${JSON.stringify(receiver.name)} (receivers[${index}]): name must be unique; receivers[${first}] has it too`,
-      );
-  });
+  for (const [top, kind, list] of [
+    ['receivers', 'receiver', content.receivers],
+    ['alertmanagers', 'alertmanager', content.alertmanagers],
+  ] as const) {
+    const firstIndexOf = new Map<string, number>();
+    (Array.isArray(list) ? (list as { name?: unknown }[]) : []).forEach((target, index) => {
+      if (typeof target?.name !== 'string') return;
+      const first = firstIndexOf.get(target.name);
+      if (first === undefined) firstIndexOf.set(target.name, index);
+      else
+        problems.push(
+          `${kind} ${JSON.stringify(target.name)} (${top}[${index}]): name must be unique; ${top}[${first}] has it too`,
+        );
+    });
+  }
 
   if (problems.length > 0) throw new ReceiversFileError(problems.join('; '));
-  return content.receivers;
+  return { receivers: content.receivers, alertmanagers: content.alertmanagers };
 }
 
 /** The receivers declared in `path`; none when `path` is empty. */
 export function loadReceiversFile(path: string): ReceiverConfig[] {
-  if (path === '') return [];
+  return loadTargetsFile(path).receivers;
+}
+
+/** The receivers and Alertmanager targets declared in `path`; none when `path` is empty. */
+export function loadTargetsFile(path: string): DeliveryTargets {
+  if (path === '') return { receivers: [], alertmanagers: [] };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ReceiversFileError(`cannot be read: ${(error as Error).message}`);
   }
-  return parseReceivers(text);
+  return parseTargets(text);
 }

@@ -3,32 +3,35 @@ import { Module } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
+import { AlertmanagerMetrics } from './alertmanager/alertmanager-metrics.js';
+import { AlertmanagersController } from './alertmanager/alertmanagers.controller.js';
 import { RECEIVER_PROGRESS_STORE } from './receiver-progress-store.js';
 import { ReceiverMetrics } from './receiver-metrics.js';
-import { loadReceiversFile } from './receivers-file.js';
+import { loadTargetsFile } from './receivers-file.js';
 import { ReceiversController } from './receivers.controller.js';
 import { RECEIVER_CONFIGS, ReceiversService } from './receivers.service.js';
 import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
 import { WebhookClient } from './webhook-client.js';
 
 /**
- * Webhook receivers: delivery loops that POST stored notifications in
- * Alertmanager's webhook format, their durable cursors (SQLite, bound here),
+ * Delivery targets: webhook receivers (Alertmanager's webhook format) and
+ * Alertmanager targets (its /api/v2/alerts API): delivery loops that POST stored notifications, their durable cursors (SQLite, bound here),
  * metrics and the status API. Needs the Registry (MetricsModule) and
  * GatewaySettings from the composition root.
  */
 @Module({
   imports: [NotificationsModule],
-  controllers: [ReceiversController],
+  controllers: [ReceiversController, AlertmanagersController],
   providers: [
     ReceiversService,
     ReceiverMetrics,
+    AlertmanagerMetrics,
     WebhookClient,
     {
       provide: RECEIVER_CONFIGS,
       inject: [GatewaySettings],
       // Validated already at start-up (the setting loads the file); this is the copy we run with.
-      useFactory: (settings: GatewaySettings) => loadReceiversFile(settings.receiversFile),
+      useFactory: (settings: GatewaySettings) => loadTargetsFile(settings.receiversFile),
     },
     {
       provide: RECEIVER_PROGRESS_STORE,

@@ -3,23 +3,40 @@ import { CLOCK, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationBus } from '../notifications/notification-bus.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { AlertmanagerIntegration } from './alertmanager/alertmanager-integration.js';
+import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
+import type { DeliveryIntegration } from './delivery-integration.js';
 import type { ReceiverConfig } from './receiver-config.js';
-import { ReceiverDelivery, type ReceiverStatus } from './receiver-delivery.js';
+import { ReceiverDelivery, type DeliveryConfig, type ReceiverStatus } from './receiver-delivery.js';
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from './receiver-progress-store.js';
+import type { DeliveryTargets } from './receivers-file.js';
 import { WebhookClient } from './webhook-client.js';
+import { WebhookIntegration } from './webhook-integration.js';
 
-/** Injection token of the configured receivers (from GATEWAY_RECEIVERS_FILE). */
+/** Injection token of the configured receivers and Alertmanager targets (from GATEWAY_RECEIVERS_FILE). */
 export const RECEIVER_CONFIGS = Symbol('ReceiverConfigs');
+
+/** An Alertmanager target's status: the delivery's, and each peer's. */
+export type AlertmanagerStatus = ReceiverStatus<AlertmanagerTargetConfig> & {
+  peers: ReturnType<AlertmanagerIntegration['peerStatuses']>;
+};
+
+/** Alertmanager targets keep their progress under this prefix: receiver names cannot contain ":". */
+const ALERTMANAGER_PROGRESS_KEY = 'alertmanager:';
 
 /** Runs one ReceiverDelivery per configured receiver, from application start to shutdown. */
 @Injectable()
 export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReceiversService.name);
-  private readonly deliveries = new Map<string, ReceiverDelivery>();
+  private readonly deliveries = new Map<string, ReceiverDelivery<ReceiverConfig>>();
+  private readonly alertmanagers = new Map<
+    string,
+    { delivery: ReceiverDelivery<AlertmanagerTargetConfig>; integration: AlertmanagerIntegration }
+  >();
   private unsubscribe?: () => void;
 
   constructor(
-    @Inject(RECEIVER_CONFIGS) private readonly configs: ReceiverConfig[],
+    @Inject(RECEIVER_CONFIGS) private readonly configs: DeliveryTargets,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(RECEIVER_PROGRESS_STORE) private readonly progressStore: ReceiverProgressStore,
     private readonly bus: NotificationBus,
@@ -29,52 +46,91 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.configs.length === 0) return;
-    const store = this.store;
+    const { receivers, alertmanagers } = this.configs;
+    if (receivers.length === 0 && alertmanagers.length === 0) return;
 
-    // The newest seq: where a new receiver starts ("from": "end"), and the backlog's reference.
-    const newest = (await store.list({ limit: 1 })).notifications[0];
+    // The newest seq: where a new target starts ("from": "end"), and the backlog's reference.
+    const newest = (await this.store.list({ limit: 1 })).notifications[0];
     const head = newest?.seq ?? 0n;
-    for (const config of this.configs) {
-      let progress = await this.progressStore.load(config.name);
-      if (!progress) {
-        progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, deadLettered: 0 };
-        // Saved now, so that what is stored from here on is delivered even if we stop before the first POST.
-        await this.progressStore.save(config.name, progress);
-      }
-      const delivery = new ReceiverDelivery(config, progress, {
-        store,
-        progressStore: this.progressStore,
-        client: this.client,
-        clock: this.clock,
-        externalURL: this.settings.externalUrl,
-        head,
-      });
-      this.deliveries.set(config.name, delivery);
-      this.logger.log(
-        { event: 'receiver-started', receiver: config.name, cursor: String(progress.cursor), head: String(head) },
-        `receiver ${config.name} delivers after seq ${progress.cursor} (store head ${head})`,
-      );
+    for (const config of receivers) {
+      const integration = new WebhookIntegration(config, this.client, this.settings.externalUrl);
+      this.deliveries.set(config.name, await this.delivery(config, config.name, integration, head));
     }
+    for (const config of alertmanagers) {
+      const integration = new AlertmanagerIntegration(config, this.settings.externalUrl, this.clock);
+      const delivery = await this.delivery(config, ALERTMANAGER_PROGRESS_KEY + config.name, integration, head);
+      this.alertmanagers.set(config.name, { delivery, integration });
+    }
+    const all = this.all();
     this.unsubscribe = this.bus.subscribe((stored) => {
-      for (const delivery of this.deliveries.values()) delivery.wake(stored.seq);
+      for (const delivery of all) delivery.wake(stored.seq);
     });
-    for (const delivery of this.deliveries.values()) delivery.start();
+    for (const delivery of all) delivery.start();
+  }
+
+  private all(): ReceiverDelivery[] {
+    return [...this.deliveries.values(), ...[...this.alertmanagers.values()].map(({ delivery }) => delivery)];
+  }
+
+  private async delivery<C extends DeliveryConfig>(
+    config: C,
+    progressKey: string,
+    integration: DeliveryIntegration,
+    head: bigint,
+  ): Promise<ReceiverDelivery<C>> {
+    let progress = await this.progressStore.load(progressKey);
+    if (!progress) {
+      progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, deadLettered: 0 };
+      // Saved now, so that what is stored from here on is delivered even if we stop before the first POST.
+      await this.progressStore.save(progressKey, progress);
+    }
+    this.logger.log(
+      {
+        event: 'receiver-started',
+        receiver: config.name,
+        kind: integration.kind,
+        cursor: String(progress.cursor),
+        head: String(head),
+      },
+      `${integration.kind} ${config.name} delivers after seq ${progress.cursor} (store head ${head})`,
+    );
+    return new ReceiverDelivery(config, progress, {
+      store: this.store,
+      progressStore: this.progressStore,
+      integration,
+      progressKey,
+      clock: this.clock,
+      head,
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all([...this.deliveries.values()].map((delivery) => delivery.stop()));
+    await Promise.all(this.all().map((delivery) => delivery.stop()));
     this.deliveries.clear();
+    this.alertmanagers.clear();
     await this.progressStore.close();
   }
 
-  /** Every receiver in configuration order. */
-  statuses(): ReceiverStatus[] {
+  /** Every Alertmanager target in configuration order. */
+  alertmanagerStatuses(): AlertmanagerStatus[] {
+    return [...this.alertmanagers.values()].map(({ delivery, integration }) => ({
+      ...delivery.status(),
+      peers: integration.peerStatuses(),
+    }));
+  }
+
+  alertmanagerStatus(name: string): AlertmanagerStatus | undefined {
+    const target = this.alertmanagers.get(name);
+    return target && { ...target.delivery.status(), peers: target.integration.peerStatuses() };
+  }
+
+  /** Every webhook receiver in configuration order. */
+  statuses(): ReceiverStatus<ReceiverConfig>[] {
     return [...this.deliveries.values()].map((delivery) => delivery.status());
   }
 
-  status(name: string): ReceiverStatus | undefined {
+  status(name: string): ReceiverStatus<ReceiverConfig> | undefined {
     return this.deliveries.get(name)?.status();
   }
 }

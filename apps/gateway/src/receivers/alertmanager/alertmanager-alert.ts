@@ -1,0 +1,120 @@
+import { GOLDEN_SIGNAL_NAMES, NotificationProperty, severityName } from '@app/notification';
+import type { alerting } from '@app/proto';
+
+/** One element of Alertmanager's `POST /api/v2/alerts` body (postableAlert). */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+}
+
+/** Alertmanager's (Prometheus') label and annotation name rule. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Longer property values go to annotations: labels are for routing and grouping, and stay small. */
+export const MAX_LABEL_VALUE_LENGTH = 128;
+/** A derived alertname is at most this long. */
+const MAX_ALERTNAME_LENGTH = 64;
+
+/** Properties that become labels under names of their own (or are internal), not copied as they are. */
+const MAPPED_PROPERTIES = new Set<string>([
+  NotificationProperty.uuid,
+  NotificationProperty.severity,
+  NotificationProperty.goldenSignal,
+  NotificationProperty.clusterId,
+  NotificationProperty.groupKey,
+]);
+
+/** Names our mapping owns: a property of the same name never overrides them. */
+const RESERVED = new Set([
+  'alertname',
+  'cluster',
+  'severity',
+  'golden_signal',
+  'opni_uuid',
+  'summary',
+  'description',
+  'link',
+]);
+
+/**
+ * A stable alertname for a notification without opni_group_key: the part of
+ * the title before the first ":" (Kubernetes events read "Reason: message"),
+ * else the title itself, whitespace collapsed and cut to 64 characters.
+ */
+export function alertnameOf(stored: alerting.StoredNotification): string {
+  const properties = stored.notification?.properties ?? {};
+  const groupKey = properties[NotificationProperty.groupKey];
+  if (groupKey) return groupKey;
+  const title = (stored.notification?.title ?? '').replace(/\s+/g, ' ').trim();
+  const colon = title.indexOf(':');
+  const name = (colon > 0 ? title.slice(0, colon).trim() : title).slice(0, MAX_ALERTNAME_LENGTH);
+  return name === '' ? 'DownstreamNotification' : name;
+}
+
+/** A property name as an annotation name: invalid characters become "_" (as Prometheus' relabelling does). */
+function annotationName(key: string): string {
+  const name = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+function sorted(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Where a notification can be read at the gateway: its cluster, at its received instant. */
+export function notificationLink(externalURL: string, stored: alerting.StoredNotification): string {
+  const base = externalURL.replace(/\/+$/, '');
+  if (base === '') return '';
+  const at = stored.receivedAt ?? new Date(0);
+  const query = new URLSearchParams({
+    cluster: stored.clusterId,
+    since: at.toISOString(),
+    until: new Date(at.getTime() + 1).toISOString(),
+  });
+  return `${base}/api/v1/notifications?${query.toString()}`;
+}
+
+/**
+ * The Alertmanager alert of a stored notification (see the README's mapping
+ * table). Notifications are events, not conditions: endsAt is received time
+ * plus `lifetimeMs`, so they resolve by themselves.
+ */
+export function postableAlertOf(
+  stored: alerting.StoredNotification,
+  { externalURL, lifetimeMs }: { externalURL: string; lifetimeMs: number },
+): PostableAlert {
+  const labels: Record<string, string> = {
+    alertname: alertnameOf(stored),
+    cluster: stored.clusterId,
+    severity: severityName(stored.severity).toLowerCase(),
+    golden_signal: (GOLDEN_SIGNAL_NAMES[stored.goldenSignal as number] ?? 'Custom').toLowerCase(),
+    opni_uuid: stored.id,
+  };
+  const link = notificationLink(externalURL, stored);
+  const annotations: Record<string, string> = {
+    summary: stored.notification?.title ?? '',
+    description: stored.notification?.body ?? '',
+  };
+  if (link !== '') annotations.link = link;
+  for (const [key, value] of Object.entries(stored.notification?.properties ?? {})) {
+    // Alertmanager drops empty label values; `__` names are Prometheus' own.
+    if (MAPPED_PROPERTIES.has(key) || RESERVED.has(key) || key.startsWith('__') || value === '') continue;
+    if (LABEL_NAME.test(key) && value.length <= MAX_LABEL_VALUE_LENGTH) {
+      labels[key] = value;
+    } else {
+      const name = annotationName(key);
+      if (!RESERVED.has(name) && !Object.hasOwn(annotations, name) && !Object.hasOwn(labels, name))
+        annotations[name] = value;
+    }
+  }
+  const startsAt = stored.receivedAt ?? new Date(0);
+  return {
+    labels: sorted(labels),
+    annotations: sorted(annotations),
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + lifetimeMs).toISOString(),
+    generatorURL: link,
+  };
+}

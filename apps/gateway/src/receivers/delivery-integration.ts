@@ -1,0 +1,30 @@
+import type { alerting } from '@app/proto';
+import type { WebhookOutcome } from './webhook-client.js';
+
+export type FailedOutcome = WebhookOutcome & { ok: false };
+
+/** A notification the target refused on its own (e.g. Alertmanager's 400 for an invalid label): dead-lettered, not retried. */
+export interface RejectedNotification {
+  stored: alerting.StoredNotification;
+  status?: number;
+  message: string;
+}
+
+/**
+ * `ok`: the batch is done; `rejected` lists the notifications of it that the
+ * target refused individually (the rest were accepted). Otherwise the whole
+ * batch failed and is retried (or dead-lettered after maxAttempts rejections).
+ */
+export type SendOutcome = { ok: true; rejected: RejectedNotification[] } | FailedOutcome;
+
+/**
+ * What differs between kinds of delivery targets (webhook receivers,
+ * Alertmanager targets): how a batch goes out. Cursors, batching, ordering,
+ * retries, dead letters and metrics are ReceiverDelivery's, shared by all.
+ */
+export interface DeliveryIntegration {
+  readonly kind: 'webhook' | 'alertmanager';
+  /** Sends one batch. Never throws for the target's failures; rejects only when `cancel` aborts. */
+  send(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<SendOutcome>;
+  close?(): void;
+}
