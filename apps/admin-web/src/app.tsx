@@ -4,6 +4,9 @@ import { onUnauthorized } from './api/gateway-api.js';
 import { BootstrapTokensView } from './bootstrap-tokens/bootstrap-tokens-view.js';
 import { ClustersView } from './clusters/clusters-view.js';
 import { NotificationsView } from './notifications/notifications-view.js';
+import { OutageBanner } from './outage/outage-banner.js';
+import { useReachability } from './api/reachability.js';
+import { ThemeSwitch } from './theme/theme-switch.js';
 import { TokenPrompt } from './token/token-prompt.js';
 
 const VIEWS = [
@@ -21,6 +24,7 @@ export function App() {
   const [token, setToken] = useState(adminToken());
   const [rejected, setRejected] = useState(false);
   const [view, setView] = useState(currentView());
+  const { unreachableSince } = useReachability();
 
   useEffect(() => {
     const followHash = () => setView(currentView());
@@ -66,6 +70,7 @@ export function App() {
             ))}
           </ul>
         </nav>
+        <ThemeSwitch />
         <button
           type="button"
           class="secondary"
@@ -77,7 +82,10 @@ export function App() {
           Forget token
         </button>
       </header>
-      <main id="main">{view.render()}</main>
+      <OutageBanner />
+      <main id="main" class={unreachableSince === undefined ? undefined : 'stale'}>
+        {view.render()}
+      </main>
     </>
   );
 }

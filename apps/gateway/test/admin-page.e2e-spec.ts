@@ -182,6 +182,10 @@ describe('admin page in a browser', () => {
       await page.getByRole('link', { name: 'Clusters' }).click();
       await clusterCard().getByLabel('Initial delay').fill('5m');
       await clusterCard().getByRole('button', { name: 'Uninstall alerting' }).click();
+      await page
+        .getByRole('dialog', { name: `Uninstall alerting from cluster ${CLUSTER}?` })
+        .getByRole('button', { name: 'Uninstall', exact: true })
+        .click();
       await taskState()
         .filter({ hasText: /^Pending$/ })
         .waitFor();

@@ -1,6 +1,7 @@
 // Every call the page makes to the gateway's HTTP API goes through here, so
 // the token is always sent and a 401 always leads back to the token prompt.
 import { adminToken, forgetAdminToken } from './admin-token.js';
+import { gatewayFetch } from './reachability.js';
 
 /**
  * An API answer other than 2xx. `detail` is the gateway's own message (its
@@ -49,12 +50,12 @@ export async function checked(response: Response): Promise<Response> {
 }
 
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: authorizationHeaders(), signal });
+  const response = await gatewayFetch(path, { headers: authorizationHeaders(), signal });
   return (await (await checked(response)).json()) as T;
 }
 
 export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
+  const response = await gatewayFetch(path, {
     method: 'POST',
     headers: { ...authorizationHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -63,7 +64,7 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export async function apiDelete<T>(path: string): Promise<T> {
-  const response = await fetch(path, { method: 'DELETE', headers: authorizationHeaders() });
+  const response = await gatewayFetch(path, { method: 'DELETE', headers: authorizationHeaders() });
   return (await (await checked(response)).json()) as T;
 }
 

@@ -3,6 +3,7 @@
 // like EventSource does, with Last-Event-ID, so nothing is missed or repeated.
 import type { NotificationJson, Severity } from '@app/admin-api';
 import { authorizationHeaders, checked } from './gateway-api.js';
+import { gatewayFetch } from './reachability.js';
 import { sseEvents } from './sse-events.js';
 
 export interface StreamFilter {
@@ -35,7 +36,7 @@ export function followNotifications(filter: StreamFilter, handlers: StreamHandle
     while (!abort.signal.aborted) {
       try {
         const response = await checked(
-          await fetch(url, {
+          await gatewayFetch(url, {
             headers: {
               ...authorizationHeaders(),
               Accept: 'text/event-stream',

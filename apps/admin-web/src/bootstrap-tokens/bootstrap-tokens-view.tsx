@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from 'preact/hooks';
+import { readProblem } from '../api/reachability.js';
 import { ActionResult, type Outcome } from '../action-result.js';
 import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { apiDelete, apiGet } from '../api/gateway-api.js';
@@ -31,7 +32,7 @@ export function BootstrapTokensView() {
         setTokens(newestFirst((await apiGet<{ tokens: TokenView[] }>('/api/v1/tokens', signal)).tokens));
         setError(undefined);
       } catch (failure) {
-        if (!signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+        if (!signal.aborted) setError(readProblem(failure));
       }
     },
     REFRESH_MS,

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
+import { readProblem } from '../api/reachability.js';
 import { ActionResult, type Outcome } from '../action-result.js';
 import type { ClusterView, InstallView, NodeStatusView, TaskStatusView } from '@app/admin-api';
 import { apiGetOptional, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { usePolling } from '../use-polling.js';
+import { UninstallDialog } from './uninstall-dialog.js';
 import { UninstallTask } from './uninstall-task.js';
 
 interface Props {
@@ -27,6 +29,7 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
   const [initialDelay, setInitialDelay] = useState('30s');
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const base = `/api/v1/clusters/${encodeURIComponent(cluster.id)}/capabilities/alerting`;
   const id = (name: string) => `${cluster.id}-${name}`;
 
@@ -39,10 +42,14 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
         ]);
         setNodeStatus(status);
         // A task that reached its end changes the capability: read the cluster again.
-        if (isActive(task) && !isActive(uninstall)) onChanged();
+        if (isActive(task) && !isActive(uninstall)) {
+          onChanged();
+          setOutcome(undefined); // "Uninstall started." is no longer true: the task shows how it ended
+        }
         setTask(uninstall);
       } catch (error) {
-        if (!signal.aborted) setOutcome({ ok: false, text: error instanceof Error ? error.message : String(error) });
+        const problem = readProblem(error);
+        if (!signal.aborted && problem !== undefined) setOutcome({ ok: false, text: problem });
       }
     },
     isActive(task) ? ACTIVE_TASK_POLL_MS : IDLE_POLL_MS,
@@ -139,7 +146,7 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
           class="actions"
           onSubmit={(event) => {
             event.preventDefault();
-            void uninstall();
+            setConfirming(true);
           }}
         >
           <label class="check">
@@ -173,6 +180,18 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
             Cancel uninstall
           </button>
         </div>
+      )}
+      {confirming && (
+        <UninstallDialog
+          clusterId={cluster.id}
+          deleteStoredData={deleteStoredData}
+          initialDelay={initialDelay.trim() || '0s'}
+          onConfirm={() => {
+            setConfirming(false);
+            void uninstall();
+          }}
+          onCancel={() => setConfirming(false)}
+        />
       )}
       <ActionResult outcome={outcome} />
       {task && <UninstallTask task={task} headingId={id('uninstall-title')} />}

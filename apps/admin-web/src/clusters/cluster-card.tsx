@@ -4,6 +4,8 @@ import type { ClusterView, HealthView } from '@app/admin-api';
 import { apiGet, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
 import { AlertingPanel } from './alerting-panel.js';
+import { HealthBadge } from './health-badge.js';
+import { LOSS_FIGURES } from './health-summary.js';
 
 interface Props {
   cluster: ClusterView;
@@ -79,11 +81,7 @@ export function ClusterCard({ cluster, onChanged }: Props) {
       ) : (
         <>
           <p>
-            {health.ready ? (
-              <span class="ready">Ready</span>
-            ) : (
-              <span class="not-ready">Not ready: {health.conditions.join(', ')}</span>
-            )}{' '}
+            <HealthBadge health={health} />{' '}
             <span class="hint">
               (changed <TimeText iso={health.timestamp} />)
             </span>
@@ -97,7 +95,7 @@ export function ClusterCard({ cluster, onChanged }: Props) {
                     {entries.map(([key, value]) => (
                       <div key={key}>
                         <dt>{key}</dt>
-                        <dd>{value}</dd>
+                        <dd class={LOSS_FIGURES.includes(key) && value !== '0' ? 'loss' : undefined}>{value}</dd>
                       </div>
                     ))}
                   </dl>

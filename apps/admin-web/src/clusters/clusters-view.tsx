@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'preact/hooks';
+import { readProblem } from '../api/reachability.js';
 import type { ClusterView } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { usePolling } from '../use-polling.js';
@@ -19,7 +20,7 @@ export function ClustersView() {
         setClusters((await apiGet<{ clusters: ClusterView[] }>('/api/v1/clusters', signal)).clusters);
         setError(undefined);
       } catch (failure) {
-        if (!signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+        if (!signal.aborted) setError(readProblem(failure));
       }
     },
     REFRESH_MS,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { readProblem } from '../api/reachability.js';
 import type { NotificationJson, NotificationListJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { matchesText, severitiesFrom, type NotificationFilter } from './notification-filter.js';
@@ -43,7 +44,7 @@ export function NotificationHistory({ filter, onOpen }: Props) {
       }));
       setError(undefined);
     } catch (failure) {
-      if (!signal?.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+      if (!signal?.aborted) setError(readProblem(failure));
     } finally {
       if (!signal?.aborted) setLoading(false);
     }

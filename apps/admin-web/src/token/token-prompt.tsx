@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   /** The gateway answered 401 to the token in use. */
@@ -9,6 +9,9 @@ interface Props {
 /** Asks for the admin token: once per browser session, and again whenever the gateway refuses it. */
 export function TokenPrompt({ rejected, onToken }: Props) {
   const [token, setToken] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  // The prompt replaces the page (a refused token, "Forget token"): the focus goes to the field, not <body>.
+  useEffect(() => input.current?.focus(), [rejected]);
   return (
     <main class="token-prompt">
       <h1>Downstream Alerting</h1>
@@ -25,6 +28,7 @@ export function TokenPrompt({ rejected, onToken }: Props) {
         )}
         <label for="admin-token">Admin token</label>
         <input
+          ref={input}
           id="admin-token"
           type="password"
           autoComplete="off"
@@ -32,8 +36,12 @@ export function TokenPrompt({ rejected, onToken }: Props) {
           autoFocus
           value={token}
           onInput={(event) => setToken(event.currentTarget.value)}
-          aria-describedby="admin-token-hint"
+          aria-describedby="admin-token-where admin-token-hint"
         />
+        <p id="admin-token-where" class="hint">
+          The gateway keeps it in its data directory: <code>&lt;data dir&gt;/admin-token</code> (with the defaults,{' '}
+          <code>./data/gateway/admin-token</code>), unless it was started with <code>GATEWAY_ADMIN_TOKEN</code>.
+        </p>
         <p id="admin-token-hint" class="hint">
           Sent with every request to this gateway and kept only for this browser tab's session.
         </p>
