@@ -1,4 +1,5 @@
 import type {
+  ClusterListJson,
   ClusterView,
   CreatedTokenView,
   InstallView,
@@ -144,7 +145,7 @@ export class AdminClient {
   }
 
   listClusters() {
-    return this.request<{ clusters: ClusterView[] }>('GET', 'api/v1/clusters');
+    return this.request<ClusterListJson>('GET', 'api/v1/clusters');
   }
 
   getCluster(id: string) {

@@ -207,7 +207,9 @@ describe('downstream-admin (the built CLI) against a real gateway and agent', ()
       const table = await run(['clusters', 'list']);
       expect(table.code).toBe(0);
       const [header, ...rows] = table.stdout.trimEnd().split('\n');
-      expect(header).toMatch(/^ID +CONNECTED +ALERTING +HEALTH +QUEUED +AGENT +LAST CONNECTED +LABELS$/);
+      expect(header).toMatch(
+        /^ID +CONNECTED +ALERTING +HEALTH +QUEUED +AGENT +LAST CONNECTED +LAST NOTIFICATION +LABELS$/,
+      );
       expect(rows.find((line) => line.startsWith(`${CLUSTER} `))).toMatch(/ yes +\S.* env=e2e$/);
 
       const listed = json<{ clusters: ClusterView[] }>(await run(['clusters', 'list', '-o', 'json']));

@@ -1,33 +1,79 @@
+import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { adminToken, forgetAdminToken, setAdminToken } from './api/admin-token.js';
 import { onUnauthorized } from './api/gateway-api.js';
 import { BootstrapTokensView } from './bootstrap-tokens/bootstrap-tokens-view.js';
-import { ClustersView } from './clusters/clusters-view.js';
+import { ClusterPage } from './clusters/cluster-page.js';
+import { tableStateFrom, tableStateSearch } from './clusters/cluster-query.js';
+import { ClustersTable } from './clusters/clusters-table.js';
 import { NotificationsView } from './notifications/notifications-view.js';
 import { OutageBanner } from './outage/outage-banner.js';
 import { useReachability } from './api/reachability.js';
 import { ThemeSwitch } from './theme/theme-switch.js';
 import { TokenPrompt } from './token/token-prompt.js';
 
-const VIEWS = [
-  { hash: '#/clusters', title: 'Clusters', render: () => <ClustersView /> },
+/** Where the address points: `#/clusters/prod?…` is path "/clusters/prod", search "…". */
+interface Route {
+  path: string;
+  search: string;
+}
+
+function currentRoute(): Route {
+  const [path, search = ''] = (location.hash.slice(1) || '/clusters').split('?');
+  return { path, search };
+}
+
+/** Replaces the address (no history entry per keystroke of a filter); `hashchange` does not fire for it. */
+function replaceRoute(path: string, search: string): void {
+  history.replaceState(null, '', `#${path}${search ? `?${search}` : ''}`);
+}
+
+interface View {
+  hash: string;
+  title: string;
+  render(route: Route, navigate: (route: Route) => void): ComponentChild;
+}
+
+const VIEWS: View[] = [
+  {
+    hash: '#/clusters',
+    title: 'Clusters',
+    render: (route, navigate) => {
+      const id = route.path.split('/')[2];
+      if (id) return <ClusterPage key={id} clusterId={decodeURIComponent(id)} />;
+      return (
+        <ClustersTable
+          state={tableStateFrom(route.search)}
+          onState={(state) => navigate({ path: '/clusters', search: tableStateSearch(state) })}
+        />
+      );
+    },
+  },
   { hash: '#/notifications', title: 'Notifications', render: () => <NotificationsView /> },
   { hash: '#/bootstrap-tokens', title: 'Bootstrap tokens', render: () => <BootstrapTokensView /> },
 ];
 
 /** The view the address names (so views can be bookmarked and the back button works); Clusters by default. */
-function currentView() {
-  return VIEWS.find((view) => view.hash === location.hash) ?? VIEWS[0];
+function viewOf(route: Route): View {
+  return (
+    VIEWS.find((view) => route.path === view.hash.slice(1) || route.path.startsWith(`${view.hash.slice(1)}/`)) ??
+    VIEWS[0]
+  );
 }
 
 export function App() {
   const [token, setToken] = useState(adminToken());
   const [rejected, setRejected] = useState(false);
-  const [view, setView] = useState(currentView());
+  const [route, setRoute] = useState(currentRoute());
+  const view = viewOf(route);
+  const navigate = (next: Route) => {
+    replaceRoute(next.path, next.search);
+    setRoute(next);
+  };
   const { unreachableSince } = useReachability();
 
   useEffect(() => {
-    const followHash = () => setView(currentView());
+    const followHash = () => setRoute(currentRoute());
     addEventListener('hashchange', followHash);
     return () => removeEventListener('hashchange', followHash);
   }, []);
@@ -84,7 +130,7 @@ export function App() {
       </header>
       <OutageBanner />
       <main id="main" class={unreachableSince === undefined ? undefined : 'stale'}>
-        {view.render()}
+        {view.render(route, navigate)}
       </main>
     </>
   );

@@ -100,7 +100,8 @@ describe('admin page for operators (issue 28) in a browser', () => {
     try {
       await step();
     } catch (error) {
-      await page.screenshot({ path: join(ARTIFACTS, 'operator-failure.png'), fullPage: true }).catch(() => undefined);
+      const name = (expect.getState().currentTestName ?? 'test').replace(/\W+/g, '-').slice(0, 80);
+      await page.screenshot({ path: join(ARTIFACTS, `failure-${name}.png`), fullPage: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -110,7 +111,8 @@ describe('admin page for operators (issue 28) in a browser', () => {
 
   it('the token prompt says where the admin token is; after a refusal and after "Forget token" the focus is in its field', async () => {
     await withFailureScreenshot(async () => {
-      await page.goto(`http://${gateway.httpAddress}/admin/`);
+      // A bookmarked cluster page: the prompt first, then the page itself.
+      await page.goto(`http://${gateway.httpAddress}/admin/#/clusters/${CLUSTER}`);
       const where = page.locator('#admin-token-where');
       expect(await where.textContent()).toContain('<data dir>/admin-token');
       expect(await where.textContent()).toContain('GATEWAY_ADMIN_TOKEN');
@@ -144,6 +146,9 @@ describe('admin page for operators (issue 28) in a browser', () => {
   it('a cluster without alerting is neutral ("Alerting not installed", grey), green once installed', async () => {
     await withFailureScreenshot(async () => {
       const badge = card().getByTestId('health-badge');
+      // The health the gateway holds may still be the one from before the agent's first sync
+      // ("Config Sync Pending"): ask the agent now, as an operator would.
+      await card().getByRole('button', { name: 'Refresh health' }).click();
       await badge.filter({ hasText: /^Alerting not installed$/ }).waitFor();
       expect(await badge.getAttribute('data-tone')).toBe('neutral');
       expect(await card().locator('.not-ready').count()).toBe(0);
@@ -262,6 +267,9 @@ describe('admin page for operators (issue 28) in a browser', () => {
 
   it('screenshots each view for the README', async () => {
     await withFailureScreenshot(async () => {
+      await screenshot('cluster-page');
+      await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+      await page.getByTestId(`cluster-row-${CLUSTER}`).waitFor();
       await screenshot('clusters');
       await page.getByRole('link', { name: 'Notifications' }).click();
       await page.getByRole('heading', { name: 'Notifications', level: 2 }).waitFor();
@@ -269,7 +277,9 @@ describe('admin page for operators (issue 28) in a browser', () => {
       await page.getByRole('link', { name: 'Bootstrap tokens' }).click();
       await page.getByRole('heading', { name: 'Bootstrap tokens', level: 2 }).waitFor();
       await screenshot('bootstrap-tokens');
-      await page.getByRole('link', { name: 'Clusters' }).click();
+      await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+      await page.getByRole('link', { name: CLUSTER, exact: true }).click();
+      await card().waitFor();
     });
   }, 60_000);
 

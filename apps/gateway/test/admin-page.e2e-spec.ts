@@ -84,6 +84,11 @@ describe('admin page in a browser', () => {
   }
 
   /** The card of the test's cluster on the Clusters view. */
+  /** From the clusters table (#/clusters) to the cluster's own page, where its card is. */
+  const openCluster = async (id: string) => {
+    await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+    await page.getByRole('link', { name: id, exact: true }).click();
+  };
   const clusterCard = (): Locator => page.getByRole('region', { name: new RegExp(`^Cluster ${CLUSTER}\\b`) });
   const alertingState = () => clusterCard().getByTestId('alerting-state');
   const taskState = () => clusterCard().locator('.task-state');
@@ -117,6 +122,7 @@ describe('admin page in a browser', () => {
       expect(new URL(page.url()).pathname).toBe('/admin/');
       await page.getByLabel('Admin token').fill(TOKEN);
       await page.keyboard.press('Enter');
+      await openCluster(CLUSTER);
 
       await clusterCard().getByText('Connected', { exact: true }).waitFor();
       await alertingState()
@@ -179,7 +185,7 @@ describe('admin page in a browser', () => {
 
   it('uninstalls with a delay and cancels: the task ends Canceled and alerting stays installed', async () => {
     await stepWithScreenshotOnFailure(async () => {
-      await page.getByRole('link', { name: 'Clusters' }).click();
+      await openCluster(CLUSTER);
       await clusterCard().getByLabel('Initial delay').fill('5m');
       await clusterCard().getByRole('button', { name: 'Uninstall alerting' }).click();
       await page
@@ -305,7 +311,7 @@ describe('admin page in a browser', () => {
           .isVisible(),
       ).toBe(true);
 
-      await page.getByRole('link', { name: 'Clusters' }).click();
+      await openCluster(FROM_PAGE);
       const card = page.getByRole('region', { name: new RegExp(`^Cluster ${FROM_PAGE}\\b`) });
       await card.getByText('Connected', { exact: true }).waitFor();
       await card.getByText(/\benv=prod\b/).waitFor();
@@ -385,7 +391,7 @@ describe('admin page in a browser', () => {
       await page.getByRole('button', { name: 'Continue' }).click();
       // Back on the view it was on.
       await page.getByRole('heading', { name: 'Bootstrap tokens', level: 2 }).waitFor();
-      await page.getByRole('link', { name: 'Clusters' }).click();
+      await openCluster(CLUSTER);
       await alertingState()
         .filter({ hasText: /^Installed$/ })
         .waitFor();

@@ -63,6 +63,9 @@ class DurableStore implements NotificationStore {
   deleteCluster(clusterId: string) {
     return this.open.deleteCluster(clusterId);
   }
+  lastReceivedByCluster() {
+    return this.open.lastReceivedByCluster();
+  }
   async close(): Promise<void> {
     await this.current?.close();
     this.current = undefined;

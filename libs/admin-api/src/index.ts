@@ -1,4 +1,5 @@
-export type { ClusterView, HealthView } from './clusters.js';
+export type { AlertingState, ClusterListJson, ClusterSortKey, ClusterView, HealthView } from './clusters.js';
+export { ALERTING_STATES, CLUSTER_SORT_KEYS } from './clusters.js';
 export type { InstallView, NodeStatusView, TaskStatusView } from './alerting.js';
 export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
 export type { GoldenSignal, NotificationJson, NotificationListJson, Severity } from './notifications.js';

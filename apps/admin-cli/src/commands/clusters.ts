@@ -28,6 +28,7 @@ function clusterRow(cluster: ClusterView): string[] {
     annotations['queue.count'] ?? '-',
     cluster.agentVersion ?? '-',
     timeText(cluster.lastConnectedAt),
+    timeText(cluster.lastNotificationAt),
     labelsText(cluster.labels),
   ];
 }
@@ -42,6 +43,7 @@ function clusterDetails(cluster: ClusterView): string {
     ['Last connected', timeText(cluster.lastConnectedAt)],
     ['Last address', cluster.lastAddress ?? '-'],
     ['Agent version', cluster.agentVersion ?? '-'],
+    ['Last notification', timeText(cluster.lastNotificationAt)],
     [
       'Capabilities',
       cluster.capabilities.length === 0
@@ -80,13 +82,26 @@ export function clustersCommand(io: CliIo, exit: ExitHolder): Command {
       action<{ selector?: Record<string, string> }>(io, exit, async (ctx, options) => {
         const listed = await ctx.client.listClusters();
         const selected = options.selector
-          ? { ...listed, clusters: listed.clusters.filter((c) => matches(c, options.selector!)) }
+          ? (() => {
+              const clusters = listed.clusters.filter((c) => matches(c, options.selector!));
+              return { clusters, total: clusters.length };
+            })()
           : listed;
         if (ctx.connection.output !== 'table') return ctx.out(renderData(ctx.connection.output, selected));
         if (selected.clusters.length === 0) return ctx.note('No clusters.');
         ctx.out(
           renderTable(
-            ['ID', 'CONNECTED', 'ALERTING', 'HEALTH', 'QUEUED', 'AGENT', 'LAST CONNECTED', 'LABELS'],
+            [
+              'ID',
+              'CONNECTED',
+              'ALERTING',
+              'HEALTH',
+              'QUEUED',
+              'AGENT',
+              'LAST CONNECTED',
+              'LAST NOTIFICATION',
+              'LABELS',
+            ],
             selected.clusters.map(clusterRow),
           ),
         );

@@ -1,12 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import type { ClusterView, HealthView } from '@app/admin-api';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import type { ClusterListJson, ClusterView, HealthView } from '@app/admin-api';
 import type { core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import type { ClusterRecord } from '../clusters/cluster-store.js';
 import { AgentNodes } from '../sessions/agent-nodes.js';
 import { AgentSessions } from '../sessions/agent-sessions.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
 import { ClusterHealth } from './cluster-health.js';
+import { clusterListQuery, listClusters, type QueryParams } from './cluster-list.js';
 
 function healthView(health: core.Health): HealthView {
   return {
@@ -25,16 +27,31 @@ export class ClustersController {
     private readonly health: ClusterHealth,
     private readonly nodes: AgentNodes,
     private readonly sessions: AgentSessions,
+    @Inject(NOTIFICATION_STORE) private readonly notifications: NotificationStore,
   ) {}
 
+  /**
+   * ?q=&connected=&alerting=&sort=&order=&limit=&offset= — filtered, sorted
+   * and paged here: connection and health are the gateway's live state, so
+   * the whole list (a thousand clusters is a few milliseconds) is built first.
+   */
   @Get()
-  async list(): Promise<{ clusters: ClusterView[] }> {
-    return { clusters: (await this.clusters.list()).map((record) => this.view(record)) };
+  async list(@Query() params: QueryParams): Promise<ClusterListJson> {
+    const query = clusterListQuery(params); // a bad parameter is a 400 before any work
+    const [records, lastNotifications] = await Promise.all([
+      this.clusters.list(),
+      this.notifications.lastReceivedByCluster(),
+    ]);
+    return listClusters(
+      records.map((record) => this.view(record, lastNotifications)),
+      query,
+    );
   }
 
   @Get(':cluster')
   async get(@Param('cluster') cluster: string): Promise<ClusterView> {
-    return this.view(await this.clusters.get(cluster));
+    const record = await this.clusters.get(cluster);
+    return this.view(record, await this.notifications.lastReceivedByCluster());
   }
 
   /** The agent's health; with ?live=true asked now over its session rather than the last one reported. */
@@ -70,7 +87,7 @@ export class ClustersController {
     return { synced: true };
   }
 
-  private view(record: ClusterRecord): ClusterView {
+  private view(record: ClusterRecord, lastNotifications: Map<string, Date>): ClusterView {
     const health = this.clusters.health(record.id);
     return {
       id: record.id,
@@ -85,6 +102,7 @@ export class ClustersController {
       lastAddress: record.lastAddress ?? null,
       agentVersion: record.agentVersion ?? null,
       health: health ? healthView(health) : null,
+      lastNotificationAt: lastNotifications.get(record.id)?.toISOString() ?? null,
     };
   }
 }

@@ -78,6 +78,8 @@ export interface NotificationStore {
    * how receivers catch up from their own durable cursor.
    */
   readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]>;
+  /** When each cluster's newest stored notification was received (clusters with none are absent). */
+  lastReceivedByCluster(): Promise<Map<string, Date>>;
   /** Deletes every notification of the cluster (its alerting was uninstalled with deleteStoredData); returns how many. */
   deleteCluster(clusterId: string): Promise<number>;
   /** Applies the retention policy now; returns how many were deleted. */

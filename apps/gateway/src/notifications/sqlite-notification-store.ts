@@ -296,6 +296,12 @@ export class SqliteNotificationStore implements NotificationStore {
   }
 
   /** Deletes every notification of the cluster, a chunk per transaction, yielding in between (like prune). */
+  async lastReceivedByCluster(): Promise<Map<string, Date>> {
+    this.ensureOpen();
+    const rows = this.statements.lastReceivedByCluster.all() as [string, number][];
+    return new Map(rows.map(([clusterId, receivedAt]) => [clusterId, new Date(receivedAt)]));
+  }
+
   async deleteCluster(clusterId: string): Promise<number> {
     this.ensureOpen();
     // What is pending or being committed for the cluster goes too: wait until it is written.
@@ -348,6 +354,14 @@ function prepare(db: Database.Database) {
     // Two subqueries, one B-tree seek each: max(seq) - min(seq) in one SELECT scans the table.
     span: db.prepare('SELECT (SELECT max(seq) FROM notifications) - (SELECT min(seq) FROM notifications) + 1').pluck(),
     count: db.prepare('SELECT count(*) FROM notifications').pluck(),
+    // The newest seq of each cluster from the (cluster_id, seq) index, then one row each: received_at
+    // never decreases along seq, so the newest seq is the last received.
+    lastReceivedByCluster: db
+      .prepare(
+        `SELECT n.cluster_id, n.received_at FROM notifications n
+         JOIN (SELECT max(seq) AS seq FROM notifications GROUP BY cluster_id) newest ON n.seq = newest.seq`,
+      )
+      .raw(true),
   };
 }
 
