@@ -107,14 +107,15 @@ interface Props {
  * stays fast with a thousand clusters); its state is in the address.
  */
 export function ClustersTable({ state, onState }: Props) {
-  const [listing, setListing] = useState<ClusterListJson | undefined>();
+  /** The last page read, with the state it was read for: the count describes the rows shown, not the ones asked for. */
+  const [loaded, setLoaded] = useState<{ listing: ClusterListJson; state: ClusterTableState } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const path = clustersApiPath(state);
 
   usePolling(
     async (signal) => {
       try {
-        setListing(await apiGet<ClusterListJson>(path, signal));
+        setLoaded({ listing: await apiGet<ClusterListJson>(path, signal), state });
         setError(undefined);
       } catch (failure) {
         if (!signal.aborted) setError(readProblem(failure));
@@ -125,9 +126,12 @@ export function ClustersTable({ state, onState }: Props) {
   );
 
   const change = (update: Partial<ClusterTableState>) => onState({ ...state, page: 1, ...update });
+  const listing = loaded?.listing;
+  const shownPage = loaded?.state.page ?? 1;
   const pages = listing ? Math.max(1, Math.ceil(listing.total / PAGE_SIZE)) : 1;
-  const first = listing && listing.total > 0 ? (state.page - 1) * PAGE_SIZE + 1 : 0;
-  const last = listing ? Math.min(listing.total, state.page * PAGE_SIZE) : 0;
+  const first = listing && listing.total > 0 ? (shownPage - 1) * PAGE_SIZE + 1 : 0;
+  const last = listing ? Math.min(listing.total, shownPage * PAGE_SIZE) : 0;
+  const filtered = loaded ? loaded.state.q || loaded.state.connected || loaded.state.alerting : false;
 
   return (
     <section aria-labelledby="clusters-title">
@@ -175,7 +179,7 @@ export function ClustersTable({ state, onState }: Props) {
         {listing === undefined
           ? 'Loading…'
           : listing.total === 0
-            ? state.q || state.connected || state.alerting
+            ? filtered
               ? 'No cluster matches.'
               : 'No cluster yet: a cluster appears here when its agent first connects to this gateway.'
             : `${first}–${last} of ${listing.total} clusters`}
