@@ -66,6 +66,9 @@ class DurableStore implements NotificationStore {
   lastReceivedByCluster() {
     return this.open.lastReceivedByCluster();
   }
+  countBySeverity(query: Parameters<NotificationStore['countBySeverity']>[0]) {
+    return this.open.countBySeverity(query);
+  }
   async close(): Promise<void> {
     await this.current?.close();
     this.current = undefined;

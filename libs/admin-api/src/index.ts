@@ -2,6 +2,12 @@ export type { AlertingState, ClusterListJson, ClusterSortKey, ClusterView, Healt
 export { ALERTING_STATES, CLUSTER_SORT_KEYS } from './clusters.js';
 export type { InstallView, NodeStatusView, TaskStatusView } from './alerting.js';
 export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
-export type { GoldenSignal, NotificationJson, NotificationListJson, Severity } from './notifications.js';
+export type {
+  GoldenSignal,
+  NotificationCountsJson,
+  NotificationJson,
+  NotificationListJson,
+  Severity,
+} from './notifications.js';
 export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
 export { JOIN_CLUSTER_ID_DEFAULT } from './tokens.js';

@@ -27,3 +27,9 @@ export interface NotificationListJson {
   /** Pass as `cursor` for the next (older) page; null when no more match. */
   nextCursor: string | null;
 }
+
+/** GET /api/v1/notifications/counts: how many stored notifications match the filters, per severity. */
+export interface NotificationCountsJson {
+  bySeverity: Record<Severity, number>;
+  total: number;
+}

@@ -9,13 +9,14 @@ import {
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import type { FeedFilter } from './notification-feed.js';
-import { MAX_LIST_LIMIT, type NotificationQuery } from './notification-store.js';
+import { MAX_LIST_LIMIT, type NotificationCountQuery, type NotificationQuery } from './notification-store.js';
 
 /** Query parameters as Express parses them ("simple" parser): a repeated name gives an array. */
 export type QueryParams = Record<string, unknown>;
 
 const LIST_PARAMS = ['cluster', 'severity', 'goldenSignal', 'since', 'until', 'limit', 'cursor'];
 const STREAM_PARAMS = ['cluster', 'minSeverity'];
+const COUNT_PARAMS = ['cluster', 'goldenSignal', 'since', 'until'];
 
 /** GET /api/v1/notifications: the store query its parameters ask for; InvalidArgumentError names a bad one. */
 export function listQueryFromParams(params: QueryParams): NotificationQuery {
@@ -40,6 +41,13 @@ export function listQueryFromParams(params: QueryParams): NotificationQuery {
     // Empty is the first page, as in gRPC (clients often send `cursor=` then).
     cursor: cursor === '' ? undefined : cursor,
   };
+}
+
+/** GET /api/v1/notifications/counts: the list's filters but severity (counted) and the page. */
+export function countQueryFromParams(params: QueryParams): NotificationCountQuery {
+  onlyKnown(params, COUNT_PARAMS);
+  const { clusterIds, goldenSignals, since, until } = listQueryFromParams(params);
+  return { clusterIds, goldenSignals, since, until };
 }
 
 /** GET /api/v1/notifications/stream: the live filter its parameters ask for. */

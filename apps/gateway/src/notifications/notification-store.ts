@@ -45,6 +45,9 @@ export interface NotificationQuery {
   cursor?: string;
 }
 
+/** Filters of a count by severity: a listing's, but for the severities (counted) and the page. */
+export type NotificationCountQuery = Pick<NotificationQuery, 'clusterIds' | 'goldenSignals' | 'since' | 'until'>;
+
 export interface NotificationPage {
   notifications: alerting.StoredNotification[];
   /** Set when more match. */
@@ -78,6 +81,8 @@ export interface NotificationStore {
    * how receivers catch up from their own durable cursor.
    */
   readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]>;
+  /** How many match the filters, per severity (severities with none are absent). */
+  countBySeverity(query: NotificationCountQuery): Promise<Map<alerting.OpniSeverity, number>>;
   /** When each cluster's newest stored notification was received (clusters with none are absent). */
   lastReceivedByCluster(): Promise<Map<string, Date>>;
   /** Deletes every notification of the cluster (its alerting was uninstalled with deleteStoredData); returns how many. */

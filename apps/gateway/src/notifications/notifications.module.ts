@@ -3,6 +3,7 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
 import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationBus } from './notification-bus.js';
+import { NotificationCountsController } from './notification-counts.controller.js';
 import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './notification-feed.js';
 import { NotificationMetrics } from './notification-feed-metrics.js';
 import { NotificationQueryController } from './notification-query.controller.js';
@@ -28,7 +29,12 @@ function createNotificationStore(settings: GatewaySettings): NotificationStore {
  * store and bus. Needs GatewaySettings and a prom-client Registry (MetricsModule).
  */
 @Module({
-  controllers: [NotificationsController, NotificationsStreamController, NotificationQueryController],
+  controllers: [
+    NotificationsController,
+    NotificationsStreamController,
+    NotificationCountsController,
+    NotificationQueryController,
+  ],
   providers: [
     NotificationBus,
     NotificationFeed,

@@ -17,6 +17,7 @@ import {
   type NotificationStore,
   type RetentionPolicy,
   type StoreResult,
+  type NotificationCountQuery,
 } from './notification-store.js';
 import {
   encodeRows,
@@ -211,6 +212,39 @@ export class SqliteNotificationStore implements NotificationStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
       throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const filter = this.filter(query, before);
+    if (filter === undefined) return { notifications: [] };
+    const sql = `SELECT ${COLUMNS} FROM notifications ${filter.where} ORDER BY seq DESC LIMIT ?`;
+    // One more than the page: it tells whether another page follows.
+    const rows = this.statement(sql).all(...filter.parameters, limit + 1) as Row[];
+    const more = rows.length > limit;
+    const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
+    return { notifications, nextCursor: more ? encodeCursor(notifications[limit - 1].seq) : undefined };
+  }
+
+  async countBySeverity(query: NotificationCountQuery): Promise<Map<alerting.OpniSeverity, number>> {
+    this.ensureOpen();
+    const filter = this.filter(query, undefined);
+    if (filter === undefined) return new Map();
+    const sql = `SELECT severity, count(*) FROM notifications ${filter.where} GROUP BY severity`;
+    return new Map(this.statement(sql).all(...filter.parameters) as [alerting.OpniSeverity, number][]);
+  }
+
+  /** A prepared statement per distinct SQL text (the filters give a handful of shapes). */
+  private statement(sql: string): Database.Statement {
+    let statement = this.listings.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.listings.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The WHERE clause of a query's filters; undefined when nothing can match (since is after the newest). */
+  private filter(
+    query: NotificationCountQuery & Pick<NotificationQuery, 'severities'>,
+    before: bigint | undefined,
+  ): { where: string; parameters: unknown[] } | undefined {
     const since = instant('since', query.since);
     const until = instant('until', query.until);
     if (since !== undefined && until !== undefined && until <= since)
@@ -220,7 +254,7 @@ export class SqliteNotificationStore implements NotificationStore {
     // index seeks, then every filter walks its (column, seq) index; no sort of the whole range.
     const low = since === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(since);
     const high = until === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(until);
-    if (since !== undefined && low === undefined) return { notifications: [] };
+    if (since !== undefined && low === undefined) return undefined;
 
     const conditions: string[] = [];
     const parameters: unknown[] = [];
@@ -241,19 +275,7 @@ export class SqliteNotificationStore implements NotificationStore {
     seqBound('seq >= ?', low);
     seqBound('seq < ?', high);
     seqBound('seq < ?', before);
-
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const sql = `SELECT ${COLUMNS} FROM notifications ${where} ORDER BY seq DESC LIMIT ?`;
-    let statement = this.listings.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql).raw(true);
-      this.listings.set(sql, statement);
-    }
-    // One more than the page: it tells whether another page follows.
-    const rows = statement.all(...parameters, limit + 1) as Row[];
-    const more = rows.length > limit;
-    const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
-    return { notifications, nextCursor: more ? encodeCursor(notifications[limit - 1].seq) : undefined };
+    return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
   }
 
   async readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]> {
