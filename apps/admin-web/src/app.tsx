@@ -6,7 +6,9 @@ import { BootstrapTokensView } from './bootstrap-tokens/bootstrap-tokens-view.js
 import { ClusterPage } from './clusters/cluster-page.js';
 import { tableStateFrom, tableStateSearch } from './clusters/cluster-query.js';
 import { ClustersTable } from './clusters/clusters-table.js';
+import { viewStateFrom, viewStateSearch } from './notifications/notification-view-state.js';
 import { NotificationsView } from './notifications/notifications-view.js';
+import { SevereArrivals } from './notifications/severe-arrivals.js';
 import { OutageBanner } from './outage/outage-banner.js';
 import { useReachability } from './api/reachability.js';
 import { ThemeSwitch } from './theme/theme-switch.js';
@@ -49,7 +51,16 @@ const VIEWS: View[] = [
       );
     },
   },
-  { hash: '#/notifications', title: 'Notifications', render: () => <NotificationsView /> },
+  {
+    hash: '#/notifications',
+    title: 'Notifications',
+    render: (route, navigate) => (
+      <NotificationsView
+        state={viewStateFrom(route.search)}
+        onState={(state) => navigate({ path: '/notifications', search: viewStateSearch(state) })}
+      />
+    ),
+  },
   { hash: '#/bootstrap-tokens', title: 'Bootstrap tokens', render: () => <BootstrapTokensView /> },
 ];
 
@@ -85,9 +96,6 @@ export function App() {
       }),
     [],
   );
-  useEffect(() => {
-    document.title = `${view.title} — Downstream Alerting`;
-  }, [view]);
 
   if (token === undefined) {
     return (
@@ -128,6 +136,7 @@ export function App() {
           Forget token
         </button>
       </header>
+      <SevereArrivals title={`${view.title} — Downstream Alerting`} watching={view.hash === '#/notifications'} />
       <OutageBanner />
       <main id="main" class={unreachableSince === undefined ? undefined : 'stale'}>
         {view.render(route, navigate)}

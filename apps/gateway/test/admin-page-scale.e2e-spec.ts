@@ -1,10 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateExchangeKeyPair } from '@app/cluster-auth';
 import { alerting } from '@app/proto';
-import { createBootstrapToken, gatewayAdmin, gatewayClient, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
+import {
+  createBootstrapToken,
+  gatewayAdmin,
+  gatewayClient,
+  repoRoot,
+  spawnApp,
+  waitFor,
+  type SpawnedApp,
+} from '@app/testing';
 import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
 
 // Issue 28's acceptance at scale: a gateway with 1,000 registered clusters
@@ -178,6 +186,10 @@ describe('admin page at scale: 1,000 clusters, 100,000 notifications', () => {
       .waitFor();
     // Every cluster has notifications: the last one's time is shown.
     expect(await rows().first().locator('td time').count()).toBeGreaterThan(0);
+    if (process.env.ADMIN_PAGE_SCREENSHOTS === '1') {
+      mkdirSync(join(repoRoot, 'docs/admin-page'), { recursive: true });
+      await page.screenshot({ path: join(repoRoot, 'docs/admin-page/clusters-1000.png') });
+    }
 
     expect(figures.clustersFirstRender).toBeLessThan(LIMIT_MS);
     expect(figures.clustersFilterChange).toBeLessThan(LIMIT_MS);
@@ -185,36 +197,39 @@ describe('admin page at scale: 1,000 clusters, 100,000 notifications', () => {
   }, 300_000);
 
   it('the notifications list: first render and a filter change each within a second', async () => {
-    const status = () => page.locator('#history-title ~ p[role="status"]');
+    const status = () => page.getByTestId('timeline-status');
+    const list = () => page.getByRole('list', { name: 'Notifications' });
     figures.notificationsFirstRender = await median(async () => {
       await page.goto('about:blank');
       const started = Date.now();
       await page.goto(`http://${gateway.httpAddress}/admin/#/notifications`);
       await status()
-        .filter({ hasText: /^50 shown of 50 loaded/ })
+        .filter({ hasText: /^50 shown, more as you scroll/ })
         .waitFor();
       return Date.now() - started;
     });
+    // The chips count what the store holds: 100,000 in all, per severity as written (i % 7).
+    const chip = (severity: string) => page.getByRole('button', { name: new RegExp(`^${severity} \\d+$`) });
+    await chip('Critical')
+      .filter({ hasText: String(Math.ceil((NOTIFICATIONS - 6) / 7)) })
+      .waitFor();
     figures.notificationsFilterChange = await median(async (round) => {
       const severity = ['Critical', 'Error', 'Warning'][round];
       const started = Date.now();
-      await page.getByLabel('Minimum severity').selectOption(severity);
-      const stored = page.getByRole('list', { name: 'Stored notifications' });
+      await chip(severity).click();
       await waitFor(
         async () => {
-          const badges = await stored.locator('.severity').allTextContents();
-          const wanted = ['Info', 'Warning', 'Error', 'Critical'].slice(
-            ['Info', 'Warning', 'Error', 'Critical'].indexOf(severity),
-          );
-          return badges.length === 50 && badges.every((badge) => wanted.includes(badge));
+          const badges = await list().locator('.severity').allTextContents();
+          return badges.length === 50 && badges.every((badge) => badge === severity);
         },
-        { timeoutMs: 30_000, intervalMs: 10, description: `the list filtered to ${severity} and up` },
+        { timeoutMs: 30_000, intervalMs: 10, description: `the list filtered to ${severity}` },
       );
       const took = Date.now() - started;
-      await page.getByLabel('Minimum severity').selectOption('Info');
-      await status()
-        .filter({ hasText: /^50 shown of 50 loaded/ })
-        .waitFor();
+      await chip(severity).click(); // off again: every severity
+      await waitFor(async () => new Set(await list().locator('.severity').allTextContents()).size > 1, {
+        timeoutMs: 30_000,
+        description: 'every severity again',
+      });
       return took;
     });
     expect(figures.notificationsFirstRender).toBeLessThan(LIMIT_MS);

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { NotificationJson } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
+import { NotificationActions } from './notification-actions.js';
 import { SeverityBadge } from './severity-badge.js';
 
 interface Props {
@@ -54,6 +55,7 @@ export function NotificationDialog({ notification, onClose }: Props) {
             ))}
         </tbody>
       </table>
+      <NotificationActions notification={notification} />
       <form method="dialog">
         <button type="submit" autoFocus>
           Close

@@ -1,35 +1,50 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ClusterView, NotificationJson } from '@app/admin-api';
+import type { NotificationCountsJson, NotificationJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
-import { LiveFeed } from './live-feed.js';
+import { usePolling } from '../use-polling.js';
 import { NotificationDialog } from './notification-dialog.js';
-import { NO_FILTER, type NotificationFilter } from './notification-filter.js';
-import { NotificationFilters } from './notification-filters.js';
-import { NotificationHistory } from './notification-history.js';
+import { NotificationTimeline } from './notification-timeline.js';
+import { NotificationToolbar } from './notification-toolbar.js';
+import { countsPath, type NotificationViewState } from './notification-view-state.js';
+import { SeverityChips } from './severity-chips.js';
 
-/** The live feed and the stored history, under one set of filters; a click opens a notification in full. */
-export function NotificationsView() {
-  const [filter, setFilter] = useState<NotificationFilter>(NO_FILTER);
-  const [clusterIds, setClusterIds] = useState<string[]>([]);
+const COUNTS_REFRESH_MS = 10_000;
+
+interface Props {
+  state: NotificationViewState;
+  /** A new state: the address changes, which renders this view again. */
+  onState(state: NotificationViewState): void;
+}
+
+/** One list of notifications under filters kept in the address, severity chips with counts, a dialog per notification. */
+export function NotificationsView({ state, onState }: Props) {
   const [opened, setOpened] = useState<NotificationJson | undefined>();
-
-  useEffect(() => {
-    const abort = new AbortController();
-    apiGet<{ clusters: ClusterView[] }>('/api/v1/clusters', abort.signal).then(
-      ({ clusters }) => setClusterIds(clusters.map((cluster) => cluster.id)),
-      () => undefined, // the cluster choice is a convenience: without it, "All clusters" still works
-    );
-    return () => abort.abort();
-  }, []);
+  const [counts, setCounts] = useState<NotificationCountsJson | undefined>();
+  const path = countsPath(state);
+  usePolling(
+    async (signal) => {
+      try {
+        setCounts(await apiGet<NotificationCountsJson>(path, signal));
+      } catch {
+        // the chips then show "…": the list itself says what went wrong
+      }
+    },
+    COUNTS_REFRESH_MS,
+    [path],
+  );
+  // A link in the dialog (related, permalink) changes the address: the dialog goes with the old view.
+  useEffect(() => setOpened(undefined), [path, state.text]);
 
   return (
     <section aria-labelledby="notifications-title">
       <h2 id="notifications-title">Notifications</h2>
-      <NotificationFilters filter={filter} clusterIds={clusterIds} onChange={setFilter} />
-      <div class="panels">
-        <LiveFeed filter={filter} onOpen={setOpened} />
-        <NotificationHistory filter={filter} onOpen={setOpened} />
-      </div>
+      <NotificationToolbar state={state} onChange={(change) => onState({ ...state, ...change })} />
+      <SeverityChips
+        counts={counts}
+        selected={state.severities}
+        onChange={(severities) => onState({ ...state, severities })}
+      />
+      <NotificationTimeline state={state} onOpen={setOpened} />
       {opened && <NotificationDialog notification={opened} onClose={() => setOpened(undefined)} />}
     </section>
   );
