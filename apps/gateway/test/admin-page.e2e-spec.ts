@@ -257,6 +257,11 @@ describe('admin page in a browser', () => {
 
       // The cluster id typed in is filled into the command, which the Copy button copies.
       await createdToken().getByLabel('Cluster id').fill(FROM_PAGE);
+      // Until the agent runs the command, the page says it waits for it.
+      await createdToken()
+        .getByTestId('join-watch')
+        .filter({ hasText: `Waiting for the agent of ${FROM_PAGE} to join…` })
+        .waitFor();
       await createdToken()
         .getByTestId('join-command')
         .filter({ hasText: `AGENT_CLUSTER_ID=${FROM_PAGE} ` })
@@ -300,6 +305,12 @@ describe('admin page in a browser', () => {
             .connected === true,
         { timeoutMs: 30_000, intervalMs: 100, description: `cluster ${FROM_PAGE} to join and connect` },
       );
+      // The page that showed the command says it joined, with a link to the cluster.
+      await createdToken()
+        .getByTestId('join-watch')
+        .filter({ hasText: `${FROM_PAGE} joined and is connected.` })
+        .getByRole('link', { name: `Open cluster ${FROM_PAGE}` })
+        .waitFor();
       await page.getByRole('button', { name: 'Refresh', exact: true }).click();
       await tokenState(tokenId, 'used up').waitFor();
       expect(await tokenRow(tokenId).getByTestId('token-usages').textContent()).toBe('1 of 1');

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CreatedTokenView } from '@app/admin-api';
 import { TimeText } from '../time-text.js';
 import { CopyButton } from './copy-button.js';
+import { JoinWatch } from './join-watch.js';
 import { isClusterId, joinCommandFor, labelsText, usagesText } from './token-form.js';
 
 interface Props {
@@ -72,6 +73,7 @@ export function CreatedToken({ created, onDismiss }: Props) {
       <div class="actions">
         <CopyButton text={joinCommandFor(created.joinCommand, clusterId)} shownIn={command} label="Copy join command" />
       </div>
+      {id !== '' && !badClusterId && <JoinWatch key={id} clusterId={id} />}
       <div class="actions">
         <button type="button" class="secondary" onClick={onDismiss}>
           Done: hide the token
