@@ -45,3 +45,4 @@ export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTab
 export { startWorker } from './sqlite/start-worker.js';
 export { WalSync, type WalSyncOptions } from './sqlite/wal-sync.js';
 export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';
+export { packageVersion } from './version/package-version.js';

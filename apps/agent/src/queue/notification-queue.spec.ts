@@ -942,7 +942,7 @@ describe('NotificationQueue: bounds and eviction', () => {
     expect(taken.notification.properties[NotificationProperty.occurrences]).toBeUndefined();
   });
 
-  it('in one tick, a Critical evicts less important notifications of the same tick', async () => {
+  it('in one tick, a Critical evicts less important notifications of the same tick: they answer OK and are counted as evicted (README: Bounds)', async () => {
     let queue = await h.open();
     const results = await Promise.allSettled([
       ...['i1', 'i2', 'i3', 'i4', 'i5'].map((id) => queue.notify(request(id, id))),
@@ -956,6 +956,7 @@ describe('NotificationQueue: bounds and eviction', () => {
       { event: 'queue-evicted', ids: ['i2'], severities: ['Info'] },
     ]);
     expect(queue.stats()).toMatchObject({ count: 5, evicted: { Info: 2 }, rejected: {} });
+    // i1 and i2 were answered OK (above) yet never reached the file: inserted and deleted in one transaction
     queue = await h.reopen(queue);
     expect(ids(queue)).toEqual(['c1', 'w1', 'i3', 'i4', 'i5']);
     // a retry of an evicted one queues it again

@@ -932,7 +932,11 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Queued entries in drain order (not in flight), for inspection. */
+  /**
+   * Queued entries in drain order (not in flight), for inspection, from 0-based position
+   * `offset` on: the index finds that position in O(log n), so a page deep in a million
+   * entries costs what the first page does.
+   */
   *entries(offset = 0): Generator<{
     id: string;
     seq: number;
@@ -943,9 +947,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     occurrences: number;
     dedupeKey?: string;
   }> {
-    let skipped = 0;
-    for (const { id, item: slot } of this.index) {
-      if (skipped++ < offset) continue;
+    for (const { id, item: slot } of this.index.entries(offset)) {
       const { seq, severity, bytes, createdAt, attempts, occurrences, dedupeKey } = this.table.fields(slot);
       yield { id, seq, severity: SEVERITY_NAMES[severity], bytes, createdAt, attempts, occurrences, dedupeKey };
     }

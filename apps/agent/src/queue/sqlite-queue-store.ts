@@ -52,6 +52,9 @@ const SCHEMA = `
     dead_lettered_at  INTEGER NOT NULL,
     payload           BLOB NOT NULL
   );
+  -- Added within version 2 (older agents keep it up to date, as SQLite does every index):
+  -- the dead-letter view reads the newest rows from its end instead of sorting the table.
+  CREATE INDEX IF NOT EXISTS queue_dead_letter_by_time ON queue_dead_letter(dead_lettered_at, seq);
 `;
 
 /** How long the connection waits for another one's write lock (the recovery reader's) before failing. */
