@@ -18,7 +18,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)),
+        LoggerModule.forRoot(loggerOptions('agent', settings)),
         AccessModule.forRoot(adminToken),
         HealthzModule,
         MetricsModule,

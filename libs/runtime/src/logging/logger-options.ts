@@ -4,6 +4,11 @@ export type LogFormat = 'json' | 'pretty';
 export const LOG_FORMATS: LogFormat[] = ['json', 'pretty'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_DETAILS = ['all', 'events'] as const;
+export type LogDetail = (typeof LOG_DETAILS)[number];
+
+/** pino's number for `warn`: from it on, every line is kept whatever the detail. */
+const WARN = 40;
 
 /**
  * nestjs-pino options: one JSON object per line (for log collectors), or
@@ -16,11 +21,30 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * 0.51-0.53x echo with it, 0.57-0.58x without). Requests are logged by
  * requestLogger() instead, through the same root logger.
  */
-export function loggerOptions(app: string, format: LogFormat, level: LogLevel): Params {
+export function loggerOptions(
+  app: string,
+  {
+    logFormat: format,
+    logLevel: level,
+    logDetail: detail,
+  }: { logFormat: LogFormat; logLevel: LogLevel; logDetail: LogDetail },
+): Params {
   return {
     pinoHttp: {
       level,
       base: { app },
+      // `events`: below warn, only the lines our code writes as events (an `event` field): not Nest's listing
+      // of every module and route at start, nor a line per HTTP request. For a person at a terminal (npm start).
+      hooks:
+        detail === 'events'
+          ? {
+              logMethod(args, method, levelValue) {
+                const first: unknown = args[0];
+                if (levelValue >= WARN || (typeof first === 'object' && first !== null && 'event' in first))
+                  method.apply(this, args);
+              },
+            }
+          : {},
       // Request lines carry the headers: never a bearer token, an API key or a cookie (query strings: requestLogger).
       redact: {
         paths: [
