@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino, type LoggerOptions } from 'pino';
-import { loggerOptions, type LogDetail } from './logger-options.js';
+import { loggerOptions, type LogDetail, type LogFormat } from './logger-options.js';
 
 /** A pino logger built from loggerOptions (JSON), writing into an array. */
-function logger(detail: LogDetail): { log: pino.Logger; lines: Record<string, unknown>[] } {
+function logger(detail: LogDetail, format: LogFormat = 'json'): { log: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -11,8 +11,11 @@ function logger(detail: LogDetail): { log: pino.Logger; lines: Record<string, un
       done();
     },
   });
-  const options = loggerOptions('test', { logFormat: 'json', logLevel: 'info', logDetail: detail }).pinoHttp;
-  return { log: pino(options as LoggerOptions, sink), lines };
+  // pino-pretty's transport left out: what reaches it is what is checked here, as JSON.
+  const { transport, ...options } = loggerOptions('test', { logFormat: format, logLevel: 'info', logDetail: detail })
+    .pinoHttp as LoggerOptions;
+  expect(transport === undefined).toBe(format === 'json');
+  return { log: pino(options, sink), lines };
 }
 
 function writeSample(log: pino.Logger): void {
@@ -42,6 +45,16 @@ describe('loggerOptions: LOG_DETAIL', () => {
     writeSample(log);
     expect(lines.map((l) => l.msg)).toEqual(['listening', 'a warning without an event', 'an error']);
     expect(lines[0]).toMatchObject({ app: 'test', event: 'listening', http: '127.0.0.1:1' });
+  });
+
+  it('events with pretty: our events show their message only, warnings keep every field', () => {
+    const { log, lines } = logger('events', 'pretty');
+    writeSample(log);
+    expect(lines.map(({ time: _time, level: _level, ...rest }) => rest)).toEqual([
+      { app: 'test', msg: 'listening' },
+      { app: 'test', context: 'Queue', msg: 'a warning without an event' },
+      { app: 'test', msg: 'an error' },
+    ]);
   });
 
   it('events: child loggers (as the request logger uses) are filtered the same way', () => {

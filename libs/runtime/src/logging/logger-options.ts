@@ -34,14 +34,17 @@ export function loggerOptions(
       level,
       base: { app },
       // `events`: below warn, only the lines our code writes as events (an `event` field): not Nest's listing
-      // of every module and route at start, nor a line per HTTP request. For a person at a terminal (npm start).
+      // of every module and route at start, nor a line per HTTP request. For a person at a terminal (npm start);
+      // with `pretty`, those lines show their message only (warnings and errors keep every field).
       hooks:
         detail === 'events'
           ? {
               logMethod(args, method, levelValue) {
-                const first: unknown = args[0];
-                if (levelValue >= WARN || (typeof first === 'object' && first !== null && 'event' in first))
-                  method.apply(this, args);
+                if (levelValue >= WARN) return method.apply(this, args);
+                const [first, ...rest] = args as unknown[];
+                if (typeof first !== 'object' || first === null || !('event' in first)) return;
+                if (format !== 'pretty') return method.apply(this, args);
+                method.apply(this, (rest.length > 0 ? rest : ['']) as Parameters<typeof method>);
               },
             }
           : {},
@@ -58,7 +61,16 @@ export function loggerOptions(
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       transport:
         format === 'pretty'
-          ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+          ? {
+              target: 'pino-pretty',
+              // Which app wrote a line comes first: npm start interleaves two.
+              options: {
+                singleLine: true,
+                translateTime: 'SYS:HH:MM:ss.l',
+                ignore: 'app',
+                messageFormat: '{app}: {msg}',
+              },
+            }
           : undefined,
     },
     forRoutes: [],
