@@ -113,15 +113,22 @@ async function overHttp(): Promise<boolean> {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return (await response.json()) as { entries?: { id: string }[]; deadLetters?: unknown[]; total?: number };
   };
-  const api: number[] = [];
-  console.log('   GET /api/v1/queue?offset=…');
+  // Rounds alternate between the offsets, so that drift (JIT, GC, a busy machine) hits each alike.
   for (const offset of OFFSETS) {
     const page = await get(`/api/v1/queue?offset=${offset}&limit=${PAGE}`);
     if (page.entries?.length !== PAGE) throw new Error(`offset ${offset}: ${page.entries?.length} entries`);
-    const ms = await timed(ROUNDS, () => get(`/api/v1/queue?offset=${offset}&limit=${PAGE}`));
-    api.push(ms);
-    console.log(`   ${fmtInt(offset).padStart(9)}    ${fmtMs(ms).padStart(9)} ms`);
   }
+  const samples = OFFSETS.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, offset] of OFFSETS.entries()) {
+      const started = performance.now();
+      await get(`/api/v1/queue?offset=${offset}&limit=${PAGE}`);
+      samples[i].push(performance.now() - started);
+    }
+  }
+  const api = samples.map(median);
+  console.log('   GET /api/v1/queue?offset=…');
+  OFFSETS.forEach((offset, i) => console.log(`   ${fmtInt(offset).padStart(9)}    ${fmtMs(api[i]).padStart(9)} ms`));
   const ratio = api[2] / api[0];
   console.log(`   last page / first page: ${ratio.toFixed(2)}x  ${verdict(ratio <= 2)} (<= 2)`);
 
