@@ -125,6 +125,6 @@ export function sourceAddress(peer: string): string {
   const withoutScheme = peer.replace(/^(ipv4|ipv6):/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(withoutScheme);
   if (bracketed) return bracketed[1];
-  const colon = withoutScheme.lastIndexOf(':');
-  return colon > 0 && withoutScheme.indexOf(':') === colon ? withoutScheme.slice(0, colon) : withoutScheme;
+  const hostAndPort = /^([^:]+):\d+$/.exec(withoutScheme);
+  return hostAndPort ? hostAndPort[1] : withoutScheme;
 }
