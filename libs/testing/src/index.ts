@@ -33,3 +33,11 @@ export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './g
 export { notifyAll, exactlyOnceReport } from './notify-all.js';
 export { readGatewaySecrets, adminHeaders, type GatewaySecrets } from './gateway-secrets.js';
 export { gatewayClient, gatewayTls } from './gateway-client.js';
+export { FakeKubeApi, type FakeKubeApiOptions, type KubeApiRequest } from './fake-kube-api/fake-kube-api.js';
+export {
+  newEvent,
+  microTime,
+  type EventSpec,
+  type EventsV1Event,
+  type ObjectReference,
+} from './fake-kube-api/event-objects.js';

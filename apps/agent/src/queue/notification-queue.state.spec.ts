@@ -69,7 +69,7 @@ describe('NotificationQueue source API', () => {
       { id: 'a', coalesced: false },
       { id: 'b', coalesced: false },
       { id: 'b', coalesced: true },
-      { id: 'a', coalesced: false },
+      { id: 'a', coalesced: false, duplicate: true },
     ]);
     expect(store.batches).toHaveLength(1);
     expect(store.batches[0].map((w) => w.op)).toEqual(['insert', 'insert', 'alias', 'state']);
@@ -144,7 +144,7 @@ describe('NotificationQueue source API', () => {
     expect(queue.wasResolved('k8s/2')).toBe(true); // merged into k8s/1, resolved with it
     expect(queue.wasResolved('other')).toBe(false);
     expect(await queue.notifyWithState([request('k8s/2', 'two again')], [])).toEqual([
-      { id: 'k8s/2', coalesced: false, alreadyResolved: true },
+      { id: 'k8s/2', coalesced: false, alreadyResolved: true, duplicate: true },
     ]);
     expect(queue.stats().count).toBe(0);
     // The bound (3): the oldest are forgotten first.

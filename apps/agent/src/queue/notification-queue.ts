@@ -29,6 +29,12 @@ export interface NotifyResult {
   alreadyResolved?: true;
 }
 
+/** What notifyWithState answers per notification. */
+export interface SourceNotifyResult extends NotifyResult {
+  /** The id was queued, coalesced or resolved before: nothing changed. */
+  duplicate?: boolean;
+}
+
 /** A value a source keeps beside the queue (its cursor), committed with the notifications it produced. */
 export interface QueueState {
   key: string;
@@ -338,7 +344,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   async notifyWithState(
     requests: readonly alerting.AgentNotification[],
     state: readonly QueueState[],
-  ): Promise<(NotifyResult | Error)[]> {
+  ): Promise<(SourceNotifyResult | Error)[]> {
     const prepared = requests.map((request) => {
       try {
         const normalized = this.validate(request);
@@ -360,14 +366,18 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       await Promise.all([...waits].map((batch) => batch.done.catch(() => undefined)));
     }
     // From here on synchronous: everything joins the current batch.
-    const placedById = new Map<string, Promise<NotifyResult>>();
-    const outcomes = prepared.map((p): Promise<NotifyResult> | Error => {
+    const placedById = new Map<string, Promise<SourceNotifyResult>>();
+    const outcomes = prepared.map((p): Promise<SourceNotifyResult> | Error => {
       if (p instanceof Error) return p;
       const earlier = placedById.get(p.id);
-      if (earlier) return earlier;
+      if (earlier) return earlier.then((result) => ({ ...result, duplicate: true }));
       try {
+        const target = this.aliases.get(p.id) ?? p.id;
+        const duplicate = this.index.has(target) || this.inFlight.has(target) || this.resolvedRecently.has(p.id);
         const placed = this.place(p.id, p.request.id !== '', p.normalized);
-        const result = placed instanceof Batch ? placed.done.then(() => this.notify(p.request)) : placed;
+        const result = (placed instanceof Batch ? placed.done.then(() => this.notify(p.request)) : placed).then(
+          (r): SourceNotifyResult => (duplicate ? { ...r, duplicate } : r),
+        );
         placedById.set(p.id, result);
         return result;
       } catch (error) {
