@@ -6,6 +6,7 @@ import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NodeModule } from './node/node.module.js';
 import { NotifyModule } from './notify/notify.module.js';
+import { KubeEventsModule } from './sources/kube-events/kube-events.module.js';
 
 /** The agent's composition root. */
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         HealthModule,
         GatewayModule,
         NodeModule,
+        KubeEventsModule,
       ],
       providers: [{ provide: AgentSettings, useValue: settings }],
       exports: [AgentSettings],

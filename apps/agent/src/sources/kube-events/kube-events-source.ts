@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { notificationLimits } from '@app/notification';
 import { SettingsError } from '@app/runtime';
 import { AgentSettings } from '../../config/agent-settings.js';
