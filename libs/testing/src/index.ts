@@ -41,3 +41,4 @@ export {
   type EventsV1Event,
   type ObjectReference,
 } from './fake-kube-api/event-objects.js';
+export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
