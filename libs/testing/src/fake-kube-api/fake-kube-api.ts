@@ -21,6 +21,8 @@ export interface FakeKubeApiOptions {
   bookmarkIntervalMs?: number;
   /** Serve events.k8s.io/v1 (default) or only core/v1, as a cluster before 1.19. */
   eventsV1?: boolean;
+  /** The first resourceVersion minus one (default 1000); a demo restarting the server picks an increasing one. */
+  initialResourceVersion?: number;
   /** How a watch from an expired resourceVersion is refused: an ERROR event with a 410 Status in a 200 stream (the watch cache, default), or HTTP 410 with a Status body. */
   expiredWatch?: 'event' | 'status';
 }
@@ -89,7 +91,9 @@ export class FakeKubeApi {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
       eventsV1: options.eventsV1 ?? true,
       expiredWatch: options.expiredWatch ?? 'event',
+      initialResourceVersion: options.initialResourceVersion ?? 1000,
     });
+    api.rv = api.options.initialResourceVersion;
     server.on('request', (req, res) => api.handle(req, res));
     server.on('secureConnection', (socket: Socket) => {
       api.sockets.add(socket);
