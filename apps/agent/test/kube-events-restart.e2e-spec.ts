@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FakeKubeApi,
+  fetchAgentQueue,
   fetchGatewayNotifications,
   installAlerting,
   joinArgs,
+  scrapeMetrics,
   seededRandom,
   seedFromEnv,
   spawnApp,
@@ -74,8 +76,10 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
     events.set(created.metadata.uid, created);
   };
 
+  const incarnations: SpawnedApp[] = [];
   const startAgent = async (args: string[]) => {
     agent = await spawnApp('agent', { dataDir: join(dir, 'agent'), args });
+    incarnations.push(agent);
     return agent;
   };
 
@@ -108,6 +112,27 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
         atGateway: perEvent.get(event.metadata.uid) ?? 0,
       }));
 
+  /** What a failure report needs: where the missing occurrences are, and the agent's view. */
+  async function diagnose(missing: ReturnType<typeof mismatches>): Promise<string> {
+    const queue = await fetchAgentQueue(agent!.httpAddress).catch((error: Error) => error.message);
+    const scrape = await scrapeMetrics(agent!.httpAddress).catch(() => undefined);
+    const kube = scrape?.samples
+      .filter((x) => x.name.startsWith('agent_kube_events_') && !x.name.includes('lag') && x.value > 0)
+      .map((x) => [x.name, x.labels, x.value]);
+    const summary =
+      typeof queue === 'string'
+        ? queue
+        : { count: queue.count, inFlight: queue.inFlight, ids: queue.entries.slice(0, 5).map((e) => e.id) };
+    return (
+      `${missing.length} events short at the gateway, first ${JSON.stringify(missing.slice(0, 5))}, ` +
+      `their resourceVersions ${JSON.stringify(missing.slice(0, 20).map((m) => events.get(m.uid)?.metadata.resourceVersion))}; ` +
+      `agent queue ${JSON.stringify(summary)}; metrics ${JSON.stringify(kube)}; ` +
+      `watches from ${JSON.stringify(api.requests.filter((r) => r.query.watch).map((r) => r.query.resourceVersion))}; ` +
+      `requests ${JSON.stringify(api.requests.map((r) => [r.path.split('/').pop(), r.query.resourceVersion ?? r.query.continue?.slice(0, 6) ?? '', r.status]))}; ` +
+      `source logs ${JSON.stringify(incarnations.map((a) => a.logs.filter((l) => String(l.event).startsWith('kube-events')).map((l) => [l.event, l.msg])))}`
+    );
+  }
+
   it(`loses and doubles nothing over ${ROUNDS} SIGKILL rounds, one with the resourceVersion expired`, async () => {
     const kubeconfig = api.writeKubeconfig(join(dir, 'kubeconfig'));
     const args = [
@@ -124,9 +149,12 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
         // A relist sees each event once, at its latest count: repeats made while the history is gone
         // cannot be told apart. So this round creates only new events, and lets the agent catch up first.
         repeats = false;
-        await waitFor(async () => mismatches((await atGateway()).perEvent).length === 0, {
+        let behind: ReturnType<typeof mismatches> = [];
+        await waitFor(async () => (behind = mismatches((await atGateway()).perEvent)).length === 0, {
           timeoutMs: 60_000,
           description: 'the gateway caught up before the 410 round',
+        }).catch(async (error: Error) => {
+          throw new Error(`${error.message}; ${await diagnose(behind)}`);
         });
       }
       await new Promise((resolve) => setTimeout(resolve, random.int(300, 1500)));
@@ -159,10 +187,12 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
         { timeoutMs: 90_000, description: 'every occurrence of every event at the gateway' },
       );
     } finally {
+      if (last) console.log(await diagnose(mismatches(last.perEvent)));
       console.log(
         `kube events restart test seed ${seed}: ${events.size} events, ` +
           `${[...events.values()].reduce((n, e) => n + occurrences(e), 0)} occurrences, ` +
-          `${last?.listed.length} notifications at the gateway; rounds ${JSON.stringify(rounds)}`,
+          `${last?.listed.length} notifications at the gateway; rounds ${JSON.stringify(rounds)}; ` +
+          `first mismatches ${JSON.stringify(last ? mismatches(last.perEvent).slice(0, 5) : [])}`,
       );
     }
     expect(last!.doubled).toEqual([]);
@@ -174,5 +204,5 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
     expect(lists.filter((r) => r.query.continue === undefined)).toHaveLength(2);
     // The test exercised what it claims: events repeated (new ids of the same event, coalesced or not).
     expect([...events.values()].some((e) => occurrences(e) > 1)).toBe(true);
-  });
+  }, 300_000); // six restarts and the catch-up take ~20 s alone, over a minute while the whole suite runs
 });

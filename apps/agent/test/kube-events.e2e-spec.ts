@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createUnaryClient } from '@app/runtime';
 import {
   FakeKubeApi,
+  fetchAgentQueue,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
   installAlerting,
@@ -283,6 +284,30 @@ describe('Kubernetes events as notifications', () => {
     expect(await fetchAgentQueueCount(agent.httpAddress)).toBe(1);
     const scrape = await scrapeMetrics(agent.httpAddress);
     expect(sum(scrape, 'agent_kube_events_state', { state: 'forbidden' })).toBe(1);
+  });
+
+  it('falls back to core/v1 events when events.k8s.io/v1 is not served', async () => {
+    await api.close();
+    api = await FakeKubeApi.start({ eventsV1: false });
+    const agent = await start('agent', { args: agentArgs(api.writeKubeconfig(join(dir, 'kubeconfig'))) });
+    await waitFor(() => api.openWatches === 1, { timeoutMs: 20_000, description: 'the agent watching' });
+    const event = api.createEvent({
+      namespace: 'legacy',
+      reason: 'BackOff',
+      type: 'Warning',
+      note: 'Back-off restarting failed container',
+      regarding: { kind: 'Pod', name: 'old-1' },
+    });
+    api.repeatEvent(event);
+    await waitFor(async () => (await fetchAgentQueue(agent.httpAddress)).entries.length === 1, {
+      timeoutMs: 20_000,
+      description: 'the core/v1 event queued',
+    });
+    const [entry] = (await fetchAgentQueue(agent.httpAddress)).entries;
+    expect(entry).toMatchObject({ id: `k8s/${event.metadata.uid}/1`, occurrences: 2, severity: 'Warning' });
+    expect(api.requests.some((r) => r.path === '/api/v1/events' && r.query.watch === 'true')).toBe(true);
+    expect(api.requests.some((r) => r.path.startsWith('/apis/events.k8s.io/v1/'))).toBe(false);
+    expect(agent.logs.some((line) => line.event === 'kube-events-core-v1')).toBe(true);
   });
 
   it('refuses to start with a bad rules file, naming the rule and the field', async () => {

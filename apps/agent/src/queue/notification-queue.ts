@@ -253,7 +253,9 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   /** Adds a stored record to the index; the reason when it cannot be (its id is queued already). */
   private restore(record: Readonly<QueueRecord>): string | undefined {
     const slot = this.table.add(record);
-    if (!this.reinstate(record.id, slot, record.dedupeKey)) {
+    // Not a merge target: it may have been pushed just before the crash (its attempt count is written after the
+    // push goes out), and the gateway keeps the first version of an id.
+    if (!this.reinstate(record.id, slot, record.dedupeKey, false)) {
       this.table.release(slot);
       return `duplicate id (also queued as seq ${this.index.getEntry(record.id)!.seq})`;
     }
@@ -265,13 +267,19 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    * Queues the entry in `slot` again (recovered, or put back after a failed
    * commit), counting it; false when its id is queued already.
    */
-  private reinstate(id: string, slot: number, dedupeKey = this.table.dedupeKey(slot)): boolean {
+  private reinstate(
+    id: string,
+    slot: number,
+    dedupeKey = this.table.dedupeKey(slot),
+    mergeable = this.table.attempts(slot) === 0,
+  ): boolean {
     const table = this.table;
     const severity = table.severity(slot);
     if (!this.index.push(id, severity, slot, table.seq(slot))) return false;
     this.tally(slot, 1);
     this.queuedBySeverity[severity]++;
-    if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id); // the newest entry of a key is the one to merge into
+    // The newest entry of a key is the one to merge into; never one that may have been pushed (see requeue()).
+    if (dedupeKey !== undefined && mergeable) this.byDedupeKey.set(dedupeKey, id);
     return true;
   }
 
@@ -953,8 +961,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       const severity = table.severity(slot);
       this.index.push(id, severity, slot, table.seq(slot));
       this.queuedBySeverity[severity]++;
-      const dedupeKey = table.dedupeKey(slot);
-      if (dedupeKey !== undefined && !this.byDedupeKey.has(dedupeKey)) this.byDedupeKey.set(dedupeKey, id);
+      // Not a merge target again: the gateway may have stored it already, and it keeps the first version of an
+      // id (ingest is exactly-once by id), so occurrences merged into it now would never show there.
       returned++;
     }
     this.signalAvailable();

@@ -332,6 +332,8 @@ export class FakeKubeApi {
     core: boolean,
   ) {
     let start = '';
+    /** The resourceVersion a list answers: the first page's for all its pages, as the real server's snapshot. */
+    let listRv = this.rv;
     if (query.continue) {
       let token: { rv: number; start: string };
       try {
@@ -352,6 +354,7 @@ export class FakeKubeApi {
           query,
         );
       start = token.start;
+      listRv = token.rv;
     }
     const limit = query.limit ? Number(query.limit) : 0;
     const all = [...this.objects.values()]
@@ -360,9 +363,9 @@ export class FakeKubeApi {
       .filter((s) => s.key > start);
     const page = limit > 0 ? all.slice(0, limit) : all;
     const more = limit > 0 && all.length > limit;
-    const metadata: Record<string, unknown> = { resourceVersion: String(this.rv) };
+    const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
     if (more) {
-      metadata.continue = Buffer.from(JSON.stringify({ rv: this.rv, start: page[page.length - 1].key })).toString(
+      metadata.continue = Buffer.from(JSON.stringify({ rv: listRv, start: page[page.length - 1].key })).toString(
         'base64url',
       );
       metadata.remainingItemCount = all.length - limit;

@@ -108,6 +108,18 @@ describe('EventWatcher', () => {
     expect(await agent.counter('agent_kube_events_relists_total')).toBe(0);
   });
 
+  it("lists in pages, and watches from the first page's resourceVersion", async () => {
+    const created = Array.from({ length: 1200 }, (_, n) => api.createEvent(warning(`pod-${n}`)).metadata.uid);
+    const snapshot = api.resourceVersion;
+    const agent = await startWatcher();
+    await waitFor(() => agent.ids().length === 1200, { timeoutMs: 20_000, description: 'every listed event queued' });
+    expect(new Set(agent.ids())).toEqual(new Set(created.map((uid) => `k8s/${uid}/1`)));
+    const lists = api.requests.filter((r) => r.query.watch === undefined && r.path.endsWith('/events'));
+    expect(lists.map((r) => r.query.continue !== undefined)).toEqual([false, true, true]);
+    await waitFor(() => api.openWatches === 1, { timeoutMs: 10_000, description: 'watching' });
+    expect(api.requests.find((r) => r.query.watch === 'true')!.query.resourceVersion).toBe(snapshot);
+  });
+
   it('relists after 410 Gone and does not queue twice what is queued or was resolved', async () => {
     const first = api.createEvent(warning('db-0'));
     const second = api.createEvent(warning('db-1'));

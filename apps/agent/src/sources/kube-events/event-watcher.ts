@@ -143,9 +143,16 @@ export class EventWatcher {
     });
   }
 
-  /** Lists every event page by page, queueing each page; the list's resourceVersion is committed with the last. */
+  /**
+   * Lists every event page by page, queueing each page; the list's
+   * resourceVersion is committed with the last page. That is the first page's:
+   * the pages of one list are a snapshot at it, and should a server's later
+   * pages say a later one, the watch from the first still sees every change
+   * after the snapshot (what it sees twice, the ids make a no-op).
+   */
   private async list(): Promise<string> {
     let token: string | undefined;
+    let snapshot: string | undefined;
     for (;;) {
       const page = (await this.o.client.get(this.path, {
         limit: String(LIST_PAGE),
@@ -154,10 +161,11 @@ export class EventWatcher {
       const resourceVersion = page?.metadata?.resourceVersion;
       if (typeof resourceVersion !== 'string' || !Array.isArray(page.items))
         throw new Error(`GET ${this.path}: not a list (no metadata.resourceVersion or items)`);
+      snapshot ??= resourceVersion;
       token = page.metadata?.continue || undefined;
       const entries = page.items.map((object) => ({ type: 'ADDED', object }));
-      await this.commit(entries, token ? undefined : resourceVersion);
-      if (!token) return resourceVersion;
+      await this.commit(entries, token ? undefined : snapshot);
+      if (!token) return snapshot;
     }
   }
 
