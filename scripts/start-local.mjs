@@ -12,6 +12,10 @@
 // data/alertmanager/alertmanager.yml (written the first time: a route on
 // cluster and severity), and the gateway delivers to it. ALERTMANAGER_URL=<url>
 // delivers to an Alertmanager of your own instead; ALERTMANAGER_URL=none to none.
+// except --demo-kube-events, which also runs a stand-in Kubernetes API server
+// with a trickle of realistic events (scripts/demo-kube-events.ts), points the
+// agent's event source at it and installs alerting for the local cluster, so
+// the events show on the admin page.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +26,9 @@ const GRACE_MS = 4_000;
 const GATEWAY = 'http://127.0.0.1:8080';
 const CLUSTER = 'local';
 const ADMIN_PAGE_URL = `${GATEWAY}/admin/`;
+const DEMO_KUBE_EVENTS = process.argv.includes('--demo-kube-events');
+const passedOn = process.argv.slice(2).filter((arg) => arg !== '--demo-kube-events');
+const DEMO_KUBE_DIR = 'data/demo-kube';
 
 const env = { ...process.env };
 // Coloured single lines for a person at a terminal; JSON when piped, unless chosen.
@@ -35,7 +42,7 @@ function start(name, args, extraEnv = {}) {
     console.error(`${entry} is missing: run \`npm run build\` (npm start does it for you)`);
     process.exit(1);
   }
-  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...passedOn], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: 'inherit',
@@ -145,7 +152,28 @@ function alertmanagerTarget() {
   return ['--receivers-file', file, '--external-url', GATEWAY];
 }
 
+/** The stand-in Kubernetes API server of --demo-kube-events; resolves once it has written its kubeconfig. */
+function startDemoKubeApi() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-kube-events.ts', DEMO_KUBE_DIR], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ name: 'demo-kube-api', code, signal })),
+  );
+  children.push({ name: 'demo-kube-api', child, exited });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      process.stdout.write(text);
+      if (text.includes('kubeconfig')) resolve(join(DEMO_KUBE_DIR, 'kubeconfig'));
+    });
+    void exited.then(() => reject(new Error('the demo Kubernetes API server exited')));
+  });
+}
+
 start('gateway', ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway', ...alertmanagerTarget()]);
+const demoKubeconfig = DEMO_KUBE_EVENTS ? await startDemoKubeApi() : undefined;
 await waitForGateway();
 const agentEnv = {};
 if (!existsSync(join(root, 'data/agent/keyring.json'))) {
@@ -155,7 +183,19 @@ if (!existsSync(join(root, 'data/agent/keyring.json'))) {
 }
 start(
   'agent',
-  ['--grpc-port', '9190', '--http-port', '9191', '--data-dir', 'data/agent', '--gateway-address', '127.0.0.1:9090'],
+  [
+    ...[
+      '--grpc-port',
+      '9190',
+      '--http-port',
+      '9191',
+      '--data-dir',
+      'data/agent',
+      '--gateway-address',
+      '127.0.0.1:9090',
+    ],
+    ...(demoKubeconfig ? ['--kube-events', 'true', '--kubeconfig', demoKubeconfig] : []),
+  ],
   { AGENT_CLUSTER_ID: CLUSTER, ...agentEnv },
 );
 
@@ -166,6 +206,14 @@ void (async () => {
     const cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
     if (cluster?.status !== 200 || !cluster.body.connected) continue;
     console.log(`\nadmin page: ${ADMIN_PAGE_URL} (its admin token is in data/gateway/admin-token)`);
+    if (DEMO_KUBE_EVENTS && !cluster.body.capabilities.some((c) => c.name === 'alerting')) {
+      const installed = await admin('POST', `/api/v1/clusters/${CLUSTER}/capabilities/alerting/install`);
+      console.log(
+        `--demo-kube-events: installed alerting for cluster "${CLUSTER}" (${installed.body?.status ?? installed.status})`,
+      );
+      console.log(`Kubernetes events from the demo API server appear on the admin page as they happen.\n`);
+      return;
+    }
     if (!cluster.body.capabilities.some((c) => c.name === 'alerting')) {
       console.log(
         `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it on the admin page, or with\n` +
