@@ -30,7 +30,9 @@ try {
   token = readFileSync(`${accountDir}/token`, 'utf8').trim();
   ca = readFileSync(`${accountDir}/ca.crt`);
 } catch (error) {
-  fail(`cannot read the service account's token and CA in ${accountDir} (${error.message}); is automountServiceAccountToken off?`);
+  fail(
+    `cannot read the service account's token and CA in ${accountDir} (${error.message}); is automountServiceAccountToken off?`,
+  );
 }
 
 const body = await new Promise((resolve, reject) => {
@@ -50,7 +52,9 @@ const body = await new Promise((resolve, reject) => {
       response.on('end', () =>
         response.statusCode === 200
           ? resolve(text)
-          : reject(new Error(`GET /api/v1/namespaces/kube-system answered ${response.statusCode}: ${text.slice(0, 300)}`)),
+          : reject(
+              new Error(`GET /api/v1/namespaces/kube-system answered ${response.statusCode}: ${text.slice(0, 300)}`),
+            ),
       );
     },
   );
@@ -61,7 +65,8 @@ const body = await new Promise((resolve, reject) => {
 
 const uid = JSON.parse(body)?.metadata?.uid;
 // The agent's cluster id rule: 1 to 128 letters, digits, ".", "_", "-".
-if (typeof uid !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/.test(uid)) fail(`kube-system has no usable uid: ${JSON.stringify(uid)}`);
+if (typeof uid !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/.test(uid))
+  fail(`kube-system has no usable uid: ${JSON.stringify(uid)}`);
 // Written whole or not at all: a restarted init container never leaves half a file.
 writeFileSync(`${output}.tmp`, `AGENT_CLUSTER_ID=${uid}\n`);
 renameSync(`${output}.tmp`, output);
