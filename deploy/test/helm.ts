@@ -105,7 +105,7 @@ export function helm(args: string[]): string {
     });
   } catch (error) {
     const failed = error as { stderr?: string; message: string };
-    throw new Error(`helm ${args.join(' ')}: ${failed.stderr || failed.message}`);
+    throw new Error(`helm ${args.join(' ')}: ${failed.stderr || failed.message}`, { cause: error });
   }
 }
 

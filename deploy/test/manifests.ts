@@ -48,13 +48,15 @@ export async function validateSchema(object: K8sObject): Promise<void> {
   let model: new (data: unknown) => { validate(): void };
   try {
     model = ((await import(path)) as Record<string, new (data: unknown) => { validate(): void }>)[object.kind];
-  } catch {
-    throw new Error(`${object.kind}/${object.metadata?.name}: no schema for ${object.apiVersion} ${object.kind}`);
+  } catch (error) {
+    throw new Error(`${object.kind}/${object.metadata?.name}: no schema for ${object.apiVersion} ${object.kind}`, {
+      cause: error,
+    });
   }
   try {
     new model(object).validate();
   } catch (error) {
-    throw new Error(`${object.kind}/${object.metadata?.name}: ${(error as Error).message}`);
+    throw new Error(`${object.kind}/${object.metadata?.name}: ${(error as Error).message}`, { cause: error });
   }
 }
 
