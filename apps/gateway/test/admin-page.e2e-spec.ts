@@ -244,6 +244,12 @@ describe('admin page in a browser', () => {
       joinAddress = /AGENT_GATEWAY_ADDRESS=(\S+)/.exec(command)![1];
       expect(joinAddress).toBe(gateway.grpcAddress);
       tokenId = joinToken.split('.')[0];
+      // The Kubernetes form: the agent's chart with the same address, token and pin as values.
+      expect(await createdToken().getByTestId('join-command-kubernetes').textContent()).toBe(
+        'helm upgrade --install downstream-alerting-agent deploy/helm/downstream-alerting-agent ' +
+          '--namespace downstream-alerting --create-namespace ' +
+          `--set gateway.address=${joinAddress} --set join.token=${joinToken} --set join.pin=${joinPin}`,
+      );
       expect(await createdToken().getByTestId('created-token').textContent()).toBe(joinToken);
       expect(await createForm().getByRole('alert').count()).toBe(0); // the refusal is gone
 

@@ -172,7 +172,7 @@ export class AgentSettings extends NotificationLimitSettings {
     env: 'AGENT_KUBE_EVENTS',
     flag: 'kube-events',
     description:
-      "`true`: turn the cluster's Kubernetes events into notifications (needs get, list and watch on events; see deploy/rbac.yaml).",
+      "`true`: turn the cluster's Kubernetes events into notifications (needs get, list and watch on events; the agent chart grants them: deploy/helm/downstream-alerting-agent).",
   })
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'must be true or false' })

@@ -114,7 +114,7 @@ export class EventWatcher {
             this.forbiddenLogged = true;
             logger.error(
               { event: 'kube-events-forbidden', namespace: this.o.namespace || '*', status: error.statusCode },
-              `cannot read Kubernetes events: ${error.status?.message ?? error.message} — grant get, list and watch on events (events.k8s.io and core; see deploy/rbac.yaml); retrying`,
+              `cannot read Kubernetes events: ${error.status?.message ?? error.message} — grant get, list and watch on events (events.k8s.io and core; the agent chart grants them); retrying`,
             );
           }
         } else {
