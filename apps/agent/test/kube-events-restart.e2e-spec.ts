@@ -187,7 +187,7 @@ describe('Kubernetes event source across SIGKILL restarts', () => {
         { timeoutMs: 90_000, description: 'every occurrence of every event at the gateway' },
       );
     } finally {
-      if (last) console.log(await diagnose(mismatches(last.perEvent)));
+      if (last && mismatches(last.perEvent).length > 0) console.log(await diagnose(mismatches(last.perEvent)));
       console.log(
         `kube events restart test seed ${seed}: ${events.size} events, ` +
           `${[...events.values()].reduce((n, e) => n + occurrences(e), 0)} occurrences, ` +
