@@ -1,7 +1,12 @@
 import type { alerting } from '@app/proto';
 import type { Clock } from '@app/runtime';
-import type { DeliveryIntegration, FailedOutcome, RejectedNotification, SendOutcome } from '../delivery-integration.js';
-import type { WebhookOutcome } from '../webhook-client.js';
+import type {
+  DeliveryIntegration,
+  FailedOutcome,
+  PostOutcome,
+  RejectedNotification,
+  SendOutcome,
+} from '../delivery/delivery-integration.js';
 import { postableAlertOf } from './alertmanager-alert.js';
 import { AlertmanagerClient } from './alertmanager-client.js';
 import type { AlertmanagerTargetConfig } from './alertmanager-target-config.js';
@@ -72,7 +77,7 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
   }
 
   /** POSTs to every peer at once; ok when one accepted. Otherwise the most hopeful failure: transient before rejected. */
-  private async postToAll(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<WebhookOutcome> {
+  private async postToAll(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<PostOutcome> {
     const options = { externalURL: this.externalURL, lifetimeMs: this.config.lifetimeMs };
     const body = JSON.stringify(batch.map((stored) => postableAlertOf(stored, options)));
     const outcomes = await Promise.all(
@@ -96,7 +101,7 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
     return { ...chosen, message };
   }
 
-  private record(index: number, outcome: WebhookOutcome): void {
+  private record(index: number, outcome: PostOutcome): void {
     const peer = this.peers[index];
     const at = new Date(this.clock.now());
     peer.up = outcome.ok;

@@ -14,7 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { DeliveryTargetConfig, integer } from '../delivery-target-config.js';
+import { DeliveryTargetConfig, integer } from '../delivery/delivery-target-config.js';
 
 /** No CR, LF or NUL: they would split or end the Authorization header. */
 const HEADER_VALUE = /^[^\r\n\0]*$/;

@@ -1,4 +1,4 @@
-import { redactUrl } from '../receiver-view.js';
+import { redactUrl } from '../webhook/receiver-view.js';
 import type { AlertmanagerStatus } from '../receivers.service.js';
 
 /** Seconds since the oldest notification not yet done with was received; 0 when caught up. */

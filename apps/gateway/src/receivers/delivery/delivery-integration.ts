@@ -1,7 +1,23 @@
 import type { alerting } from '@app/proto';
-import type { WebhookOutcome } from './webhook-client.js';
 
-export type FailedOutcome = WebhookOutcome & { ok: false };
+/** The answer to one POST, whatever the integration. */
+export type PostOutcome =
+  | { ok: true; status: number }
+  | {
+      ok: false;
+      /**
+       * `transient`: network error, timeout, 408, 429, 5xx — likely to pass.
+       * `rejected`: any other non-2xx (3xx, 4xx) — the receiver refuses what
+       * or how we send (URL, credentials, payload): a configuration problem.
+       */
+      kind: 'transient' | 'rejected';
+      status?: number;
+      message: string;
+      /** The receiver's Retry-After, when it sent one in seconds. */
+      retryAfterMs?: number;
+    };
+
+export type FailedOutcome = PostOutcome & { ok: false };
 
 /** A notification the target refused on its own (e.g. Alertmanager's 400 for an invalid label): dead-lettered, not retried. */
 export interface RejectedNotification {

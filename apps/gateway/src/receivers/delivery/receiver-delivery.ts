@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { severityOf } from '@app/notification';
 import type { alerting } from '@app/proto';
 import type { Clock } from '@app/runtime';
-import type { NotificationStore } from '../notifications/notification-store.js';
+import type { NotificationStore } from '../../notifications/notification-store.js';
 import { backoffDelay } from '@app/runtime';
 import type { DeliveryTargetConfig } from './delivery-target-config.js';
 import type { DeliveryIntegration, FailedOutcome, RejectedNotification } from './delivery-integration.js';

@@ -1,6 +1,6 @@
 import type { alerting } from '@app/proto';
-import { webhookMessage } from './alertmanager-payload.js';
-import type { DeliveryIntegration, SendOutcome } from './delivery-integration.js';
+import { webhookMessage } from './webhook-payload.js';
+import type { DeliveryIntegration, SendOutcome } from '../delivery/delivery-integration.js';
 import type { ReceiverConfig } from './receiver-config.js';
 import { webhookTarget, type WebhookClient, type WebhookTarget } from './webhook-client.js';
 
