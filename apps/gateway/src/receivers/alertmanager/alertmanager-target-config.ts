@@ -105,6 +105,17 @@ export class AlertmanagerTargetConfig extends DeliveryTargetConfig {
   @integer(1, 100)
   readAheadBatches = 10;
 
+  /** POSTs awaiting Alertmanager's answer at once (the next batch is always encoded meanwhile); 1 as Prometheus. */
+  @integer(1, 16)
+  maxInFlight = 1;
+
+  /**
+   * While catching up, the cursor is saved (an fsync) at most this often; always once caught up and on stop.
+   * A crash re-posts what completed since: Alertmanager merges an alert posted twice (same labels) into one.
+   */
+  @integer(0, 60_000, '0: after every read window')
+  progressIntervalMs = 1_000;
+
   /** Prometheus' own batch size towards Alertmanager. */
   override batchSize = 64;
 }

@@ -33,14 +33,23 @@ export interface RejectedNotification {
  */
 export type SendOutcome = { ok: true; rejected: RejectedNotification[] } | FailedOutcome;
 
+/** A batch encoded for the wire: prepared while the previous POST is still in flight. */
+export interface PreparedBatch {
+  readonly batch: readonly alerting.StoredNotification[];
+  readonly body: string;
+}
+
 /**
  * What differs between kinds of delivery targets (webhook receivers,
  * Alertmanager targets): how a batch goes out. Cursors, batching, ordering,
- * retries, dead letters and metrics are ReceiverDelivery's, shared by all.
+ * pipelining, retries, dead letters and metrics are ReceiverDelivery's,
+ * shared by all.
  */
 export interface DeliveryIntegration {
   readonly kind: 'webhook' | 'alertmanager';
-  /** Sends one batch. Never throws for the target's failures; rejects only when `cancel` aborts. */
-  send(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<SendOutcome>;
+  /** Encodes one batch (CPU only, no I/O). */
+  prepare(batch: readonly alerting.StoredNotification[]): PreparedBatch;
+  /** Sends one prepared batch. Never throws for the target's failures; rejects only when `cancel` aborts. */
+  send(prepared: PreparedBatch, cancel: AbortSignal): Promise<SendOutcome>;
   close?(): void;
 }

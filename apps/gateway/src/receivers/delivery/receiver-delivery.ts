@@ -2,12 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { severityOf } from '@app/notification';
 import type { alerting } from '@app/proto';
-import type { Clock } from '@app/runtime';
+import { backoffDelay, type Clock } from '@app/runtime';
 import type { NotificationStore } from '../../notifications/notification-store.js';
-import { backoffDelay } from '@app/runtime';
 import type { DeliveryTargetConfig } from './delivery-target-config.js';
-import type { DeliveryIntegration, FailedOutcome, RejectedNotification } from './delivery-integration.js';
+import type {
+  DeliveryIntegration,
+  FailedOutcome,
+  PreparedBatch,
+  RejectedNotification,
+} from './delivery-integration.js';
+import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+
+export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 
 /** What a target may declare beyond the common fields (Alertmanager targets do). */
 export interface DeliveryExtras {
@@ -17,23 +24,16 @@ export interface DeliveryExtras {
   maxAlertsPerSecond?: number;
   /** Read this many batches ahead and send them most important first; unset: 1 (store order). */
   readAheadBatches?: number;
+  /** Batches awaiting their answer at once; unset: 1. While a batch is failing, no other one starts. */
+  maxInFlight?: number;
+  /**
+   * While batches keep completing, the cursor is saved at most this often (and
+   * always once caught up, and on stop); unset or 0: after every read window.
+   * A crash sends again what completed since the last save.
+   */
+  progressIntervalMs?: number;
 }
 export type DeliveryConfig = DeliveryTargetConfig & DeliveryExtras;
-
-/**
- * `ok`: the last attempt succeeded (or none failed yet). `retrying`: recent
- * attempts failed in a way that usually passes (network, timeout, 408, 429,
- * 5xx). `failing`: FAILING_AFTER failures in a row, or the receiver rejects
- * what we send (other 3xx/4xx) — someone has to look.
- */
-export type ReceiverState = 'ok' | 'retrying' | 'failing';
-export const FAILING_AFTER = 5;
-
-export interface ReceiverError {
-  message: string;
-  statusCode?: number;
-  at: Date;
-}
 
 /** One receiver as it is now: for the API and the metrics. */
 export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
@@ -51,18 +51,6 @@ export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
   counts: DeliveryCounts;
 }
 
-export interface DeliveryCounts {
-  /** Batches sent (2xx) and attempts that failed. */
-  successes: number;
-  failures: number;
-  /** Failed attempts followed by a retry. */
-  retries: number;
-  /** Notifications. */
-  delivered: number;
-  deadLettered: number;
-  expired: number;
-}
-
 export interface DeliveryDependencies {
   store: NotificationStore;
   progressStore: ReceiverProgressStore;
@@ -76,38 +64,49 @@ export interface DeliveryDependencies {
   random?: () => number;
 }
 
+/** One read of the store: the cursor moves past it once every batch of it is done. */
+interface Window {
+  lastSeq: bigint;
+  /** Received time of its oldest matching notification, for the lag. */
+  oldest?: Date;
+  /** Batches sent and not yet done (delivered, dead-lettered or expired). */
+  outstanding: number;
+  /** Every batch of it has been sent (or dropped as expired). */
+  issued: boolean;
+  delivered: number;
+}
+
 /**
  * Delivers one target's notifications: reads the store after the target's
- * durable cursor (readAheadBatches batches at a time, most important first
- * within them), sends the matching ones in batches through the integration,
- * and moves the cursor only once all of them are done. Failures are retried
- * with capped exponential backoff, forever unless maxAttempts dead-letters
- * rejected batches; notifications the target refuses one by one are
- * dead-lettered alone. Woken by the bus; polls every pollIntervalMs as a
- * safety net.
+ * cursor (readAheadBatches batches at a time, most important first within
+ * them), sends the matching ones in batches through the integration, up to
+ * maxInFlight at once — the next batch is read and encoded while earlier ones
+ * are on the wire — and moves the cursor past a window only once all its
+ * batches, and all before it, are done: at least once, whatever order the
+ * answers come in. Failures are retried with capped exponential backoff,
+ * forever unless maxAttempts dead-letters rejected batches; notifications the
+ * target refuses one by one are dead-lettered alone. Woken by the bus; polls
+ * every pollIntervalMs as a safety net.
  */
 export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly logger: Logger;
+  private readonly outcomes: DeliveryOutcomes;
   private readonly progressKey: string;
   private readonly minSeverity: alerting.OpniSeverity;
   private readonly clusters: Set<string>;
   private readonly cancel = new AbortController();
   private readonly random: () => number;
+  /** Past every window that is done; saved (durably) a little later, see progressIntervalMs. */
   private progress: ReceiverProgress;
+  private unsaved = false;
+  private lastSavedAt = 0;
+  private saveTimer?: NodeJS.Timeout;
+  private saving: Promise<void> = Promise.resolve();
   private head: bigint;
-  private consecutiveFailures = 0;
-  private lastFailure?: FailedOutcome;
   private pendingSince?: Date;
-  private lastError?: ReceiverError;
   private lastDeadLetter?: DeadLetter;
-  private readonly counts: DeliveryCounts = {
-    successes: 0,
-    failures: 0,
-    retries: 0,
-    delivered: 0,
-    deadLettered: 0,
-    expired: 0,
-  };
+  /** Under maxAlertsPerSecond, when the next batch may go. */
+  private nextSendAt = 0;
   private wakePending = false;
   private wakeWaiter?: () => void;
   private stopping = false;
@@ -119,6 +118,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     private readonly deps: DeliveryDependencies,
   ) {
     this.logger = new Logger(`${deps.integration.kind === 'webhook' ? 'Receiver' : 'Alertmanager'} ${config.name}`);
+    this.outcomes = new DeliveryOutcomes(config.name, this.logger, () => deps.clock.now());
     this.progressKey = deps.progressKey ?? config.name;
     this.minSeverity = severityOf(config.minSeverity);
     this.clusters = new Set(config.clusters);
@@ -138,7 +138,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     this.wakeWaiter?.();
   }
 
-  /** Stops after the current step; an in-flight POST is aborted (and will be sent again after a restart). */
+  /** Stops after the current step; in-flight POSTs are aborted (and will be sent again after a restart). */
   async stop(): Promise<void> {
     this.stopping = true;
     this.cancel.abort();
@@ -153,19 +153,13 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       config: this.config,
       progress: this.progress,
       backlog: backlog > 0n ? backlog : 0n,
-      state: this.state(),
-      consecutiveFailures: this.consecutiveFailures,
-      lastError: this.lastError,
+      state: this.outcomes.state(),
+      consecutiveFailures: this.outcomes.consecutiveFailures,
+      lastError: this.outcomes.lastError,
       lastDeadLetter: this.lastDeadLetter,
       pendingSince: this.pendingSince,
-      counts: { ...this.counts },
+      counts: { ...this.outcomes.counts },
     };
-  }
-
-  private state(): ReceiverState {
-    if (this.consecutiveFailures === 0) return 'ok';
-    if (this.lastFailure?.kind === 'rejected' || this.consecutiveFailures >= FAILING_AFTER) return 'failing';
-    return 'retrying';
   }
 
   matches(stored: alerting.StoredNotification): boolean {
@@ -173,68 +167,170 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   }
 
   private async run(): Promise<void> {
-    const window = this.config.batchSize * (this.config.readAheadBatches ?? 1);
     while (!this.stopping) {
       try {
-        // Whatever is stored from here on is either in this read or wakes us again.
-        this.wakePending = false;
-        const read = await this.deps.store.readAfter(this.progress.cursor, window);
-        if (read.length === 0) {
-          this.pendingSince = undefined;
-          await this.idle();
-          continue;
-        }
-        const lastSeq = read[read.length - 1].seq;
-        if (lastSeq > this.head) this.head = lastSeq;
-        const matching = read.filter((stored) => this.matches(stored));
-        this.pendingSince = matching[0]?.receivedAt;
-        const done = await this.deliverWindow(matching);
-        if (done === undefined) continue; // stopping
-        await this.saveProgress({
-          ...this.progress,
-          cursor: lastSeq,
-          delivered: this.progress.delivered + done.delivered,
-          ...(done.delivered > 0 ? { lastSuccessAt: new Date(this.deps.clock.now()) } : {}),
-        });
-        this.counts.delivered += done.delivered;
+        await this.pump();
       } catch (error) {
         if (this.stopping) break;
-        // The store or the progress file failed: try again at the poll's pace; nothing moved past what was saved.
+        // The store failed, or a dead letter could not be recorded: start again from the cursor at the poll's pace.
         this.logger.error(
           { event: 'receiver-loop-failed', receiver: this.config.name, err: error },
-          `${this.config.name}: reading or saving progress failed; retrying in ${this.config.pollIntervalMs} ms`,
+          `${this.config.name}: reading the store or recording progress failed; retrying in ${this.config.pollIntervalMs} ms`,
         );
         await this.pause(this.config.pollIntervalMs);
       }
     }
+    // What was done before the stop is kept.
+    await this.saveProgress();
   }
 
-  /** Most important first, then oldest first (the agent's drain order). */
+  /**
+   * Reads windows after the cursor and sends their batches until stopped.
+   * Throws when the store fails or a dead letter cannot be recorded, once the
+   * batches in flight have settled: windows not wholly done are read again.
+   */
+  private async pump(): Promise<void> {
+    const windowSize = this.config.batchSize * (this.config.readAheadBatches ?? 1);
+    const windows: Window[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    let readCursor = this.progress.cursor;
+    try {
+      while (!this.stopping && !failure) {
+        // Whatever is stored from here on is either in this read or wakes us again.
+        this.wakePending = false;
+        const read = await this.deps.store.readAfter(readCursor, windowSize);
+        if (read.length === 0) {
+          if (inFlight.size === 0) {
+            this.pendingSince = undefined;
+            await this.saveProgress();
+          }
+          await this.idle(); // a batch finishing wakes it too
+          continue;
+        }
+        readCursor = read[read.length - 1].seq;
+        if (readCursor > this.head) this.head = readCursor;
+        const matching = read.filter((stored) => this.matches(stored));
+        const window: Window = {
+          lastSeq: readCursor,
+          oldest: matching[0]?.receivedAt,
+          outstanding: 0,
+          issued: false,
+          delivered: 0,
+        };
+        windows.push(window);
+        this.pendingSince ??= window.oldest;
+        for (const chunk of this.batches(matching)) {
+          const alive = this.unexpired(chunk);
+          if (alive.length === 0) continue;
+          // Encoded while the batches before it are on the wire.
+          const prepared = this.deps.integration.prepare(alive);
+          while (inFlight.size >= this.inFlightLimit()) await Promise.race(inFlight);
+          if (this.stopping || failure) return;
+          await this.paced(alive.length);
+          if (this.stopping) return;
+          window.outstanding++;
+          const task: Promise<void> = this.deliver(prepared)
+            .then(
+              (delivered) => {
+                if (delivered === undefined) return; // stopped: the window stays undone
+                window.delivered += delivered;
+                window.outstanding--;
+                this.settle(windows);
+              },
+              (error: unknown) => {
+                failure ??= { error };
+              },
+            )
+            .finally(() => {
+              inFlight.delete(task);
+              this.wakeWaiter?.();
+            });
+          inFlight.add(task);
+        }
+        window.issued = true;
+        this.settle(windows);
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+    if (failure) throw failure.error;
+  }
+
+  private inFlightLimit(): number {
+    // A failing target gets one batch at a time (retried with backoff), not a volley.
+    return this.outcomes.consecutiveFailures > 0 ? 1 : (this.config.maxInFlight ?? 1);
+  }
+
+  /** The matching notifications of a window in batches: most important first, then oldest (the agent's drain order). */
+  private *batches(matching: alerting.StoredNotification[]): Generator<alerting.StoredNotification[]> {
+    const ordered =
+      (this.config.readAheadBatches ?? 1) > 1 ? [...matching].sort(ReceiverDelivery.byImportance) : matching;
+    for (let offset = 0; offset < ordered.length; offset += this.config.batchSize) {
+      yield ordered.slice(offset, offset + this.config.batchSize);
+    }
+  }
+
   private static byImportance(a: alerting.StoredNotification, b: alerting.StoredNotification): number {
     return b.severity - a.severity || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
   }
 
-  /** Sends a window's matching notifications in batches; undefined when stopped before the end. */
-  private async deliverWindow(matching: alerting.StoredNotification[]): Promise<{ delivered: number } | undefined> {
-    const ordered =
-      (this.config.readAheadBatches ?? 1) > 1 ? [...matching].sort(ReceiverDelivery.byImportance) : matching;
+  /** Catching up must not flood the target: at most maxAlertsPerSecond notifications a second. */
+  private async paced(count: number): Promise<void> {
+    const rate = this.config.maxAlertsPerSecond ?? 0;
+    if (rate <= 0) return;
+    const wait = this.nextSendAt - this.deps.clock.now();
+    if (wait > 0) await this.pause(wait);
+    this.nextSendAt = Math.max(this.deps.clock.now(), this.nextSendAt) + (count * 1000) / rate;
+  }
+
+  /** Moves the cursor past the windows that are done, oldest first, and has it saved. */
+  private settle(windows: Window[]): void {
     let delivered = 0;
-    for (let offset = 0; offset < ordered.length; offset += this.config.batchSize) {
-      const started = this.deps.clock.now();
-      const chunk = this.unexpired(ordered.slice(offset, offset + this.config.batchSize));
-      if (chunk.length === 0) continue;
-      const sent = await this.deliver(chunk);
-      if (sent === undefined) return undefined;
-      delivered += sent;
-      const rate = this.config.maxAlertsPerSecond ?? 0;
-      if (rate > 0) {
-        // Catching up must not flood the target: at most `rate` notifications a second.
-        const wait = (chunk.length * 1000) / rate - (this.deps.clock.now() - started);
-        if (wait > 0) await this.pause(wait);
-        if (this.stopping) return undefined;
-      }
+    let cursor: bigint | undefined;
+    while (windows.length > 0 && windows[0].issued && windows[0].outstanding === 0) {
+      const done = windows.shift()!;
+      delivered += done.delivered;
+      cursor = done.lastSeq;
     }
-    return { delivered };
+    this.pendingSince = windows.find((window) => window.oldest !== undefined)?.oldest;
+    if (cursor === undefined) return;
+    this.progress = {
+      ...this.progress,
+      cursor,
+      delivered: this.progress.delivered + delivered,
+      ...(delivered > 0 ? { lastSuccessAt: new Date(this.deps.clock.now()) } : {}),
+    };
+    this.outcomes.counts.delivered += delivered;
+    this.unsaved = true;
+    if (this.saveTimer === undefined) {
+      const interval = this.config.progressIntervalMs ?? 0;
+      const delay = Math.max(0, this.lastSavedAt + interval - this.deps.clock.now());
+      // Never inline: the next POST goes out first, and the save (an fsync) overlaps its round trip.
+      this.saveTimer = setTimeout(() => void this.saveProgress(), delay);
+    }
+  }
+
+  /** Saves the cursor if it moved since the last save; a failure is logged and retried at the next save. */
+  private saveProgress(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.saving = this.saving.then(async () => {
+      if (!this.unsaved) return;
+      const progress = this.progress;
+      this.unsaved = false;
+      try {
+        await this.deps.progressStore.save(this.progressKey, progress);
+        this.lastSavedAt = this.deps.clock.now();
+      } catch (error) {
+        this.unsaved = true;
+        this.logger.error(
+          { event: 'receiver-progress-save-failed', receiver: this.config.name, err: error },
+          `${this.config.name}: saving the cursor failed; delivery goes on and the next save tries again`,
+        );
+      }
+    });
+    return this.saving;
   }
 
   /** Drops (and counts) what is past its lifetime now: it would arrive resolved already. */
@@ -243,94 +339,52 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     if (lifetime === undefined) return chunk;
     const now = this.deps.clock.now();
     const alive = chunk.filter((stored) => (stored.receivedAt?.getTime() ?? 0) + lifetime > now);
-    const expired = chunk.length - alive.length;
-    if (expired > 0) {
-      this.counts.expired += expired;
-      this.logger.warn(
-        { event: 'receiver-expired', receiver: this.config.name, notifications: expired },
-        `${this.config.name}: ${expired} notifications outlived their ${lifetime} ms lifetime before they could be delivered; not sent`,
-      );
-    }
+    if (alive.length < chunk.length) this.outcomes.expired(chunk.length - alive.length, lifetime);
     return alive;
   }
 
   /**
-   * Sends `batch` until it is done: returns how many were accepted (the
-   * rest dead-lettered), or undefined on stop.
+   * Sends a batch until it is done: returns how many were accepted (the
+   * rest dead-lettered or expired), or undefined on stop.
    */
-  private async deliver(batch: alerting.StoredNotification[]): Promise<number | undefined> {
+  private async deliver(prepared: PreparedBatch): Promise<number | undefined> {
     let rejections = 0;
     while (!this.stopping) {
       let outcome;
       try {
-        outcome = await this.deps.integration.send(batch, this.cancel.signal);
+        outcome = await this.deps.integration.send(prepared, this.cancel.signal);
       } catch (error) {
         if (this.stopping) return undefined;
         throw error;
       }
+      const { batch } = prepared;
       if (outcome.ok) {
-        this.succeeded();
+        this.outcomes.succeeded();
         for (const rejected of outcome.rejected) await this.deadLetterOne(rejected);
         return batch.length - outcome.rejected.length;
       }
-      this.failed(outcome, batch.length);
+      this.outcomes.failed(outcome, batch.length);
       if (outcome.kind === 'rejected') rejections++;
       if (outcome.kind === 'rejected' && this.config.maxAttempts > 0 && rejections >= this.config.maxAttempts) {
         await this.deadLetter(batch, outcome);
         return 0;
       }
-      this.counts.retries++;
+      this.outcomes.counts.retries++;
       const backoff = backoffDelay(
-        this.consecutiveFailures,
+        this.outcomes.consecutiveFailures,
         { initialMs: this.config.backoffInitialMs, maxMs: this.config.backoffMaxMs },
         this.random,
       );
       await this.pause(Math.min(Math.max(backoff, outcome.retryAfterMs ?? 0), this.config.backoffMaxMs));
       // Retrying for long enough lets notifications expire: those are not sent.
-      batch = this.unexpired(batch);
-      if (batch.length === 0) return 0;
+      const alive = this.unexpired([...batch]);
+      if (alive.length === 0) return 0;
+      if (alive.length < batch.length) prepared = this.deps.integration.prepare(alive);
     }
     return undefined;
   }
 
-  private succeeded(): void {
-    this.counts.successes++;
-    const failuresBefore = this.consecutiveFailures;
-    this.consecutiveFailures = 0;
-    this.lastFailure = undefined;
-    if (failuresBefore > 0) {
-      this.logger.log(
-        { event: 'receiver-recovered', receiver: this.config.name, failures: failuresBefore },
-        `${this.config.name} accepts deliveries again after ${failuresBefore} failed attempts`,
-      );
-    }
-  }
-
-  private failed(outcome: FailedOutcome, count: number): void {
-    this.counts.failures++;
-    this.consecutiveFailures++;
-    this.lastFailure = outcome;
-    this.lastError = { message: outcome.message, statusCode: outcome.status, at: new Date(this.deps.clock.now()) };
-    const fields = {
-      event: outcome.kind === 'rejected' ? 'receiver-rejected' : 'receiver-delivery-failed',
-      receiver: this.config.name,
-      status: outcome.status,
-      error: outcome.message,
-      notifications: count,
-      consecutiveFailures: this.consecutiveFailures,
-    };
-    if (outcome.kind === 'rejected') {
-      // Retrying will not fix this by itself: the URL, credentials or the receiver's expectations are wrong.
-      this.logger.error(
-        fields,
-        `receiver ${this.config.name} rejected a delivery (${outcome.message}): check its configuration; retrying`,
-      );
-    } else {
-      this.logger.warn(fields, `receiver ${this.config.name}: delivery failed (${outcome.message}); retrying`);
-    }
-  }
-
-  private async deadLetter(batch: alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
+  private async deadLetter(batch: readonly alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
     await this.record(batch, outcome.status, outcome.message);
     this.logger.error(
       {
@@ -359,7 +413,11 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     );
   }
 
-  private async record(notifications: alerting.StoredNotification[], status: number | undefined, error: string) {
+  private async record(
+    notifications: readonly alerting.StoredNotification[],
+    status: number | undefined,
+    error: string,
+  ): Promise<void> {
     const seqs = notifications.map((stored) => stored.seq);
     const letter: DeadLetter = {
       fromSeq: seqs.reduce((a, b) => (b < a ? b : a)),
@@ -369,20 +427,18 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       error,
       at: new Date(this.deps.clock.now()),
     };
-    // The cursor moves at the end of the window; a restart before then may record this letter again.
-    const progress = { ...this.progress, deadLettered: this.progress.deadLettered + notifications.length };
-    await this.deps.progressStore.deadLetter(this.progressKey, letter, progress);
-    this.progress = progress;
+    // The cursor moves once the window is done; a restart before then may record this letter again.
+    const count = notifications.length;
+    await this.deps.progressStore.deadLetter(this.progressKey, letter, {
+      ...this.progress,
+      deadLettered: this.progress.deadLettered + count,
+    });
+    this.progress = { ...this.progress, deadLettered: this.progress.deadLettered + count };
     this.lastDeadLetter = letter;
-    this.counts.deadLettered += notifications.length;
+    this.outcomes.counts.deadLettered += count;
   }
 
-  private async saveProgress(progress: ReceiverProgress): Promise<void> {
-    await this.deps.progressStore.save(this.progressKey, progress);
-    this.progress = progress;
-  }
-
-  /** Until woken, stopped, or the poll interval passes. */
+  /** Until woken, stopped, a batch in flight finishes, or the poll interval passes. */
   private idle(): Promise<void> {
     if (this.wakePending || this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
