@@ -48,7 +48,16 @@ import {
   postableAlertOf,
   type PostableAlert,
 } from '../../apps/gateway/src/receivers/alertmanager/alertmanager-alert.js';
-import { alternatingRounds, fmtInt, median, MESSAGE, onExit, runBenchmark, verdict } from '../common/bench-kit.js';
+import {
+  alternatingRounds,
+  fmtInt,
+  median,
+  MESSAGE,
+  onExit,
+  processCpuSeconds,
+  runBenchmark,
+  verdict,
+} from '../common/bench-kit.js';
 
 const STORED = Number(process.env.STORED ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -86,6 +95,9 @@ function gatewayEnv(): NodeJS.ProcessEnv {
 interface Result {
   seconds: number;
   perSecond: number;
+  /** CPU µs per notification over the measured time: the sender's process, and Alertmanager's. */
+  senderCpuUs: number;
+  alertmanagerCpuUs: number;
 }
 
 async function prefill(dir: string): Promise<void> {
@@ -162,6 +174,7 @@ async function runGateway(
     }) ?? 0;
   // Start-up competes with the first batches for the CPU; the clock runs from readiness on.
   const startedAt = Date.now();
+  const cpuBefore = [processCpuSeconds(gateway.process.pid!), processCpuSeconds(alertmanager.pid!)];
   const sentBefore = await sent();
   if (sentBefore >= STORED) throw new Error(`all ${STORED} sent before the gateway was ready: raise STORED`);
   await waitFor(async () => (await sent()) >= STORED, {
@@ -170,11 +183,18 @@ async function runGateway(
     description: `${STORED} notifications sent`,
   });
   const seconds = (Date.now() - startedAt) / 1000;
+  const cpu = [processCpuSeconds(gateway.process.pid!), processCpuSeconds(alertmanager.pid!)];
   await gateway.stop();
   const count = await countAt(alertmanager);
   if (count !== STORED) throw new Error(`Alertmanager holds ${count} alerts, not ${STORED}`);
   await alertmanager.close();
-  return { seconds, perSecond: (STORED - sentBefore) / seconds };
+  const perAlertUs = (i: number) => ((cpu[i] - cpuBefore[i]) * 1e6) / (STORED - sentBefore);
+  return {
+    seconds,
+    perSecond: (STORED - sentBefore) / seconds,
+    senderCpuUs: perAlertUs(0),
+    alertmanagerCpuUs: perAlertUs(1),
+  };
 }
 
 async function readAlerts(template: string): Promise<PostableAlert[]> {
@@ -221,17 +241,31 @@ async function runPlain(template: string): Promise<Result> {
     }
   };
   const started = performance.now();
+  const cpuBefore = [process.cpuUsage(), processCpuSeconds(alertmanager.pid!)] as const;
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const ownCpu = process.cpuUsage(cpuBefore[0]);
+  const alertmanagerCpu = processCpuSeconds(alertmanager.pid!) - cpuBefore[1];
   agent.destroy();
   const count = await countAt(alertmanager);
   if (count !== STORED) throw new Error(`Alertmanager holds ${count} alerts, not ${STORED}`);
   await alertmanager.close();
-  return { seconds, perSecond: STORED / seconds };
+  return {
+    seconds,
+    perSecond: STORED / seconds,
+    senderCpuUs: (ownCpu.user + ownCpu.system) / STORED,
+    alertmanagerCpuUs: (alertmanagerCpu * 1e6) / STORED,
+  };
 }
 
 const perSecondLine = (ran: readonly { name: string; result: Result }[]) =>
-  ran.map(({ name, result }) => `${name} ${fmtInt(result.perSecond)}/s (${result.seconds.toFixed(2)} s)`).join(', ');
+  ran
+    .map(
+      ({ name, result: r }) =>
+        `${name} ${fmtInt(r.perSecond)}/s (${r.seconds.toFixed(2)} s; CPU µs/alert: ${name} ${r.senderCpuUs.toFixed(0)}, ` +
+        `Alertmanager ${r.alertmanagerCpuUs.toFixed(0)})`,
+    )
+    .join(', ');
 
 /** Compare mode: gateway A (this build) against gateway B, alternating; the median B/A ratio. */
 async function compare(template: string): Promise<void> {
