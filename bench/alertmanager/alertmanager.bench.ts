@@ -39,7 +39,7 @@
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { alerting } from '@app/proto';
 import { AlertmanagerProcess, scrapeMetrics, spawnApp, waitFor, webhookRouteConfig } from '@app/testing';
@@ -307,6 +307,12 @@ await runBenchmark(async () => {
       { name: 'plain', run: () => runPlain(template) },
     ],
     { afterRound: (round, ran) => console.log(`round ${round}: ${perSecondLine(ran)}`) },
+  );
+  // Both contenders share the machine's cores with Alertmanager (and whatever else runs): say how busy it was.
+  console.log(
+    `\nload average (1, 5, 15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')}`,
   );
   const ratios = gateway.map((g, i) => g.perSecond / plain[i].perSecond);
   const ratio = median(ratios);

@@ -52,6 +52,8 @@ export function alertmanagerView(status: AlertmanagerStatus, now: number) {
       batchSize: config.batchSize,
       readAheadBatches: config.readAheadBatches,
       maxAlertsPerSecond: config.maxAlertsPerSecond,
+      maxInFlight: config.maxInFlight,
+      progressIntervalMs: config.progressIntervalMs,
       lifetimeMs: config.lifetimeMs,
       timeoutMs: config.timeoutMs,
       backoffInitialMs: config.backoffInitialMs,

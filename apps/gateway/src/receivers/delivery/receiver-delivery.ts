@@ -247,6 +247,8 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
               this.wakeWaiter?.();
             });
           inFlight.add(task);
+          // Let the request go out (Node writes it on a later tick) before encoding the next batch or reading on.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
         window.issued = true;
         this.settle(windows);
