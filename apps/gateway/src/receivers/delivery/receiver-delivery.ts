@@ -12,6 +12,7 @@ import type {
   RejectedNotification,
 } from './delivery-integration.js';
 import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
+import { ProgressKeeper } from './progress-keeper.js';
 import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
@@ -96,12 +97,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly clusters: Set<string>;
   private readonly cancel = new AbortController();
   private readonly random: () => number;
-  /** Past every window that is done; saved (durably) a little later, see progressIntervalMs. */
-  private progress: ReceiverProgress;
-  private unsaved = false;
-  private lastSavedAt = 0;
-  private saveTimer?: NodeJS.Timeout;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly progress: ProgressKeeper;
   private head: bigint;
   private pendingSince?: Date;
   private lastDeadLetter?: DeadLetter;
@@ -123,7 +119,14 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     this.minSeverity = severityOf(config.minSeverity);
     this.clusters = new Set(config.clusters);
     this.random = deps.random ?? Math.random;
-    this.progress = progress;
+    this.progress = new ProgressKeeper(progress, {
+      key: this.progressKey,
+      name: config.name,
+      store: deps.progressStore,
+      intervalMs: config.progressIntervalMs ?? 0,
+      clock: deps.clock,
+      logger: this.logger,
+    });
     this.head = deps.head > progress.cursor ? deps.head : progress.cursor;
   }
 
@@ -148,10 +151,11 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   }
 
   status(): ReceiverStatus<C> {
-    const backlog = this.head - this.progress.cursor;
+    const progress = this.progress.current;
+    const backlog = this.head - progress.cursor;
     return {
       config: this.config,
-      progress: this.progress,
+      progress,
       backlog: backlog > 0n ? backlog : 0n,
       state: this.outcomes.state(),
       consecutiveFailures: this.outcomes.consecutiveFailures,
@@ -181,7 +185,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       }
     }
     // What was done before the stop is kept.
-    await this.saveProgress();
+    await this.progress.save();
   }
 
   /**
@@ -194,7 +198,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     const windows: Window[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
-    let readCursor = this.progress.cursor;
+    let readCursor = this.progress.current.cursor;
     try {
       while (!this.stopping && !failure) {
         // Whatever is stored from here on is either in this read or wakes us again.
@@ -203,7 +207,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         if (read.length === 0) {
           if (inFlight.size === 0) {
             this.pendingSince = undefined;
-            await this.saveProgress();
+            await this.progress.save();
           }
           await this.idle(); // a batch finishing wakes it too
           continue;
@@ -297,42 +301,8 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     }
     this.pendingSince = windows.find((window) => window.oldest !== undefined)?.oldest;
     if (cursor === undefined) return;
-    this.progress = {
-      ...this.progress,
-      cursor,
-      delivered: this.progress.delivered + delivered,
-      ...(delivered > 0 ? { lastSuccessAt: new Date(this.deps.clock.now()) } : {}),
-    };
+    this.progress.advance(cursor, delivered);
     this.outcomes.counts.delivered += delivered;
-    this.unsaved = true;
-    if (this.saveTimer === undefined) {
-      const interval = this.config.progressIntervalMs ?? 0;
-      const delay = Math.max(0, this.lastSavedAt + interval - this.deps.clock.now());
-      // Never inline: the next POST goes out first, and the save (an fsync) overlaps its round trip.
-      this.saveTimer = setTimeout(() => void this.saveProgress(), delay);
-    }
-  }
-
-  /** Saves the cursor if it moved since the last save; a failure is logged and retried at the next save. */
-  private saveProgress(): Promise<void> {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    this.saving = this.saving.then(async () => {
-      if (!this.unsaved) return;
-      const progress = this.progress;
-      this.unsaved = false;
-      try {
-        await this.deps.progressStore.save(this.progressKey, progress);
-        this.lastSavedAt = this.deps.clock.now();
-      } catch (error) {
-        this.unsaved = true;
-        this.logger.error(
-          { event: 'receiver-progress-save-failed', receiver: this.config.name, err: error },
-          `${this.config.name}: saving the cursor failed; delivery goes on and the next save tries again`,
-        );
-      }
-    });
-    return this.saving;
   }
 
   /** Drops (and counts) what is past its lifetime now: it would arrive resolved already. */
@@ -429,15 +399,9 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       error,
       at: new Date(this.deps.clock.now()),
     };
-    // The cursor moves once the window is done; a restart before then may record this letter again.
-    const count = notifications.length;
-    await this.deps.progressStore.deadLetter(this.progressKey, letter, {
-      ...this.progress,
-      deadLettered: this.progress.deadLettered + count,
-    });
-    this.progress = { ...this.progress, deadLettered: this.progress.deadLettered + count };
+    await this.progress.deadLetter(letter, notifications.length);
     this.lastDeadLetter = letter;
-    this.outcomes.counts.deadLettered += count;
+    this.outcomes.counts.deadLettered += notifications.length;
   }
 
   /** Until woken, stopped, a batch in flight finishes, or the poll interval passes. */
