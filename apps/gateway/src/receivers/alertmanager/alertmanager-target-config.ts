@@ -62,6 +62,17 @@ export class AlertmanagerTargetConfig extends DeliveryTargetConfig {
   @IsArray({ message: 'must be a list of Alertmanager URLs' })
   urls!: string[];
 
+  /**
+   * Where people reach this Alertmanager's web UI (e.g. its --web.external-url), when it differs from the
+   * URLs above or they are internal: the admin page links each notification to its alert there. Unset: no link.
+   */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_valid_protocol: true, require_tld: false },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  externalUrl?: string;
+
   @IsOptional()
   @ValidateNested()
   @Type(() => BasicAuthConfig)
