@@ -224,15 +224,22 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         };
         windows.push(window);
         this.pendingSince ??= window.oldest;
+        let complete = true;
         for (const chunk of this.batches(matching)) {
           const alive = this.unexpired(chunk);
           if (alive.length === 0) continue;
           // Encoded while the batches before it are on the wire.
           const prepared = this.deps.integration.prepare(alive);
           while (inFlight.size >= this.inFlightLimit()) await Promise.race(inFlight);
-          if (this.stopping || failure) return;
+          if (this.stopping || failure) {
+            complete = false;
+            break;
+          }
           await this.paced(alive.length);
-          if (this.stopping) return;
+          if (this.stopping) {
+            complete = false;
+            break;
+          }
           window.outstanding++;
           const task: Promise<void> = this.deliver(prepared)
             .then(
@@ -254,6 +261,8 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
           // Let the request go out (Node writes it on a later tick) before encoding the next batch or reading on.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
+        // A window cut short (stop, failure) is never done: the cursor stays before it.
+        if (!complete) break;
         window.issued = true;
         this.settle(windows);
       }
