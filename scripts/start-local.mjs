@@ -21,6 +21,10 @@
 // data/alertmanager/alertmanager.yml (written the first time: a route on
 // cluster and severity), and the gateway delivers to it. ALERTMANAGER_URL=<url>
 // delivers to an Alertmanager of your own instead; ALERTMANAGER_URL=none to none.
+// --demo-kube-events (not passed on to the apps) also runs a stand-in Kubernetes API server
+// with a trickle of realistic events (scripts/demo-kube-events.ts), points the
+// agent's event source at it and installs alerting for the local cluster, so
+// the events show on the admin page.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -29,6 +33,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
 const CLUSTER = 'local';
+const DEMO_KUBE_EVENTS = process.argv.includes('--demo-kube-events');
+/** Flags passed on to both apps: all but this script's own. */
+const passedOn = process.argv.slice(2).filter((arg) => arg !== '--demo-kube-events');
+const DEMO_KUBE_DIR = 'data/demo-kube';
 
 const env = { ...process.env };
 // A person at a terminal: coloured single lines, without Nest's module and route listings (README: Operating).
@@ -58,7 +66,7 @@ function start(name, args, extraEnv = {}) {
     console.error(`${entry} is missing: run \`npm run build\` (npm start does it for you)`);
     process.exit(1);
   }
-  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...passedOn], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: 'inherit',
@@ -228,11 +236,32 @@ function readyScreen(cluster) {
   return lines.join('\n');
 }
 
+/** The stand-in Kubernetes API server of --demo-kube-events; resolves once it has written its kubeconfig. */
+function startDemoKubeApi() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-kube-events.ts', DEMO_KUBE_DIR], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ name: 'demo-kube-api', code, signal })),
+  );
+  children.push({ name: 'demo-kube-api', child, exited });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      process.stdout.write(text);
+      if (text.includes('kubeconfig')) resolve(join(DEMO_KUBE_DIR, 'kubeconfig'));
+    });
+    void exited.then(() => reject(new Error('the demo Kubernetes API server exited')));
+  });
+}
+
 await build();
 start('gateway', [
   ...['--grpc-port', PORTS.gatewayGrpc, '--http-port', PORTS.gatewayHttp, '--data-dir', GATEWAY_DATA],
   ...alertmanagerTarget(),
 ]);
+const demoKubeconfig = DEMO_KUBE_EVENTS ? await startDemoKubeApi() : undefined;
 await waitForGateway();
 const agentEnv = {};
 if (!existsSync(join(AGENT_DATA, 'keyring.json'))) {
@@ -245,6 +274,7 @@ start(
   [
     ...['--grpc-port', PORTS.agentGrpc, '--http-port', PORTS.agentHttp, '--data-dir', AGENT_DATA],
     ...['--gateway-address', `127.0.0.1:${PORTS.gatewayGrpc}`],
+    ...(demoKubeconfig ? ['--kube-events', 'true', '--kubeconfig', demoKubeconfig] : []),
   ],
   { AGENT_CLUSTER_ID: CLUSTER, ...agentEnv },
 );
@@ -257,7 +287,17 @@ void (async () => {
     cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
     if (cluster?.status === 200 && cluster.body.connected) break;
   }
-  if (!stopping) console.log(readyScreen(cluster?.status === 200 ? cluster.body : undefined));
+  if (stopping) return;
+  const connected = cluster?.status === 200 && cluster.body.connected;
+  if (DEMO_KUBE_EVENTS && connected && !cluster.body.capabilities.some((c) => c.name === 'alerting')) {
+    const installed = await admin('POST', `/api/v1/clusters/${CLUSTER}/capabilities/alerting/install`);
+    console.log(
+      `--demo-kube-events: alerting installed for cluster "${CLUSTER}" (${installed.body?.status ?? installed.status}); ` +
+        'Kubernetes events from the demo API server appear on the admin page as they happen',
+    );
+    cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
+  }
+  console.log(readyScreen(cluster?.status === 200 ? cluster.body : undefined));
 })();
 
 // One service exiting on its own (a crash, a port in use) takes the other down too.

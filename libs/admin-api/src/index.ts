@@ -4,3 +4,4 @@ export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
 export type { GoldenSignal, NotificationJson, NotificationListJson, Severity } from './notifications.js';
 export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
 export { JOIN_CLUSTER_ID_DEFAULT } from './tokens.js';
+export type { AlertmanagerErrorJson, AlertmanagerTargetJson, AlertmanagerTargetListJson } from './alertmanagers.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ClusterView, NotificationJson } from '@app/admin-api';
+import type { AlertmanagerTargetJson, AlertmanagerTargetListJson, ClusterView, NotificationJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { LiveFeed } from './live-feed.js';
 import { NotificationDialog } from './notification-dialog.js';
@@ -12,12 +12,17 @@ export function NotificationsView() {
   const [filter, setFilter] = useState<NotificationFilter>(NO_FILTER);
   const [clusterIds, setClusterIds] = useState<string[]>([]);
   const [opened, setOpened] = useState<NotificationJson | undefined>();
+  const [alertmanagers, setAlertmanagers] = useState<AlertmanagerTargetJson[]>([]);
 
   useEffect(() => {
     const abort = new AbortController();
     apiGet<{ clusters: ClusterView[] }>('/api/v1/clusters', abort.signal).then(
       ({ clusters }) => setClusterIds(clusters.map((cluster) => cluster.id)),
       () => undefined, // the cluster choice is a convenience: without it, "All clusters" still works
+    );
+    apiGet<AlertmanagerTargetListJson>('/api/v1/alertmanagers', abort.signal).then(
+      (list) => setAlertmanagers(list.alertmanagers),
+      () => undefined, // links to Alertmanager are a convenience too
     );
     return () => abort.abort();
   }, []);
@@ -30,7 +35,9 @@ export function NotificationsView() {
         <LiveFeed filter={filter} onOpen={setOpened} />
         <NotificationHistory filter={filter} onOpen={setOpened} />
       </div>
-      {opened && <NotificationDialog notification={opened} onClose={() => setOpened(undefined)} />}
+      {opened && (
+        <NotificationDialog notification={opened} alertmanagers={alertmanagers} onClose={() => setOpened(undefined)} />
+      )}
     </section>
   );
 }

@@ -55,6 +55,16 @@ const SCHEMA = `
   -- Added within version 2 (older agents keep it up to date, as SQLite does every index):
   -- the dead-letter view reads the newest rows from its end instead of sorting the table.
   CREATE INDEX IF NOT EXISTS queue_dead_letter_by_time ON queue_dead_letter(dead_lettered_at, seq);
+  -- Added within version 2 (additive): values kept beside the queue, e.g. an event source's cursor.
+  CREATE TABLE IF NOT EXISTS queue_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Added within version 2 (additive): ids resolved recently (bounded), so a source does not resend what was delivered.
+  CREATE TABLE IF NOT EXISTS queue_resolved (
+    seq INTEGER PRIMARY KEY,
+    id  TEXT NOT NULL UNIQUE
+  );
 `;
 
 /** How long the connection waits for another one's write lock (the recovery reader's) before failing. */
@@ -126,6 +136,8 @@ export class SqliteQueueStore implements QueueStore {
         `INSERT OR REPLACE INTO queue_dead_letter (seq, id, severity, reason, attempts, created_at, dead_lettered_at, payload)
          SELECT seq, id, severity, @reason, attempts, created_at, @now, payload FROM queue WHERE seq = @seq`,
       ),
+      readState: db.prepare('SELECT value FROM queue_state WHERE key = ?').pluck(true),
+      resolvedIds: db.prepare('SELECT id FROM queue_resolved ORDER BY seq').pluck(true),
       deadLetterCount: db.prepare('SELECT count(*) FROM queue_dead_letter').pluck(true),
       deadLetterExists: db.prepare('SELECT 1 FROM queue_dead_letter WHERE seq = ?').pluck(true),
       deadLetters: db.prepare(
@@ -323,6 +335,14 @@ export class SqliteQueueStore implements QueueStore {
     });
     this.deadLetterTotal ??= this.statements.deadLetterCount.get() as number;
     return { total: this.deadLetterTotal, items };
+  }
+
+  async readState(key: string): Promise<string | undefined> {
+    return (this.statements.readState.get(key) as string | undefined) ?? undefined;
+  }
+
+  async resolvedIds(): Promise<string[]> {
+    return this.statements.resolvedIds.all() as string[];
   }
 
   /** Rows moved to quarantine so far (for inspection and tests). */

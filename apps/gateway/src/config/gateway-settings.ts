@@ -198,7 +198,7 @@ export class GatewaySettings extends NotificationLimitSettings {
     env: 'GATEWAY_ADMIN_TOKEN',
     flag: 'admin-token',
     description:
-      'Bearer token the admin HTTP API and admin gRPC services require (at least 16 characters). Empty: one generated on first start, kept in <data-dir>/admin-token and printed once.',
+      'Bearer token every HTTP route and gRPC method not marked public requires (at least 16 characters; e.g. from a Kubernetes Secret). Empty: one generated on first start, kept in <data-dir>/admin-token (mode 0600; never logged).',
   })
   @ValidateIf((settings: GatewaySettings) => settings.adminToken !== '')
   @MinLength(16, { message: 'must be empty or at least 16 characters' })
