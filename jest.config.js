@@ -4,7 +4,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/examples', '<rootDir>/scripts'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/examples', '<rootDir>/scripts', '<rootDir>/deploy'],
   testMatch: ['**/*.spec.ts', '**/test/**/*.e2e-spec.ts'],
   moduleNameMapper: {
     // A library's second entry, for specs only (see libs/capability/README.md); before the general rule.

@@ -1,31 +1,62 @@
 #!/usr/bin/env node
-// Runs the built gateway and agent side by side on this machine (npm start).
+// Builds, then runs the gateway and agent side by side on this machine (npm start).
 // Both bind 127.0.0.1 and keep their data under ./data. The first time, the
 // agent joins the gateway by itself: this script reads the gateway's admin
 // token (data/gateway/admin-token), creates a one-use bootstrap token and
-// hands it, with the gateway's pin, to the agent. Ctrl-C (SIGINT) or SIGTERM
-// stops both gracefully; a service still running after the grace period is
-// killed. Any flag given here is passed to both, e.g.
+// hands it, with the gateway's pin, to the agent. Once the agent is connected
+// it prints one screen: what runs where, the admin page and its token.
+// Ctrl-C (SIGINT) or SIGTERM (to this process or to the `npm start` around it:
+// package.json execs this script, so npm's forwarded signal reaches it) stops
+// both gracefully and exits 0; a service still running after the grace period
+// is killed. Any flag given here is passed to both, e.g.
 //   npm start -- --log-level debug
+// Logs are for a person at a terminal: pretty, and below warn only our own
+// events (LOG_FORMAT=pretty, LOG_DETAIL=events; set either to override).
+// The apps' own variables move the demo: GATEWAY_GRPC_PORT, GATEWAY_HTTP_PORT,
+// AGENT_GRPC_PORT, AGENT_HTTP_PORT (defaults 9090, 8080, 9190, 9191),
+// GATEWAY_DATA_DIR and AGENT_DATA_DIR (data/gateway, data/agent).
+// START_LOCAL_SKIP_BUILD=1 runs what is in dist/ without building first.
 // When Prometheus Alertmanager is installed (/usr/bin/prometheus-alertmanager,
 // or ALERTMANAGER_BIN), it runs too, on 127.0.0.1:9093 with
 // data/alertmanager/alertmanager.yml (written the first time: a route on
 // cluster and severity), and the gateway delivers to it. ALERTMANAGER_URL=<url>
 // delivers to an Alertmanager of your own instead; ALERTMANAGER_URL=none to none.
+// --demo-kube-events (not passed on to the apps) also runs a stand-in Kubernetes API server
+// with a trickle of realistic events (scripts/demo-kube-events.ts), points the
+// agent's event source at it and installs alerting for the local cluster, so
+// the events show on the admin page.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
-const GATEWAY = 'http://127.0.0.1:8080';
 const CLUSTER = 'local';
-const ADMIN_PAGE_URL = `${GATEWAY}/admin/`;
+const DEMO_KUBE_EVENTS = process.argv.includes('--demo-kube-events');
+/** Flags passed on to both apps: all but this script's own. */
+const passedOn = process.argv.slice(2).filter((arg) => arg !== '--demo-kube-events');
+const DEMO_KUBE_DIR = 'data/demo-kube';
 
 const env = { ...process.env };
-// Coloured single lines for a person at a terminal; JSON when piped, unless chosen.
-env.LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
+// A person at a terminal: coloured single lines, without Nest's module and route listings (README: Operating).
+env.LOG_FORMAT ??= 'pretty';
+env.LOG_DETAIL ??= 'events';
+
+// Where the demo runs: the apps' own setting variables, else the ports of the README.
+const PORTS = {
+  gatewayGrpc: env.GATEWAY_GRPC_PORT || '9090',
+  gatewayHttp: env.GATEWAY_HTTP_PORT || '8080',
+  agentGrpc: env.AGENT_GRPC_PORT || '9190',
+  agentHttp: env.AGENT_HTTP_PORT || '9191',
+};
+const GATEWAY_DATA = resolve(root, env.GATEWAY_DATA_DIR || 'data/gateway');
+const AGENT_DATA = resolve(root, env.AGENT_DATA_DIR || 'data/agent');
+const GATEWAY = `http://127.0.0.1:${PORTS.gatewayHttp}`;
+const AGENT_HTTP = `http://127.0.0.1:${PORTS.agentHttp}`;
+const ADMIN_PAGE_URL = `${GATEWAY}/admin/`;
+/** A path as a person would type it from the repository root. */
+const shown = (path) => (relative(root, path).startsWith('..') ? path : relative(root, path));
 
 const children = [];
 
@@ -35,7 +66,7 @@ function start(name, args, extraEnv = {}) {
     console.error(`${entry} is missing: run \`npm run build\` (npm start does it for you)`);
     process.exit(1);
   }
-  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [entry, '--host', '127.0.0.1', ...args, ...passedOn], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: 'inherit',
@@ -56,8 +87,10 @@ async function waitForGateway() {
   throw new Error('the gateway did not answer /healthz within 30 s');
 }
 
+const gatewayAdminToken = () => readFileSync(join(GATEWAY_DATA, 'admin-token'), 'utf8').trim();
+
 async function admin(method, path, body) {
-  const adminToken = readFileSync(join(root, 'data/gateway/admin-token'), 'utf8').trim();
+  const adminToken = gatewayAdminToken();
   const response = await fetch(`${GATEWAY}${path}`, {
     method,
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
@@ -88,6 +121,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     stopAll(signal);
   });
 }
+// A failure of this script (e.g. no bootstrap token) must not leave the services running without it.
+process.on('uncaughtException', async (error) => {
+  console.error(`npm start failed: ${error.stack ?? error}`);
+  stopAll('SIGTERM');
+  await Promise.all(children.map((c) => c.exited));
+  process.exit(1);
+});
 
 const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const LOCAL_ALERTMANAGER = 'http://127.0.0.1:9093';
@@ -120,6 +160,7 @@ function startAlertmanager() {
       `--storage.path=${dir}`,
       '--web.listen-address=127.0.0.1:9093',
       '--cluster.listen-address=',
+      '--log.level=warn', // quiet, as the apps are here
     ],
     { cwd: root, stdio: 'inherit' },
   );
@@ -138,42 +179,125 @@ function alertmanagerTarget() {
     startAlertmanager();
     url = LOCAL_ALERTMANAGER;
   }
-  mkdirSync(join(root, 'data/gateway'), { recursive: true });
-  const file = join(root, 'data/gateway/start-local-receivers.json');
+  mkdirSync(GATEWAY_DATA, { recursive: true });
+  const file = join(GATEWAY_DATA, 'start-local-receivers.json');
   writeFileSync(file, JSON.stringify({ alertmanagers: [{ name: 'local', urls: [url], from: 'beginning' }] }, null, 2));
-  console.log(`alertmanager: ${url} (the gateway's target "local"; ${file})`);
+  console.log(`alertmanager: ${url} (the gateway's target "local"; ${shown(file)})`);
   return ['--receivers-file', file, '--external-url', GATEWAY];
 }
 
-start('gateway', ['--grpc-port', '9090', '--http-port', '8080', '--data-dir', 'data/gateway', ...alertmanagerTarget()]);
+/** npm run build, quietly: its output is shown only when it fails. Skipped with START_LOCAL_SKIP_BUILD=1. */
+async function build() {
+  if (env.START_LOCAL_SKIP_BUILD === '1') return;
+  const started = Date.now();
+  process.stdout.write('building (npm run build) … ');
+  // The npm that runs this script, under this Node (npm_execpath is set by npm run).
+  const [command, args] = env.npm_execpath
+    ? [process.execPath, [env.npm_execpath, 'run', '--silent', 'build']]
+    : ['npm', ['run', '--silent', 'build']];
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ name: 'build', code, signal })),
+  );
+  children.push({ name: 'build', child, exited });
+  const { code } = await exited;
+  children.splice(0, children.length);
+  if (requested) process.exit(0);
+  if (code !== 0) {
+    process.stdout.write('failed\n');
+    process.stderr.write(output);
+    process.exit(code ?? 1);
+  }
+  process.stdout.write(`done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+}
+
+/** What runs where, the admin page and its token, how to look at the agent's queue; the install hint if needed. */
+function readyScreen(cluster) {
+  const gatewayToken = join(GATEWAY_DATA, 'admin-token');
+  const agent = `127.0.0.1:${PORTS.agentGrpc}`;
+  const lines = [
+    `ready: admin page ${ADMIN_PAGE_URL} with admin token ${gatewayAdminToken()} (${shown(gatewayToken)})`,
+    `  gateway  gRPC 127.0.0.1:${PORTS.gatewayGrpc}, HTTP ${GATEWAY}, data in ${shown(GATEWAY_DATA)}`,
+    `  agent    gRPC ${agent}, HTTP ${AGENT_HTTP}, data in ${shown(AGENT_DATA)}; cluster "${CLUSTER}", ` +
+      (cluster?.connected ? 'connected' : 'NOT connected yet (see above)'),
+    `  queue    curl -H "Authorization: Bearer $(cat ${shown(join(AGENT_DATA, 'admin-token'))})" ${AGENT_HTTP}/api/v1/queue`,
+    `  send     node dist/apps/notify/apps/notify/src/main.js${PORTS.agentGrpc === '9190' ? '' : ` --agent ${agent}`} --title Hello --body World`,
+  ];
+  if (cluster && !cluster.capabilities.some((c) => c.name === 'alerting')) {
+    lines.push(
+      `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it on the admin page, or with`,
+      `  curl -X POST -H "Authorization: Bearer $(cat ${shown(gatewayToken)})" ${GATEWAY}/api/v1/clusters/${CLUSTER}/capabilities/alerting/install`,
+    );
+  }
+  lines.push('Ctrl-C stops both.');
+  return lines.join('\n');
+}
+
+/** The stand-in Kubernetes API server of --demo-kube-events; resolves once it has written its kubeconfig. */
+function startDemoKubeApi() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-kube-events.ts', DEMO_KUBE_DIR], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ name: 'demo-kube-api', code, signal })),
+  );
+  children.push({ name: 'demo-kube-api', child, exited });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      process.stdout.write(text);
+      if (text.includes('kubeconfig')) resolve(join(DEMO_KUBE_DIR, 'kubeconfig'));
+    });
+    void exited.then(() => reject(new Error('the demo Kubernetes API server exited')));
+  });
+}
+
+await build();
+start('gateway', [
+  ...['--grpc-port', PORTS.gatewayGrpc, '--http-port', PORTS.gatewayHttp, '--data-dir', GATEWAY_DATA],
+  ...alertmanagerTarget(),
+]);
+const demoKubeconfig = DEMO_KUBE_EVENTS ? await startDemoKubeApi() : undefined;
 await waitForGateway();
 const agentEnv = {};
-if (!existsSync(join(root, 'data/agent/keyring.json'))) {
+if (!existsSync(join(AGENT_DATA, 'keyring.json'))) {
   const created = await admin('POST', '/api/v1/tokens', { ttl: '10m', maxUsages: 1 });
   if (created.status !== 201) throw new Error(`could not create a bootstrap token: ${JSON.stringify(created.body)}`);
   Object.assign(agentEnv, { AGENT_JOIN_TOKEN: created.body.token, AGENT_GATEWAY_PIN: created.body.pin });
 }
 start(
   'agent',
-  ['--grpc-port', '9190', '--http-port', '9191', '--data-dir', 'data/agent', '--gateway-address', '127.0.0.1:9090'],
+  [
+    ...['--grpc-port', PORTS.agentGrpc, '--http-port', PORTS.agentHttp, '--data-dir', AGENT_DATA],
+    ...['--gateway-address', `127.0.0.1:${PORTS.gatewayGrpc}`],
+    ...(demoKubeconfig ? ['--kube-events', 'true', '--kubeconfig', demoKubeconfig] : []),
+  ],
   { AGENT_CLUSTER_ID: CLUSTER, ...agentEnv },
 );
 
-// Pushes start once alerting is installed for the agent's cluster: say how, once the agent is connected.
+// Once the agent is connected (or has had 30 s to), the one screen a person needs.
 void (async () => {
+  let cluster;
   for (let attempt = 0; attempt < 60 && !stopping; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
-    if (cluster?.status !== 200 || !cluster.body.connected) continue;
-    console.log(`\nadmin page: ${ADMIN_PAGE_URL} (its admin token is in data/gateway/admin-token)`);
-    if (!cluster.body.capabilities.some((c) => c.name === 'alerting')) {
-      console.log(
-        `alerting is not installed for cluster "${CLUSTER}": the agent queues but does not push. Install it on the admin page, or with\n` +
-          `  curl -X POST -H "Authorization: Bearer $(cat data/gateway/admin-token)" ${GATEWAY}/api/v1/clusters/${CLUSTER}/capabilities/alerting/install\n`,
-      );
-    }
-    return;
+    cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
+    if (cluster?.status === 200 && cluster.body.connected) break;
   }
+  if (stopping) return;
+  const connected = cluster?.status === 200 && cluster.body.connected;
+  if (DEMO_KUBE_EVENTS && connected && !cluster.body.capabilities.some((c) => c.name === 'alerting')) {
+    const installed = await admin('POST', `/api/v1/clusters/${CLUSTER}/capabilities/alerting/install`);
+    console.log(
+      `--demo-kube-events: alerting installed for cluster "${CLUSTER}" (${installed.body?.status ?? installed.status}); ` +
+        'Kubernetes events from the demo API server appear on the admin page as they happen',
+    );
+    cluster = await admin('GET', `/api/v1/clusters/${CLUSTER}`).catch(() => undefined);
+  }
+  console.log(readyScreen(cluster?.status === 200 ? cluster.body : undefined));
 })();
 
 // One service exiting on its own (a crash, a port in use) takes the other down too.

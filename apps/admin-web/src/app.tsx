@@ -1,5 +1,6 @@
 import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AlertmanagersView } from './alertmanagers/alertmanagers-view.js';
 import { adminToken, forgetAdminToken, setAdminToken } from './api/admin-token.js';
 import { onUnauthorized } from './api/gateway-api.js';
 import { BootstrapTokensView } from './bootstrap-tokens/bootstrap-tokens-view.js';
@@ -62,6 +63,7 @@ const VIEWS: View[] = [
     ),
   },
   { hash: '#/bootstrap-tokens', title: 'Bootstrap tokens', render: () => <BootstrapTokensView /> },
+  { hash: '#/alertmanagers', title: 'Alertmanager', render: () => <AlertmanagersView /> },
 ];
 
 /** The view the address names (so views can be bookmarked and the back button works); Clusters by default. */

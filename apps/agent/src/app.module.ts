@@ -6,6 +6,7 @@ import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NodeModule } from './node/node.module.js';
 import { NotifyModule } from './notify/notify.module.js';
+import { KubeEventsModule } from './sources/kube-events/kube-events.module.js';
 
 /** The gRPC services the agent serves on its local port (besides grpc.health.v1). */
 export const AGENT_GRPC_SERVICES = ['alerting.NotificationService', 'capability.Node', 'control.Health'] as const;
@@ -18,7 +19,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerOptions('agent', settings.logFormat, settings.logLevel)),
+        LoggerModule.forRoot(loggerOptions('agent', settings)),
         AccessModule.forRoot(adminToken),
         HealthzModule,
         MetricsModule,
@@ -26,6 +27,7 @@ export class AppModule {
         HealthModule,
         GatewayModule,
         NodeModule,
+        KubeEventsModule,
       ],
       providers: [{ provide: AgentSettings, useValue: settings }],
       exports: [AgentSettings],

@@ -3,11 +3,19 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { Logger } from 'nestjs-pino';
 import { packageDefinitionFor } from '@app/proto';
-import { loadAdminToken, loadSettingsOrExit, startService } from '@app/runtime';
+import { loadAdminToken, loadSettingsOrExit, SettingsError, startService } from '@app/runtime';
 import { AGENT_GRPC_SERVICES, AppModule } from './app.module.js';
 import { AgentSettings } from './config/agent-settings.js';
+import { checkKubeEventSettings } from './sources/kube-events/kube-events-source.js';
 
 const settings = loadSettingsOrExit(AgentSettings);
+try {
+  checkKubeEventSettings(settings);
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
 mkdirSync(settings.dataDir, { recursive: true });
 const adminToken = loadAdminToken(settings.dataDir, settings.adminToken);
 const running = await startService({

@@ -30,7 +30,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerOptions('gateway', settings.logFormat, settings.logLevel)),
+        LoggerModule.forRoot(loggerOptions('gateway', settings)),
         SecurityModule.forRoot(security.tls, security.adminToken),
         HealthzModule,
         MetricsModule,

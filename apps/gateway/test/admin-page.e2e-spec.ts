@@ -1,8 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { JOIN_CLUSTER_ID_DEFAULT, type ClusterView, type TokenView } from '@app/admin-api';
-import { gatewayAdmin, joinArgs, notifyAll, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
+import {
+  AlertmanagerProcess,
+  gatewayAdmin,
+  joinArgs,
+  notifyAll,
+  repoRoot,
+  spawnApp,
+  waitFor,
+  webhookRouteConfig,
+  type SpawnedApp,
+} from '@app/testing';
 
 // Acceptance of the admin page (issue 8): the built page, served by a real
 // gateway with a real agent connected, driven in Debian's headless Chromium
@@ -26,6 +37,9 @@ describe('admin page in a browser', () => {
   let fromPageAgent: SpawnedApp | undefined;
   let browser: Browser;
   let page: Page;
+  /** A real Alertmanager the gateway delivers to, whose web UI the page links to (issue 24). */
+  let alertmanager: AlertmanagerProcess;
+  let receiversDir: string;
   /** Every API request the page made, with the Authorization header it carried. */
   const apiRequests: { url: string; authorization: string | undefined }[] = [];
   const pageErrors: string[] = [];
@@ -41,7 +55,22 @@ describe('admin page in a browser', () => {
       throw new Error('dist/apps/admin-web is missing: run `npm run build` first');
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    gateway = await spawnApp('gateway', { env: { GATEWAY_ADMIN_TOKEN: TOKEN } });
+    alertmanager = await AlertmanagerProcess.start(webhookRouteConfig('http://127.0.0.1:1/unused'));
+    receiversDir = mkdtempSync(join(tmpdir(), 'admin-page-receivers-'));
+    const fast = { backoffInitialMs: 100, backoffMaxMs: 1_000, pollIntervalMs: 1_000 };
+    writeFileSync(
+      join(receiversDir, 'receivers.json'),
+      JSON.stringify({
+        alertmanagers: [
+          { name: 'page-am', urls: [alertmanager.url], externalUrl: alertmanager.url, ...fast },
+          { name: 'unreachable', urls: ['http://127.0.0.1:1'], ...fast },
+        ],
+      }),
+    );
+    gateway = await spawnApp('gateway', {
+      env: { GATEWAY_ADMIN_TOKEN: TOKEN },
+      args: ['--receivers-file', join(receiversDir, 'receivers.json')],
+    });
     agent = await spawnApp('agent', { args: await joinArgs(gateway, CLUSTER) });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -73,6 +102,8 @@ describe('admin page in a browser', () => {
     await fromPageAgent?.stop('SIGKILL');
     await agent?.stop('SIGKILL');
     await gateway?.stop('SIGKILL');
+    await alertmanager?.close();
+    if (receiversDir) rmSync(receiversDir, { recursive: true, force: true });
   });
 
   /** Saves a screenshot at desktop and phone width, then returns to the desktop size. */
@@ -181,6 +212,58 @@ describe('admin page in a browser', () => {
     });
   }, 120_000);
 
+  it("shows each Alertmanager target's state, and links a notification to its alert in Alertmanager", async () => {
+    await stepWithScreenshotOnFailure(async () => {
+      await page.getByRole('link', { name: 'Alertmanager', exact: true }).click();
+      const delivering = page.getByRole('article', { name: /^Alertmanager target page-am\b/ });
+      await delivering.getByTestId('alertmanager-state').filter({ hasText: /^OK$/ }).waitFor();
+      await delivering
+        .getByTestId('alertmanager-delivered')
+        .filter({ hasText: /^[1-9]/ })
+        .waitFor(); // web-critical-1, at least
+      await delivering.getByRole('link', { name: alertmanager.url }).waitFor();
+      const down = page.getByRole('article', { name: /^Alertmanager target unreachable\b/ });
+      await down
+        .getByTestId('alertmanager-state')
+        .filter({ hasText: /^(Retrying|Failing)$/ })
+        .waitFor();
+      await down
+        .getByText(/ECONNREFUSED/)
+        .first()
+        .waitFor();
+      await screenshots('alertmanagers');
+
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await page.getByRole('button', { name: 'Reload' }).click();
+      await page
+        .getByRole('list', { name: 'Stored notifications' })
+        .getByRole('button', { name: /title web-critical-1/ })
+        .click();
+      const dialog = page.getByRole('dialog', { name: /title web-critical-1/ });
+      const link = dialog.getByRole('link', { name: 'Its alert in Alertmanager page-am' });
+      const href = await link.getAttribute('href');
+      const filter = encodeURIComponent('{cluster="web",opni_uuid="web-critical-1"}');
+      expect(href).toBe(`${alertmanager.url}/#/alerts?silenced=true&inhibited=true&filter=${filter}`);
+      // No link through a target without a web UI.
+      expect(await dialog.getByRole('link').count()).toBe(1);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+
+      // The link's filter finds the alert in that Alertmanager. (Debian's package serves no web UI, so its API
+      // stands in: the UI sends the matchers of its {…} filter to it one by one, as here.)
+      const linked = new URLSearchParams(new URL(href!).hash.split('?')[1]).get('filter')!;
+      const matchers = linked.slice(1, -1).split(/,(?=[a-zA-Z_]+=)/);
+      expect(matchers).toEqual(['cluster="web"', 'opni_uuid="web-critical-1"']);
+      const found = await waitFor(async () => {
+        const alerts = await alertmanager.alerts(matchers);
+        return alerts.length > 0 ? alerts : undefined;
+      });
+      expect(found.map((alert) => [alert.labels.opni_uuid, alert.labels.severity])).toEqual([
+        ['web-critical-1', 'critical'],
+      ]);
+    });
+  }, 120_000);
+
   it('uninstalls with a delay and cancels: the task ends Canceled and alerting stays installed', async () => {
     await stepWithScreenshotOnFailure(async () => {
       await openCluster(CLUSTER);
@@ -252,6 +335,12 @@ describe('admin page in a browser', () => {
       joinAddress = /AGENT_GATEWAY_ADDRESS=(\S+)/.exec(command)![1];
       expect(joinAddress).toBe(gateway.grpcAddress);
       tokenId = joinToken.split('.')[0];
+      // The Kubernetes form: the agent's chart with the same address, token and pin as values.
+      expect(await createdToken().getByTestId('join-command-kubernetes').textContent()).toBe(
+        'helm upgrade --install downstream-alerting-agent deploy/helm/downstream-alerting-agent ' +
+          '--namespace downstream-alerting --create-namespace ' +
+          `--set gateway.address=${joinAddress} --set join.token=${joinToken} --set join.pin=${joinPin}`,
+      );
       expect(await createdToken().getByTestId('created-token').textContent()).toBe(joinToken);
       expect(await createForm().getByRole('alert').count()).toBe(0); // the refusal is gone
 

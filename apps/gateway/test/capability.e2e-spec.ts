@@ -125,8 +125,8 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     expect(status.lastRevision?.timestamp).toBeInstanceOf(Date);
     expect(status.lastSync).toBeInstanceOf(Date);
     const { template } = await backend.installerTemplate({});
-    // opni's fields; rendered, the template joins an agent (opni-compat.e2e-spec.ts).
-    expect(template).toContain('AGENT_GATEWAY_ADDRESS={{ .Address }}:{{ .Port }} AGENT_JOIN_TOKEN={{ .Token }} ');
+    // opni's fields: the agent chart's values; rendered, it installs an agent that joins (deploy/test/join-command.e2e-spec.ts).
+    expect(template).toContain('--set gateway.address={{ .Address }}:{{ .Port }} --set join.token={{ .Token }} ');
   });
 
   it('installs with a Warning while the agent is disconnected; the agent syncs when it reconnects and drains', async () => {

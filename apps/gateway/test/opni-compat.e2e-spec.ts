@@ -164,7 +164,7 @@ describe("opni's clients (codecs from the wire table) against the real gateway a
     expect(plain(earlyTaskStatus, earlyTaskStatus.decode(done.bytes))).toEqual(done.message);
   }, 60_000);
 
-  it("InstallerTemplate, rendered as opni renders Go templates, is the admin page's join command and joins a real agent", async () => {
+  it("InstallerTemplate, rendered as opni renders Go templates, is the admin page's join command; its values join a real agent", async () => {
     const { message } = await backend(LATEST).call('InstallerTemplate', {});
     const template = message.template as string;
     const colon = gateway.grpcAddress.lastIndexOf(':');
@@ -174,7 +174,15 @@ describe("opni's clients (codecs from the wire table) against the real gateway a
       expect(created.status).toBe(201);
       const command = renderGoTemplate(template, { Token: created.body.token, Pin: created.body.pin, ...server });
       expect(command).toBe(created.body.joinCommand);
-      return command;
+      // The Kubernetes form (deploy/test/join-command.e2e-spec.ts installs it with Helm); the form
+      // outside Kubernetes carries the same values and joins here.
+      expect(command).toContain(
+        `--set gateway.address=${gateway.grpcAddress} --set join.token=${created.body.token} --set join.pin=${created.body.pin}`,
+      );
+      expect(created.body.nodeJoinCommand).toContain(
+        `AGENT_GATEWAY_ADDRESS=${gateway.grpcAddress} AGENT_JOIN_TOKEN=${created.body.token} AGENT_GATEWAY_PIN=${created.body.pin} `,
+      );
+      return created.body.nodeJoinCommand;
     };
 
     // The cluster id given as the user would edit the shell default: AGENT_CLUSTER_ID set.

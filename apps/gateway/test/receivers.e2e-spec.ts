@@ -22,8 +22,8 @@ import {
   type IncomingNotification,
   type NotificationStore,
 } from '../src/notifications/notification-store.js';
-import { alertOf, type AlertmanagerWebhookMessage } from '../src/receivers/alertmanager-payload.js';
-import type { ReceiverView } from '../src/receivers/receiver-view.js';
+import { alertOf, type AlertmanagerWebhookMessage } from '../src/receivers/webhook/webhook-payload.js';
+import type { ReceiverView } from '../src/receivers/webhook/receiver-view.js';
 import { ReceiversModule } from '../src/receivers/receivers.module.js';
 import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { NotifierClient, type NotifierOptions } from '@app/notifier';
+import { packageVersion } from '@app/runtime';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
 import { describeFailure, describeSuccess, notifierOptions, notifyInput } from './send.js';
-import { packageVersion } from './version.js';
 
 /** The process around the CLI, injectable so specs run it in-process. */
 export interface CliIo {

@@ -14,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerOptions('notifier-example', settings.logFormat, settings.logLevel)),
+        LoggerModule.forRoot(loggerOptions('notifier-example', settings)),
         HealthzModule,
         NotifierModule.forRoot({
           agentAddress: settings.agentAddress,

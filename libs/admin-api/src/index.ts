@@ -11,3 +11,4 @@ export type {
 } from './notifications.js';
 export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
 export { JOIN_CLUSTER_ID_DEFAULT } from './tokens.js';
+export type { AlertmanagerErrorJson, AlertmanagerTargetJson, AlertmanagerTargetListJson } from './alertmanagers.js';

@@ -30,11 +30,17 @@ export interface CreatedTokenView extends TokenView {
   /** The gateway's public-key pin agents check (AGENT_GATEWAY_PIN). */
   pin: string;
   /**
-   * A shell command that joins an agent with this token: the gateway's
-   * InstallerTemplate rendered. Its cluster id is JOIN_CLUSTER_ID_DEFAULT,
-   * which the page replaces with the id typed in.
+   * The command that installs and joins an agent in a Kubernetes cluster with
+   * this token (helm, the agent's chart): the gateway's InstallerTemplate
+   * rendered. The cluster id is the kube-system namespace UID, read in the cluster.
    */
   joinCommand: string;
+  /**
+   * The same outside Kubernetes: a shell command that starts the built
+   * agent. Its cluster id is JOIN_CLUSTER_ID_DEFAULT, which the page
+   * replaces with the id typed in.
+   */
+  nodeJoinCommand: string;
 }
 
 /**

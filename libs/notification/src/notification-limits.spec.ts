@@ -83,6 +83,7 @@ describe('NotificationLimitSettings declarations', () => {
     expect(declaredSettings(NotificationLimitSettings).map((s) => [s.property, s.env, s.flag])).toEqual([
       ['logFormat', 'LOG_FORMAT', 'log-format'],
       ['logLevel', 'LOG_LEVEL', 'log-level'],
+      ['logDetail', 'LOG_DETAIL', 'log-detail'],
       ...LIMITS.map(([property, env, flag]) => [property, env, flag]),
     ]);
   });
@@ -204,7 +205,7 @@ describe('loadSettings(NotificationLimitSettings)', () => {
 
     expect(error.message).toContain('--max-titel-bytes');
     expect(error.message).toContain(
-      'known flags: --log-format, --log-level, --max-title-bytes, --max-body-bytes, --max-properties, --max-property-key-bytes, --max-property-value-bytes',
+      'known flags: --log-format, --log-level, --log-detail, --max-title-bytes, --max-body-bytes, --max-properties, --max-property-key-bytes, --max-property-value-bytes',
     );
   });
 

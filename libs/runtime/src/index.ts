@@ -6,7 +6,15 @@ export { IntegerSetting } from './settings/integer-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
 export { GrpcServer, FLOW_CONTROL_WINDOW, type GrpcServerOptions } from './grpc/grpc-server.js';
 export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
-export { loggerOptions, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logging/logger-options.js';
+export {
+  loggerOptions,
+  LOG_DETAILS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogDetail,
+  type LogFormat,
+  type LogLevel,
+} from './logging/logger-options.js';
 export { LoggingSettings } from './logging/logging-settings.js';
 export {
   startService,
@@ -45,3 +53,4 @@ export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTab
 export { startWorker } from './sqlite/start-worker.js';
 export { WalSync, type WalSyncOptions } from './sqlite/wal-sync.js';
 export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';
+export { packageVersion } from './version/package-version.js';

@@ -40,7 +40,8 @@ type Op =
         | 'entries'
         | 'clear';
     }
-  | { op: 'at'; index: number };
+  | { op: 'at'; index: number }
+  | { op: 'entriesFrom'; index: number };
 
 const id = fc.integer({ min: 0, max: 39 }).map((n) => `id${n}`);
 const priority = fc.oneof(
@@ -87,6 +88,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('at' as const),
       index: fc.integer({ min: -45, max: 45 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('entriesFrom' as const),
+      index: fc.integer({ min: -5, max: 45 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
@@ -220,6 +228,10 @@ function step(q: PriorityQueue<number>, m: Model, o: Op, item: number): void {
       break;
     case 'at':
       deepStrictEqual(q.at(o.index), copy(m.entries.at(o.index)));
+      break;
+    case 'entriesFrom':
+      // A page starting at position index (negative = from the start), as the agent's queue API reads it.
+      deepStrictEqual([...q.entries(o.index)], m.entries.slice(Math.max(0, o.index)).map(copy));
       break;
     case 'clear':
       q.clear();

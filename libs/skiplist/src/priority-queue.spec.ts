@@ -215,6 +215,9 @@ describe('PriorityQueue', () => {
     expect(q.at(-1)?.id).toBe(live.at(-1)?.id);
     expect(q.at(live.length)).toBeUndefined();
     expect([...q.ids()]).toEqual(live.map((e) => e.id));
+    for (const from of [0, 1, 999, 1000, live.length - 1, live.length, live.length + 5]) {
+      expect([...q.entries(from)].map((e) => e.id)).toEqual(live.slice(from).map((e) => e.id));
+    }
   });
 
   it('clear empties the queue but keeps counting seqs', () => {

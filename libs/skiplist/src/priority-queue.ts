@@ -425,11 +425,23 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
     this.count = 0;
   }
 
-  private *walk<R>(pick: (x: number) => R): Generator<R, void, undefined> {
+  /**
+   * Walks in drain order from 0-based position `from`: finding the start costs what
+   * `at(from)` does (O(P + log n)), each step after it O(1), so reading a page deep in
+   * the queue costs the same as reading the first.
+   */
+  private *walk<R>(pick: (x: number) => R, from = 0): Generator<R, void, undefined> {
     const c = this.core;
     const version = c.version;
+    let skip = Math.max(0, Math.trunc(from));
     for (const lane of [...this.order]) {
-      for (let x = c.next(lane.head); x !== NIL;) {
+      if (skip >= lane.size) {
+        skip -= lane.size;
+        continue;
+      }
+      const start = skip === 0 ? c.next(lane.head) : c.nodeAt(lane, skip);
+      skip = 0;
+      for (let x = start; x !== NIL;) {
         const next = c.next(x);
         yield pick(x);
         if (c.version !== version) throw new Error('PriorityQueue modified during iteration');
@@ -438,9 +450,12 @@ export class PriorityQueue<T> implements Iterable<PriorityQueueEntry<T>> {
     }
   }
 
-  /** Entries in drain order (without removing them). */
-  entries(): Generator<PriorityQueueEntry<T>, void, undefined> {
-    return this.walk((x) => this.entryOf(x));
+  /**
+   * Entries in drain order (without removing them), from 0-based position `from` on
+   * (default 0, the next to pop). Starting deep costs O(P + log n), not O(from).
+   */
+  entries(from = 0): Generator<PriorityQueueEntry<T>, void, undefined> {
+    return this.walk((x) => this.entryOf(x), from);
   }
 
   /** Items in drain order. */

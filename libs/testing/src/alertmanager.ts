@@ -74,6 +74,11 @@ export class AlertmanagerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The running process' id (for CPU accounting); undefined while stopped. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }

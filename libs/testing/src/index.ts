@@ -73,3 +73,12 @@ export {
   type AlertmanagerConfig,
   type AlertmanagerAlertJson,
 } from './alertmanager.js';
+export { FakeKubeApi, type FakeKubeApiOptions, type KubeApiRequest } from './fake-kube-api/fake-kube-api.js';
+export {
+  newEvent,
+  microTime,
+  type EventSpec,
+  type EventsV1Event,
+  type ObjectReference,
+} from './fake-kube-api/event-objects.js';
+export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';

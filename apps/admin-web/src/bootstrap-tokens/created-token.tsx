@@ -13,13 +13,14 @@ interface Props {
 
 /**
  * A token just created, with its secret: the only time the gateway tells it
- * (it keeps a hash). Shows the join command with the cluster id filled in
- * and copies it.
+ * (it keeps a hash). Shows the join commands: in Kubernetes (the agent's Helm
+ * chart), and outside it with the cluster id filled in; copies either.
  */
 export function CreatedToken({ created, onDismiss }: Props) {
   const [clusterId, setClusterId] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
   const command = useRef<HTMLPreElement>(null);
+  const kubernetesCommand = useRef<HTMLPreElement>(null);
   // The new token is announced and reached at once: the focus moves to it.
   useLayoutEffect(() => heading.current?.focus(), [created.id]);
 
@@ -49,6 +50,18 @@ export function CreatedToken({ created, onDismiss }: Props) {
         <dt>Labels</dt>
         <dd>{labelsText(created.labels)}</dd>
       </dl>
+      <h4 id="join-command-kubernetes-title">Join command: in Kubernetes</h4>
+      <p class="hint">
+        Installs the agent&apos;s Helm chart in the cluster&apos;s current kubectl context; the cluster id is its
+        kube-system namespace UID.
+      </p>
+      <pre ref={kubernetesCommand} class="command" data-testid="join-command-kubernetes">
+        {created.joinCommand}
+      </pre>
+      <div class="actions">
+        <CopyButton text={created.joinCommand} shownIn={kubernetesCommand} label="Copy Kubernetes join command" />
+      </div>
+      <h4 id="join-command-title">Join command: outside Kubernetes</h4>
       <div class="field">
         <label for="join-cluster-id">Cluster id</label>
         <input
@@ -66,12 +79,15 @@ export function CreatedToken({ created, onDismiss }: Props) {
             : 'Filled into the command: the stable id of the cluster the agent speaks for. Left empty, the command uses AGENT_CLUSTER_ID if set, else asks kubectl for the kube-system namespace UID.'}
         </span>
       </div>
-      <h4 id="join-command-title">Join command</h4>
       <pre ref={command} class="command" data-testid="join-command">
-        {joinCommandFor(created.joinCommand, clusterId)}
+        {joinCommandFor(created.nodeJoinCommand, clusterId)}
       </pre>
       <div class="actions">
-        <CopyButton text={joinCommandFor(created.joinCommand, clusterId)} shownIn={command} label="Copy join command" />
+        <CopyButton
+          text={joinCommandFor(created.nodeJoinCommand, clusterId)}
+          shownIn={command}
+          label="Copy join command"
+        />
       </div>
       {id !== '' && !badClusterId && <JoinWatch key={id} clusterId={id} />}
       <div class="actions">

@@ -1,16 +1,20 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { NotificationJson } from '@app/admin-api';
+import type { AlertmanagerTargetJson, NotificationJson } from '@app/admin-api';
+import { alertmanagerAlertUrl, targetsShowing } from '../alertmanagers/alertmanager-link.js';
 import { TimeText } from '../time-text.js';
 import { NotificationActions } from './notification-actions.js';
 import { SeverityBadge } from './severity-badge.js';
 
 interface Props {
   notification: NotificationJson;
+  /** Alertmanager targets: those that deliver this notification and have a web UI get a link to its alert. */
+  alertmanagers?: readonly AlertmanagerTargetJson[];
   onClose(): void;
 }
 
 /** One notification in full: body and every property. A modal dialog: Escape or Close returns to the list. */
-export function NotificationDialog({ notification, onClose }: Props) {
+export function NotificationDialog({ notification, alertmanagers = [], onClose }: Props) {
+  const showing = targetsShowing(alertmanagers, notification);
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     dialog.current?.showModal();
@@ -34,6 +38,21 @@ export function NotificationDialog({ notification, onClose }: Props) {
         <dt>Seq</dt>
         <dd>{notification.seq}</dd>
       </dl>
+      {showing.length > 0 && (
+        <ul class="alertmanager-links">
+          {showing.map((target) => (
+            <li key={target.name}>
+              <a
+                href={alertmanagerAlertUrl(target.externalUrl, notification)}
+                target="_blank"
+                rel="noopener noreferrer"
+              >
+                Its alert in Alertmanager {target.name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
       <h4>Body</h4>
       <pre class="notification-body">{notification.body}</pre>
       <h4>Properties</h4>

@@ -1,5 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { NotificationCountsJson, NotificationJson } from '@app/admin-api';
+import type {
+  AlertmanagerTargetJson,
+  AlertmanagerTargetListJson,
+  NotificationCountsJson,
+  NotificationJson,
+} from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { usePolling } from '../use-polling.js';
 import { NotificationDialog } from './notification-dialog.js';
@@ -34,6 +39,16 @@ export function NotificationsView({ state, onState }: Props) {
   );
   // A link in the dialog (related, permalink) changes the address: the dialog goes with the old view.
   useEffect(() => setOpened(undefined), [path, state.text]);
+  // Links from a notification to its alert in Alertmanager: a convenience, so a failure only hides them.
+  const [alertmanagers, setAlertmanagers] = useState<AlertmanagerTargetJson[]>([]);
+  useEffect(() => {
+    const abort = new AbortController();
+    apiGet<AlertmanagerTargetListJson>('/api/v1/alertmanagers', abort.signal).then(
+      (list) => setAlertmanagers(list.alertmanagers),
+      () => undefined,
+    );
+    return () => abort.abort();
+  }, []);
 
   return (
     <section aria-labelledby="notifications-title">
@@ -45,7 +60,9 @@ export function NotificationsView({ state, onState }: Props) {
         onChange={(severities) => onState({ ...state, severities })}
       />
       <NotificationTimeline state={state} onOpen={setOpened} />
-      {opened && <NotificationDialog notification={opened} onClose={() => setOpened(undefined)} />}
+      {opened && (
+        <NotificationDialog notification={opened} alertmanagers={alertmanagers} onClose={() => setOpened(undefined)} />
+      )}
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsIP, IsNotEmpty, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import { PIN_PATTERN } from '@app/cluster-auth';
 import { NotificationLimitSettings } from '@app/notification';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
@@ -165,4 +166,51 @@ export class AgentSettings extends NotificationLimitSettings {
   @ValidateIf((settings: AgentSettings) => settings.tlsKeyFile !== '' || settings.tlsCertFile !== '')
   @IsNotEmpty({ message: 'must be set with AGENT_TLS_CERT_FILE' })
   tlsKeyFile = '';
+  // ---- Kubernetes event source (sources/kube-events) ----
+
+  @Setting({
+    env: 'AGENT_KUBE_EVENTS',
+    flag: 'kube-events',
+    description:
+      "`true`: turn the cluster's Kubernetes events into notifications (needs get, list and watch on events; the agent chart grants them: deploy/helm/downstream-alerting-agent).",
+  })
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  kubeEvents = false;
+
+  @Setting({
+    env: 'AGENT_KUBE_EVENTS_NAMESPACES',
+    flag: 'kube-events-namespaces',
+    description: 'Comma-separated namespaces whose events are watched; empty: every namespace.',
+  })
+  @Matches(/^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(,[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+    message: 'must be empty or comma-separated namespace names (lowercase letters, digits, "-")',
+  })
+  kubeEventsNamespaces = '';
+
+  @Setting({
+    env: 'AGENT_KUBE_EVENTS_MIN_TYPE',
+    flag: 'kube-events-min-type',
+    description: '`Normal`: every event; `Warning`: Warning events only (Normal ones are dropped and counted).',
+  })
+  @IsIn(['Normal', 'Warning'])
+  kubeEventsMinType: 'Normal' | 'Warning' = 'Normal';
+
+  @Setting({
+    env: 'AGENT_KUBE_EVENTS_RULES_FILE',
+    flag: 'kube-events-rules-file',
+    description:
+      'YAML or JSON rules that raise or lower severity and drop events (checked at start); empty: the shipped defaults.',
+  })
+  @IsString()
+  kubeEventsRulesFile = '';
+
+  @Setting({
+    env: 'AGENT_KUBECONFIG',
+    flag: 'kubeconfig',
+    description:
+      "kubeconfig file to reach the Kubernetes API from outside a cluster; empty: the pod's service account (in-cluster).",
+  })
+  @IsString()
+  kubeconfig = '';
 }

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinitions, type session } from '@app/proto';
 import { freshNonce, proofMatches, sessionProof } from '@app/cluster-auth';
-import { backoffDelay, FLOW_CONTROL_WINDOW, type BackoffPolicy } from '@app/runtime';
+import { backoffDelay, FLOW_CONTROL_WINDOW, packageVersion, type BackoffPolicy } from '@app/runtime';
 import { framesOf, SessionPeer, streamFrame, type SessionFrame } from '@app/session';
 import { AgentSettings } from '../config/agent-settings.js';
 import { GATEWAY_CHANNEL_OPTIONS, gatewayChannelCredentials, GatewayJoin, JoinRefusedError } from './gateway-join.js';
 import type { KeyringContents } from './keyring.js';
 
-export const AGENT_VERSION = '0.1.0';
+/** Sent in the hello (the gateway shows it per cluster): package.json's version, so it changes with each release. */
+export const AGENT_VERSION = packageVersion();
 const connect = serviceDefinitions['session.v1.AgentSessionService'].connect;
 
 /** `refused`: the gateway (or the join) refused this agent's identity; it does not retry until restarted. */

@@ -3,6 +3,10 @@ import { ConditionTracker } from '@app/capability';
 import type { core } from '@app/proto';
 import { GatewayConnection } from '../gateway/gateway-connection.js';
 import { NotificationQueue } from '../queue/notification-queue.js';
+import { KubeEventsSource } from '../sources/kube-events/kube-events-source.js';
+
+/** The condition reported while the event source's service account may not read events. */
+export const KUBE_EVENTS_FORBIDDEN = 'Kubernetes Events Forbidden';
 
 const sum = (values: Record<string, number> | Record<string, Record<string, number>>): number =>
   Object.values(values).reduce<number>((total, v) => total + (typeof v === 'number' ? v : sum(v)), 0);
@@ -19,6 +23,7 @@ export class AgentHealth {
     private readonly conditions: ConditionTracker,
     private readonly queue: NotificationQueue,
     private readonly gateway: GatewayConnection,
+    private readonly kubeEvents: KubeEventsSource,
   ) {}
 
   health(): core.Health {
@@ -37,11 +42,16 @@ export class AgentHealth {
       'queue.purged': String(stats.purged),
       'gateway.state': this.gateway.state,
     };
+    const source = this.kubeEvents.status();
+    annotations['kubeEvents.state'] = source.state;
+    if (source.detail) annotations['kubeEvents.detail'] = source.detail;
+    const conditions = this.conditions.conditions();
+    if (source.state === 'forbidden') conditions.push(KUBE_EVENTS_FORBIDDEN);
     for (const [severity, count] of Object.entries(stats.depth)) annotations[`queue.depth.${severity}`] = String(count);
     return {
       timestamp: this.conditions.lastChange,
-      ready: this.conditions.ready,
-      conditions: this.conditions.conditions(),
+      ready: conditions.length === 0,
+      conditions,
       annotations,
     };
   }

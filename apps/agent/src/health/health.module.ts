@@ -3,6 +3,7 @@ import { ConditionTracker } from '@app/capability';
 import { systemClock } from '@app/runtime';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { KubeEventsModule } from '../sources/kube-events/kube-events.module.js';
 import { AgentHealth } from './agent-health.js';
 import { HealthReporter } from './health-reporter.js';
 import { HealthController } from './health.controller.js';
@@ -13,7 +14,7 @@ import { HealthController } from './health.controller.js';
  * session, and health changes pushed to the gateway.
  */
 @Module({
-  imports: [QueueModule, GatewayModule],
+  imports: [QueueModule, GatewayModule, KubeEventsModule],
   controllers: [HealthController],
   providers: [
     AgentHealth,

@@ -25,7 +25,24 @@ export interface NotifyResult {
   /** The queued entry's id (an earlier entry's when this one coalesced into it). */
   id: string;
   coalesced: boolean;
+  /** Set when the id was resolved by the gateway recently (see rememberResolved): nothing was queued. */
+  alreadyResolved?: true;
 }
+
+/** What notifyWithState answers per notification. */
+export interface SourceNotifyResult extends NotifyResult {
+  /** The id was queued, coalesced or resolved before: nothing changed. */
+  duplicate?: boolean;
+}
+
+/** A value a source keeps beside the queue (its cursor), committed with the notifications it produced. */
+export interface QueueState {
+  key: string;
+  value: string;
+}
+
+/** How many resolved ids the queue writes before it trims the remembered ones back to their bound. */
+const TRIM_RESOLVED_EVERY = 1024;
 
 /** A notification handed to the push loop; it stays queued until resolve(id) or requeue(). */
 export interface TakenNotification {
@@ -162,6 +179,12 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   private corrupt = 0;
   private purged = 0;
   private readonly deadLettered = new Map<string, number>();
+  /** Id prefixes whose resolved ids are remembered (see rememberResolved), and how many of them at most. */
+  private readonly rememberedPrefixes: string[] = [];
+  private rememberMax = 0;
+  /** Remembered resolved ids, oldest first (a Set keeps insertion order). */
+  private readonly resolvedRecently = new Set<string>();
+  private resolvedSinceTrim = 0;
   private readonly committed = { transactions: 0, writes: 0, seconds: 0 };
   /** The push loop waiting for something to take. */
   private availableWaiters: (() => void)[] = [];
@@ -183,6 +206,10 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       (records) => this.reserve(Math.min(records, this.limits.maxCount)),
     );
     this.corrupt += report.quarantined + (report.movedAside ? 1 : 0);
+    if (this.rememberedPrefixes.length > 0) {
+      const ids = await this.store.resolvedIds();
+      for (const id of ids.slice(-this.rememberMax)) this.resolvedRecently.add(id);
+    }
     if (report.movedAside) {
       this.forgetRecovered(); // what was read before the file turned out unreadable is not in the new file
       this.logger.error(
@@ -226,7 +253,9 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
   /** Adds a stored record to the index; the reason when it cannot be (its id is queued already). */
   private restore(record: Readonly<QueueRecord>): string | undefined {
     const slot = this.table.add(record);
-    if (!this.reinstate(record.id, slot, record.dedupeKey)) {
+    // Not a merge target: it may have been pushed just before the crash (its attempt count is written after the
+    // push goes out), and the gateway keeps the first version of an id.
+    if (!this.reinstate(record.id, slot, record.dedupeKey, false)) {
       this.table.release(slot);
       return `duplicate id (also queued as seq ${this.index.getEntry(record.id)!.seq})`;
     }
@@ -238,13 +267,19 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    * Queues the entry in `slot` again (recovered, or put back after a failed
    * commit), counting it; false when its id is queued already.
    */
-  private reinstate(id: string, slot: number, dedupeKey = this.table.dedupeKey(slot)): boolean {
+  private reinstate(
+    id: string,
+    slot: number,
+    dedupeKey = this.table.dedupeKey(slot),
+    mergeable = this.table.attempts(slot) === 0,
+  ): boolean {
     const table = this.table;
     const severity = table.severity(slot);
     if (!this.index.push(id, severity, slot, table.seq(slot))) return false;
     this.tally(slot, 1);
     this.queuedBySeverity[severity]++;
-    if (dedupeKey !== undefined) this.byDedupeKey.set(dedupeKey, id); // the newest entry of a key is the one to merge into
+    // The newest entry of a key is the one to merge into; never one that may have been pushed (see requeue()).
+    if (dedupeKey !== undefined && mergeable) this.byDedupeKey.set(dedupeKey, id);
     return true;
   }
 
@@ -297,21 +332,107 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     const id = request.id === '' ? newNotificationId() : request.id;
     for (;;) {
       // Settle what is in flight for this id (or for the entry to merge into), then decide afresh.
-      const pending = this.pendingIds.get(id);
-      if (pending) {
-        await pending.done.catch(() => undefined);
-        continue;
-      }
-      const target = this.aliases.get(id) ?? id;
-      if (this.index.has(target) || this.inFlight.has(target)) return { id: target, coalesced: target !== id };
-      if (normalized.dedupeKey === undefined) return this.insert(id, normalized);
-      const written = this.writtenMergeTarget(normalized.dedupeKey);
-      if (written) {
-        await written.done.catch(() => undefined);
-        continue;
-      }
-      return this.coalesce(id, request.id !== '', normalized) ?? this.insert(id, normalized);
+      const placed = this.place(id, request.id !== '', normalized);
+      if (!(placed instanceof Batch)) return placed;
+      await placed.done.catch(() => undefined);
     }
+  }
+
+  /**
+   * Queues notifications and `state` (an event source's cursor) in ONE
+   * transaction: when it resolves, all of it is durable; after a crash,
+   * either all of it is stored or none. It first waits for whatever these
+   * notifications depend on that is still being written (an earlier write of
+   * the same id, or of the entry one would merge into), then places them all
+   * in the same event-loop turn. Each result is what notify() would have
+   * answered, or the error it would have thrown (invalid, queue full); the
+   * state is written either way. Rejects only when the store fails (then
+   * nothing of it is stored).
+   */
+  async notifyWithState(
+    requests: readonly alerting.AgentNotification[],
+    state: readonly QueueState[],
+  ): Promise<(SourceNotifyResult | Error)[]> {
+    const prepared = requests.map((request) => {
+      try {
+        const normalized = this.validate(request);
+        const id = request.id === '' ? newNotificationId() : request.id;
+        return { request, id, normalized };
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    for (;;) {
+      const waits = new Set<Batch>();
+      for (const p of prepared) {
+        if (p instanceof Error) continue;
+        const key = p.normalized.dedupeKey;
+        const wait = this.pendingIds.get(p.id) ?? (key === undefined ? undefined : this.writtenMergeTarget(key));
+        if (wait && wait !== this.batch) waits.add(wait);
+      }
+      if (waits.size === 0) break;
+      await Promise.all([...waits].map((batch) => batch.done.catch(() => undefined)));
+    }
+    // From here on synchronous: everything joins the current batch.
+    const placedById = new Map<string, Promise<SourceNotifyResult>>();
+    const outcomes = prepared.map((p): Promise<SourceNotifyResult> | Error => {
+      if (p instanceof Error) return p;
+      const earlier = placedById.get(p.id);
+      if (earlier) return earlier.then((result) => ({ ...result, duplicate: true }));
+      try {
+        const target = this.aliases.get(p.id) ?? p.id;
+        const duplicate = this.index.has(target) || this.inFlight.has(target) || this.resolvedRecently.has(p.id);
+        const placed = this.place(p.id, p.request.id !== '', p.normalized);
+        const result = (placed instanceof Batch ? placed.done.then(() => this.notify(p.request)) : placed).then(
+          (r): SourceNotifyResult => (duplicate ? { ...r, duplicate } : r),
+        );
+        placedById.set(p.id, result);
+        return result;
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    const batch = this.currentBatch();
+    for (const { key, value } of state) batch.writes.push({ op: 'state', key, value });
+    const settled = Promise.all(outcomes.map((o) => (o instanceof Error ? o : o.catch((error: Error) => error))));
+    await batch.done;
+    return settled;
+  }
+
+  /** A value written with notifyWithState (undefined when never written). */
+  readState(key: string): Promise<string | undefined> {
+    return this.store.readState(key);
+  }
+
+  /**
+   * Remembers (persisted, the newest `max` of them) the ids starting with
+   * `prefix` that the gateway resolves, coalesced ids included, and answers a
+   * notify() of such an id OK without queueing it again: an event source that
+   * sees an event again (a relist) does not send it twice. Call before the
+   * queue recovers (from a constructor).
+   */
+  rememberResolved(prefix: string, max: number): void {
+    this.rememberedPrefixes.push(prefix);
+    this.rememberMax = Math.max(this.rememberMax, max);
+  }
+
+  /** Whether the gateway resolved this id recently (see rememberResolved). */
+  wasResolved(id: string): boolean {
+    return this.resolvedRecently.has(id);
+  }
+
+  /** Queues now (in this turn's batch), or names the batch still being written that it must wait for first. */
+  private place(id: string, explicitId: boolean, normalized: NormalizedNotification): Promise<NotifyResult> | Batch {
+    const pending = this.pendingIds.get(id);
+    if (pending) return pending;
+    const target = this.aliases.get(id) ?? id;
+    if (this.index.has(target) || this.inFlight.has(target))
+      return Promise.resolve({ id: target, coalesced: target !== id });
+    if (this.resolvedRecently.has(id)) return Promise.resolve({ id, coalesced: false, alreadyResolved: true });
+    if (normalized.dedupeKey === undefined) return this.insert(id, normalized);
+    const written = this.writtenMergeTarget(normalized.dedupeKey);
+    if (written) return written;
+    return this.coalesce(id, explicitId, normalized) ?? this.insert(id, normalized);
   }
 
   /**
@@ -712,10 +833,32 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
    */
   async resolve(id: string): Promise<boolean> {
     await this.pendingIds.get(id)?.done.catch(() => undefined);
+    const aliases = this.aliasesOf.get(id) ?? [];
     const batch = this.delete(id);
     if (!batch) return false;
+    if (this.rememberedPrefixes.length > 0) this.rememberResolvedIds(batch, [id, ...aliases]);
     await batch.done;
     return true;
+  }
+
+  /** Writes the ids that rememberResolved asked for into `batch`, remembering them once it commits. */
+  private rememberResolvedIds(batch: Batch, ids: string[]): void {
+    const remembered = ids.filter((id) => this.rememberedPrefixes.some((prefix) => id.startsWith(prefix)));
+    if (remembered.length === 0) return;
+    for (const id of remembered) batch.writes.push({ op: 'resolved', id });
+    this.resolvedSinceTrim += remembered.length;
+    if (this.resolvedSinceTrim >= TRIM_RESOLVED_EVERY) {
+      this.resolvedSinceTrim = 0;
+      batch.writes.push({ op: 'trimResolved', keep: this.rememberMax });
+    }
+    batch.onCommit.push(() => {
+      for (const id of remembered) this.resolvedRecently.add(id);
+      // Oldest first: drop from the front down to the bound.
+      for (const id of this.resolvedRecently) {
+        if (this.resolvedRecently.size <= this.rememberMax) break;
+        this.resolvedRecently.delete(id);
+      }
+    });
   }
 
   /**
@@ -818,8 +961,8 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
       const severity = table.severity(slot);
       this.index.push(id, severity, slot, table.seq(slot));
       this.queuedBySeverity[severity]++;
-      const dedupeKey = table.dedupeKey(slot);
-      if (dedupeKey !== undefined && !this.byDedupeKey.has(dedupeKey)) this.byDedupeKey.set(dedupeKey, id);
+      // Not a merge target again: the gateway may have stored it already, and it keeps the first version of an
+      // id (ingest is exactly-once by id), so occurrences merged into it now would never show there.
       returned++;
     }
     this.signalAvailable();
@@ -932,7 +1075,11 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Queued entries in drain order (not in flight), for inspection. */
+  /**
+   * Queued entries in drain order (not in flight), for inspection, from 0-based position
+   * `offset` on: the index finds that position in O(log n), so a page deep in a million
+   * entries costs what the first page does.
+   */
   *entries(offset = 0): Generator<{
     id: string;
     seq: number;
@@ -943,9 +1090,7 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     occurrences: number;
     dedupeKey?: string;
   }> {
-    let skipped = 0;
-    for (const { id, item: slot } of this.index) {
-      if (skipped++ < offset) continue;
+    for (const { id, item: slot } of this.index.entries(offset)) {
       const { seq, severity, bytes, createdAt, attempts, occurrences, dedupeKey } = this.table.fields(slot);
       yield { id, seq, severity: SEVERITY_NAMES[severity], bytes, createdAt, attempts, occurrences, dedupeKey };
     }

@@ -35,7 +35,13 @@ export type QueueWrite =
   | { op: 'delete'; seq: number }
   /** Another client id that names the same entry (a coalesced Notify), for idempotent retries. */
   | { op: 'alias'; alias: string; seq: number }
-  | { op: 'attempts'; seq: number; attempts: number };
+  | { op: 'attempts'; seq: number; attempts: number }
+  /** A value kept beside the queue (an event source's cursor), written in the same transaction as its notifications. */
+  | { op: 'state'; key: string; value: string }
+  /** An id the gateway resolved, remembered (bounded) so that a source seeing the same event again does not resend it. */
+  | { op: 'resolved'; id: string }
+  /** Forgets all but the newest `keep` remembered resolved ids. */
+  | { op: 'trimResolved'; keep: number };
 
 export interface RecoveryReport {
   /** Rows that could not be read: moved to quarantine, not loaded. */
@@ -87,6 +93,10 @@ export interface QueueStore {
   deadLetter(seq: number, reason: string): Promise<void>;
   /** The dead letters kept, newest first, and how many there are in all. */
   deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }>;
+  /** A value written by a `state` write (undefined when never written). */
+  readState(key: string): Promise<string | undefined>;
+  /** The remembered resolved ids (see the `resolved` write), oldest first. */
+  resolvedIds(): Promise<string[]>;
   /** Syncs to stable storage made so far (fdatasyncs, each shared by the commits made meanwhile); 0 when durability does not sync. */
   syncs(): number;
   /** Closes the store once the commits it has been handed are done. */

@@ -360,4 +360,28 @@ describe('SqliteQueueStore', () => {
     expect(JSON.parse(row.row)).toMatchObject({ severity: "X'01'", dedupe_key: "X'6B'", bytes: 3 });
     expect(reopened.store.quarantined()).toMatchObject([{ seq: 2, id: 'blobby' }]);
   });
+
+  it('dead letters: newest first from their index, the total kept without counting again, and right after a reopen', async () => {
+    const { store } = await open();
+    await store.commit([1, 2, 3, 4].map((seq) => insert(record(`n${seq}`, seq))));
+    expect((await store.deadLetters(10)).total).toBe(0);
+    await store.deadLetter(2, 'refused');
+    await store.deadLetter(4, 'refused');
+    await store.deadLetter(4, 'refused again'); // no queued row any more: nothing moves, nothing counted
+    await store.deadLetter(99, 'unknown'); // likewise
+    const { total, items } = await store.deadLetters(10);
+    expect(total).toBe(2);
+    expect(items.map((item) => item.id).sort()).toEqual(['n2', 'n4']);
+    expect((await store.deadLetters(1)).items).toHaveLength(1);
+    // the view's query reads the index, not a sort of the table
+    const plan = query<{ detail: string }>(
+      `EXPLAIN QUERY PLAN SELECT id FROM queue_dead_letter ORDER BY dead_lettered_at DESC, seq DESC LIMIT 10`,
+    );
+    expect(plan.map((row) => row.detail).join('; ')).toMatch(/USING (COVERING )?INDEX queue_dead_letter_by_time/);
+    await store.close();
+    const reopened = await open();
+    expect(reopened.records.map((r) => r.id)).toEqual(['n1', 'n3']);
+    await reopened.store.deadLetter(1, 'refused');
+    expect((await reopened.store.deadLetters(10)).total).toBe(3);
+  });
 });

@@ -22,6 +22,9 @@ export function batchWriter(db: Database.Database): BatchWriter {
     delete: db.prepare('DELETE FROM queue WHERE seq = ?'),
     alias: db.prepare('INSERT OR REPLACE INTO queue_alias (alias, seq) VALUES (?, ?)'),
     attempts: db.prepare('UPDATE queue SET attempts = ? WHERE seq = ?'),
+    state: db.prepare('INSERT OR REPLACE INTO queue_state (key, value) VALUES (?, ?)'),
+    resolved: db.prepare('INSERT OR IGNORE INTO queue_resolved (id) VALUES (?)'),
+    trimResolved: db.prepare('DELETE FROM queue_resolved WHERE seq <= (SELECT max(seq) FROM queue_resolved) - ?'),
   };
   const apply = (write: QueueWrite): void => {
     switch (write.op) {
@@ -51,6 +54,15 @@ export function batchWriter(db: Database.Database): BatchWriter {
         break;
       case 'attempts':
         s.attempts.run(write.attempts, write.seq);
+        break;
+      case 'state':
+        s.state.run(write.key, write.value);
+        break;
+      case 'resolved':
+        s.resolved.run(write.id);
+        break;
+      case 'trimResolved':
+        s.trimResolved.run(write.keep);
         break;
     }
   };

@@ -1,17 +1,34 @@
 import { JOIN_CLUSTER_ID_DEFAULT } from '@app/admin-api';
-import { INSTALLER_TEMPLATE, joinCommand, renderInstallerTemplate, serverSpec } from './installer-template.js';
+import {
+  INSTALLER_TEMPLATE,
+  joinCommand,
+  NODE_INSTALLER_TEMPLATE,
+  nodeJoinCommand,
+  renderInstallerTemplate,
+  serverSpec,
+} from './installer-template.js';
 
 const SPEC = { Token: 'abc123.s3cr3t-_x', Pin: 'sha256:00ff', Address: 'gw.example', Port: '9090' };
 
 describe('the installer template and the join command', () => {
-  it("uses opni's four fields and nothing else", () => {
-    const actions = [...INSTALLER_TEMPLATE.matchAll(/\{\{(.*?)\}\}/g)].map((match) => match[1].trim()).sort();
+  it.each([INSTALLER_TEMPLATE, NODE_INSTALLER_TEMPLATE])("uses opni's four fields and nothing else: %s", (template) => {
+    const actions = [...template.matchAll(/\{\{(.*?)\}\}/g)].map((match) => match[1].trim()).sort();
     expect(actions).toEqual(['.Address', '.Pin', '.Port', '.Token']);
   });
 
-  it('renders to the join command: address, token, pin, and the cluster id as an editable shell default', () => {
+  it('renders to the join command: the agent chart installed with the address, token and pin as values', () => {
     const command = joinCommand('gw.example:9090', SPEC.Token, SPEC.Pin);
     expect(command).toBe(renderInstallerTemplate(INSTALLER_TEMPLATE, SPEC));
+    expect(command).toBe(
+      'helm upgrade --install downstream-alerting-agent deploy/helm/downstream-alerting-agent ' +
+        '--namespace downstream-alerting --create-namespace ' +
+        `--set gateway.address=gw.example:9090 --set join.token=${SPEC.Token} --set join.pin=sha256:00ff`,
+    );
+  });
+
+  it('renders the form outside Kubernetes: address, token, pin, and the cluster id as an editable shell default', () => {
+    const command = nodeJoinCommand('gw.example:9090', SPEC.Token, SPEC.Pin);
+    expect(command).toBe(renderInstallerTemplate(NODE_INSTALLER_TEMPLATE, SPEC));
     expect(command).toBe(
       `AGENT_GATEWAY_ADDRESS=gw.example:9090 AGENT_JOIN_TOKEN=${SPEC.Token} AGENT_GATEWAY_PIN=sha256:00ff ` +
         `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`,

@@ -9,12 +9,25 @@ export interface InstallerTemplateSpec {
 }
 
 /**
- * The command that starts an agent and joins it to this gateway, as a Go
- * template over opni's four fields (capability.Backend/InstallerTemplate);
- * rendered with a token, it is the admin page's join command. Values the
- * gateway does not know stay shell defaults the user may edit.
+ * The command that installs an agent in a Kubernetes cluster and joins it to
+ * this gateway: the agent's Helm chart (deploy/helm/downstream-alerting-agent,
+ * run from a release or source checkout) with the address, token and pin as
+ * values. A Go template over opni's four fields
+ * (capability.Backend/InstallerTemplate); rendered with a token, it is the
+ * join command of the admin page and the token API. The cluster id is the
+ * kube-system namespace UID, which the chart reads in the cluster.
  */
 export const INSTALLER_TEMPLATE =
+  'helm upgrade --install downstream-alerting-agent deploy/helm/downstream-alerting-agent ' +
+  '--namespace downstream-alerting --create-namespace ' +
+  '--set gateway.address={{ .Address }}:{{ .Port }} --set join.token={{ .Token }} --set join.pin={{ .Pin }}';
+
+/**
+ * The same join for an agent outside Kubernetes: the built agent started
+ * from a release or source checkout. Values the gateway does not know stay
+ * shell defaults the user may edit (the cluster id).
+ */
+export const NODE_INSTALLER_TEMPLATE =
   'AGENT_GATEWAY_ADDRESS={{ .Address }}:{{ .Port }} AGENT_JOIN_TOKEN={{ .Token }} AGENT_GATEWAY_PIN={{ .Pin }} ' +
   `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`;
 
@@ -58,7 +71,12 @@ export function serverSpec(agentAddress: string): Pick<InstallerTemplateSpec, 'A
   return { Address: agentAddress.slice(0, colon), Port: agentAddress.slice(colon + 1) };
 }
 
-/** The join command for a bootstrap token: INSTALLER_TEMPLATE rendered with it, the pin and the gateway's address. */
+/** The join command for a bootstrap token: INSTALLER_TEMPLATE (Kubernetes) rendered with it, the pin and the gateway's address. */
 export function joinCommand(agentAddress: string, token: string, pin: string): string {
   return renderInstallerTemplate(INSTALLER_TEMPLATE, { Token: token, Pin: pin, ...serverSpec(agentAddress) });
+}
+
+/** The join command outside Kubernetes: NODE_INSTALLER_TEMPLATE rendered likewise. */
+export function nodeJoinCommand(agentAddress: string, token: string, pin: string): string {
+  return renderInstallerTemplate(NODE_INSTALLER_TEMPLATE, { Token: token, Pin: pin, ...serverSpec(agentAddress) });
 }

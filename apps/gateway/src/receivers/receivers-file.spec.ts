@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, SettingsError } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
-import { ReceiverConfig } from './receiver-config.js';
+import { ReceiverConfig } from './webhook/receiver-config.js';
 import { loadReceiversFile, parseReceivers, ReceiversFileError } from './receivers-file.js';
 
 const valid = { name: 'ops', url: 'https://hooks.example.com/alerts' };

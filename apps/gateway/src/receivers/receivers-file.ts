@@ -1,12 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
-import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
-import { ReceiverConfig, ReceiversFileContent } from './receiver-config.js';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsArray, ValidateNested, validateSync, type ValidationError } from 'class-validator';
+import { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
+import { ReceiverConfig } from './webhook/receiver-config.js';
 
 /** The receivers file cannot be read or declares something invalid; the message names the receiver and field. */
 export class ReceiversFileError extends Error {
   override readonly name = 'ReceiversFileError';
+}
+
+/** The receivers file: `{ "receivers": [ … ], "alertmanagers": [ … ] }`. */
+export class ReceiversFileContent {
+  @IsArray({ message: 'must be a list of receivers' })
+  @ValidateNested({ each: true })
+  @Type(() => ReceiverConfig)
+  receivers: ReceiverConfig[] = [];
+
+  @IsArray({ message: 'must be a list of Alertmanager targets' })
+  @ValidateNested({ each: true })
+  @Type(() => AlertmanagerTargetConfig)
+  alertmanagers: AlertmanagerTargetConfig[] = [];
 }
 
 interface Problem {

@@ -5,13 +5,13 @@ import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { AlertmanagerMetrics } from './alertmanager/alertmanager-metrics.js';
 import { AlertmanagersController } from './alertmanager/alertmanagers.controller.js';
-import { RECEIVER_PROGRESS_STORE } from './receiver-progress-store.js';
-import { ReceiverMetrics } from './receiver-metrics.js';
+import { RECEIVER_PROGRESS_STORE } from './delivery/receiver-progress-store.js';
+import { ReceiverMetrics } from './webhook/receiver-metrics.js';
 import { loadTargetsFile } from './receivers-file.js';
-import { ReceiversController } from './receivers.controller.js';
+import { ReceiversController } from './webhook/receivers.controller.js';
 import { RECEIVER_CONFIGS, ReceiversService } from './receivers.service.js';
-import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
-import { WebhookClient } from './webhook-client.js';
+import { SqliteReceiverProgressStore } from './delivery/sqlite-receiver-progress-store.js';
+import { WebhookClient } from './webhook/webhook-client.js';
 
 /**
  * Delivery targets: webhook receivers (Alertmanager's webhook format) and

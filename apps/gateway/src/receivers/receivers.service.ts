@@ -5,13 +5,13 @@ import { NotificationBus } from '../notifications/notification-bus.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
 import { AlertmanagerIntegration } from './alertmanager/alertmanager-integration.js';
 import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
-import type { DeliveryIntegration } from './delivery-integration.js';
-import type { ReceiverConfig } from './receiver-config.js';
-import { ReceiverDelivery, type DeliveryConfig, type ReceiverStatus } from './receiver-delivery.js';
-import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from './receiver-progress-store.js';
+import type { DeliveryIntegration } from './delivery/delivery-integration.js';
+import type { ReceiverConfig } from './webhook/receiver-config.js';
+import { ReceiverDelivery, type DeliveryConfig, type ReceiverStatus } from './delivery/receiver-delivery.js';
+import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from './delivery/receiver-progress-store.js';
 import type { DeliveryTargets } from './receivers-file.js';
-import { WebhookClient } from './webhook-client.js';
-import { WebhookIntegration } from './webhook-integration.js';
+import { WebhookClient } from './webhook/webhook-client.js';
+import { WebhookIntegration } from './webhook/webhook-integration.js';
 
 /** Injection token of the configured receivers and Alertmanager targets (from GATEWAY_RECEIVERS_FILE). */
 export const RECEIVER_CONFIGS = Symbol('ReceiverConfigs');

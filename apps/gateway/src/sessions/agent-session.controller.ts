@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { GrpcStreamCall } from '@nestjs/microservices';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { session } from '@app/proto';
-import { FailedPreconditionError } from '@app/runtime';
+import { FailedPreconditionError, packageVersion } from '@app/runtime';
 import { framesOf, SessionCallError, SessionPeer, statusOf, streamFrame, type SessionFrame } from '@app/session';
 import { NotificationIngest } from '../ingest/notification-ingest.js';
 import { AgentFacing } from '../security/agent-facing.decorator.js';
@@ -12,7 +12,8 @@ import { SessionAuthenticator, type PendingSession } from './session-authenticat
 
 type ConnectCall = ServerDuplexStream<session.ConnectRequest, session.ConnectResponse>;
 
-export const GATEWAY_VERSION = '0.1.0';
+/** Sent in the welcome: package.json's version, so it changes with each release. */
+export const GATEWAY_VERSION = packageVersion();
 /** Deadline of a gateway→agent call (Resolve, later SyncNow and GetHealth). */
 const AGENT_CALL_TIMEOUT_MS = 30_000;
 

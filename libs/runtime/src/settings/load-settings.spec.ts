@@ -18,8 +18,8 @@ class TestSettings extends LoggingSettings {
   label = '';
 }
 
-const FLAGS = ['--log-format', '--log-level', '--grpc-port', '--data-dir', '--label'];
-const ENVS = ['LOG_FORMAT', 'LOG_LEVEL', 'TEST_GRPC_PORT', 'TEST_DATA_DIR', 'TEST_LABEL'];
+const FLAGS = ['--log-format', '--log-level', '--log-detail', '--grpc-port', '--data-dir', '--label'];
+const ENVS = ['LOG_FORMAT', 'LOG_LEVEL', 'LOG_DETAIL', 'TEST_GRPC_PORT', 'TEST_DATA_DIR', 'TEST_LABEL'];
 
 function load(argv: string[] = [], env: NodeJS.ProcessEnv = {}): TestSettings {
   return loadSettings(TestSettings, { argv, env });
@@ -41,6 +41,7 @@ describe('loadSettings', () => {
     expect(declaredSettings(TestSettings).map((s) => s.property)).toEqual([
       'logFormat',
       'logLevel',
+      'logDetail',
       'grpcPort',
       'dataDir',
       'label',
@@ -54,6 +55,7 @@ describe('loadSettings', () => {
     expect(settings).toMatchObject({
       logFormat: 'json',
       logLevel: 'info',
+      logDetail: 'all',
       grpcPort: 9090,
       dataDir: './data/test',
       label: '',
@@ -163,6 +165,7 @@ describe('settingsTable', () => {
     expect(lines.slice(2)).toEqual([
       expect.stringMatching(/^\| `LOG_FORMAT` \| `--log-format` \| `json` \| /),
       expect.stringMatching(/^\| `LOG_LEVEL` \| `--log-level` \| `info` \| /),
+      expect.stringMatching(/^\| `LOG_DETAIL` \| `--log-detail` \| `all` \| /),
       '| `TEST_GRPC_PORT` | `--grpc-port` | `9090` | gRPC port (0 picks a free port). |',
       '| `TEST_DATA_DIR` | `--data-dir` | `./data/test` | Directory for the test database. |',
       '| `TEST_LABEL` | `--label` | — | Optional label; no default. |',

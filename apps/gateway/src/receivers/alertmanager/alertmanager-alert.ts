@@ -59,9 +59,42 @@ function annotationName(key: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-function sorted(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** What a property key may become: a label (when its value is short), else an annotation of that name; undefined: neither. */
+interface PropertyKind {
+  label: boolean;
+  annotation?: string;
 }
+/** Property keys repeat from one notification to the next: classified once (bounded, so odd keys cannot grow it). */
+const PROPERTY_KINDS = new Map<string, PropertyKind | undefined>();
+const MAX_PROPERTY_KINDS = 4_096;
+
+function propertyKind(key: string): PropertyKind | undefined {
+  if (PROPERTY_KINDS.has(key)) return PROPERTY_KINDS.get(key);
+  let kind: PropertyKind | undefined;
+  // `__` names are Prometheus' own.
+  if (!MAPPED_PROPERTIES.has(key) && !RESERVED.has(key) && !key.startsWith('__')) {
+    const name = annotationName(key);
+    kind = { label: LABEL_NAME.test(key), annotation: RESERVED.has(name) ? undefined : name };
+  }
+  if (PROPERTY_KINDS.size < MAX_PROPERTY_KINDS) PROPERTY_KINDS.set(key, kind);
+  return kind;
+}
+
+/** The same record, keys in code-unit order (the default sort's: cheaper than a comparator, on the hot path). */
+function sorted(record: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const key of Object.keys(record).sort()) result[key] = record[key];
+  return result;
+}
+
+/** `severity` label values by OpniSeverity: lower-cased once, not per alert. */
+const SEVERITY_LABELS = new Map<number, string>();
+function severityLabel(severity: alerting.OpniSeverity): string {
+  let label = SEVERITY_LABELS.get(severity);
+  if (label === undefined) SEVERITY_LABELS.set(severity, (label = severityName(severity).toLowerCase()));
+  return label;
+}
+const GOLDEN_SIGNAL_LABELS = GOLDEN_SIGNAL_NAMES.map((name) => name.toLowerCase());
 
 /** Where a notification can be read at the gateway: its cluster, at its received instant. */
 export function notificationLink(externalURL: string, stored: alerting.StoredNotification): string {
@@ -88,8 +121,8 @@ export function postableAlertOf(
   const labels: Record<string, string> = {
     alertname: alertnameOf(stored),
     cluster: stored.clusterId,
-    severity: severityName(stored.severity).toLowerCase(),
-    golden_signal: (GOLDEN_SIGNAL_NAMES[stored.goldenSignal as number] ?? 'Custom').toLowerCase(),
+    severity: severityLabel(stored.severity),
+    golden_signal: GOLDEN_SIGNAL_LABELS[stored.goldenSignal as number] ?? 'custom',
     opni_uuid: stored.id,
   };
   const link = notificationLink(externalURL, stored);
@@ -98,15 +131,16 @@ export function postableAlertOf(
     description: stored.notification?.body ?? '',
   };
   if (link !== '') annotations.link = link;
-  for (const [key, value] of Object.entries(stored.notification?.properties ?? {})) {
-    // Alertmanager drops empty label values; `__` names are Prometheus' own.
-    if (MAPPED_PROPERTIES.has(key) || RESERVED.has(key) || key.startsWith('__') || value === '') continue;
-    if (LABEL_NAME.test(key) && value.length <= MAX_LABEL_VALUE_LENGTH) {
+  const properties = stored.notification?.properties ?? {};
+  for (const key in properties) {
+    const value = properties[key];
+    const kind = propertyKind(key);
+    if (kind === undefined || value === '') continue;
+    if (kind.label && value.length <= MAX_LABEL_VALUE_LENGTH) {
       labels[key] = value;
-    } else {
-      const name = annotationName(key);
-      if (!RESERVED.has(name) && !Object.hasOwn(annotations, name) && !Object.hasOwn(labels, name))
-        annotations[name] = value;
+    } else if (kind.annotation !== undefined) {
+      const name = kind.annotation;
+      if (!Object.hasOwn(annotations, name) && !Object.hasOwn(labels, name)) annotations[name] = value;
     }
   }
   const startsAt = stored.receivedAt ?? new Date(0);

@@ -1,8 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { retryAfterMs } from '../retry-after.js';
-import type { WebhookOutcome } from '../webhook-client.js';
+import type { PostOutcome } from '../delivery/delivery-integration.js';
+import { retryAfterMs } from '../delivery/retry-after.js';
 import type { AlertmanagerTargetConfig } from './alertmanager-target-config.js';
 
 /** How much of an error response's body goes into the error message (Alertmanager's validation errors are short). */
@@ -62,13 +62,13 @@ export class AlertmanagerClient {
   }
 
   /** POSTs `body` to peer `index`. Never throws for the peer's failures; rejects only when `cancel` aborts. */
-  post(index: number, body: string, cancel: AbortSignal): Promise<WebhookOutcome> {
+  post(index: number, body: string, cancel: AbortSignal): Promise<PostOutcome> {
     const { alertsURL } = this.peers[index];
     const timeoutMs = this.config.timeoutMs;
     const https = alertsURL.protocol === 'https:';
     return new Promise((resolve, reject) => {
       let settled = false;
-      const finish = (outcome: WebhookOutcome) => {
+      const finish = (outcome: PostOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

@@ -1,7 +1,13 @@
 import type { alerting } from '@app/proto';
 import type { Clock } from '@app/runtime';
-import type { DeliveryIntegration, FailedOutcome, RejectedNotification, SendOutcome } from '../delivery-integration.js';
-import type { WebhookOutcome } from '../webhook-client.js';
+import type {
+  DeliveryIntegration,
+  FailedOutcome,
+  PostOutcome,
+  PreparedBatch,
+  RejectedNotification,
+  SendOutcome,
+} from '../delivery/delivery-integration.js';
 import { postableAlertOf } from './alertmanager-alert.js';
 import { AlertmanagerClient } from './alertmanager-client.js';
 import type { AlertmanagerTargetConfig } from './alertmanager-target-config.js';
@@ -48,8 +54,14 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
     return this.peers.map((peer) => ({ ...peer, counts: { ...peer.counts } }));
   }
 
-  async send(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<SendOutcome> {
-    const outcome = await this.postToAll(batch, cancel);
+  prepare(batch: readonly alerting.StoredNotification[]): PreparedBatch {
+    const options = { externalURL: this.externalURL, lifetimeMs: this.config.lifetimeMs };
+    return { batch, body: JSON.stringify(batch.map((stored) => postableAlertOf(stored, options))) };
+  }
+
+  async send(prepared: PreparedBatch, cancel: AbortSignal): Promise<SendOutcome> {
+    const { batch } = prepared;
+    const outcome = await this.postToAll(prepared.body, cancel);
     if (outcome.ok) return { ok: true, rejected: [] };
     if (outcome.kind !== 'rejected' || !PAYLOAD_REJECTIONS.has(outcome.status ?? 0)) return outcome;
     if (batch.length === 1) {
@@ -59,7 +71,7 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
     const middle = Math.ceil(batch.length / 2);
     const rejected: RejectedNotification[] = [];
     for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
-      const result = await this.send(half, cancel);
+      const result = await this.send(this.prepare(half), cancel);
       // A half that fails otherwise (Alertmanager went away) fails the batch: it is sent again whole.
       if (!result.ok) return result;
       rejected.push(...result.rejected);
@@ -72,9 +84,7 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
   }
 
   /** POSTs to every peer at once; ok when one accepted. Otherwise the most hopeful failure: transient before rejected. */
-  private async postToAll(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<WebhookOutcome> {
-    const options = { externalURL: this.externalURL, lifetimeMs: this.config.lifetimeMs };
-    const body = JSON.stringify(batch.map((stored) => postableAlertOf(stored, options)));
+  private async postToAll(body: string, cancel: AbortSignal): Promise<PostOutcome> {
     const outcomes = await Promise.all(
       this.client.peers.map(async (_, index) => {
         const outcome = await this.client.post(index, body, cancel);
@@ -96,7 +106,7 @@ export class AlertmanagerIntegration implements DeliveryIntegration {
     return { ...chosen, message };
   }
 
-  private record(index: number, outcome: WebhookOutcome): void {
+  private record(index: number, outcome: PostOutcome): void {
     const peer = this.peers[index];
     const at = new Date(this.clock.now());
     peer.up = outcome.ok;

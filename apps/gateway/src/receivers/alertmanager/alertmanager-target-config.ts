@@ -14,7 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { DeliveryTargetConfig, integer } from '../delivery-target-config.js';
+import { DeliveryTargetConfig, integer } from '../delivery/delivery-target-config.js';
 
 /** No CR, LF or NUL: they would split or end the Authorization header. */
 const HEADER_VALUE = /^[^\r\n\0]*$/;
@@ -62,6 +62,17 @@ export class AlertmanagerTargetConfig extends DeliveryTargetConfig {
   @IsArray({ message: 'must be a list of Alertmanager URLs' })
   urls!: string[];
 
+  /**
+   * Where people reach this Alertmanager's web UI (e.g. its --web.external-url), when it differs from the
+   * URLs above or they are internal: the admin page links each notification to its alert there. Unset: no link.
+   */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_valid_protocol: true, require_tld: false },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  externalUrl?: string;
+
   @IsOptional()
   @ValidateNested()
   @Type(() => BasicAuthConfig)
@@ -104,6 +115,17 @@ export class AlertmanagerTargetConfig extends DeliveryTargetConfig {
   /** Most important first within this many batches read ahead of the cursor. */
   @integer(1, 100)
   readAheadBatches = 10;
+
+  /** POSTs awaiting Alertmanager's answer at once (the next batch is always encoded meanwhile); 1 as Prometheus. */
+  @integer(1, 16)
+  maxInFlight = 1;
+
+  /**
+   * While catching up, the cursor is saved (an fsync) at most this often; always once caught up and on stop.
+   * A crash re-posts what completed since: Alertmanager merges an alert posted twice (same labels) into one.
+   */
+  @integer(0, 60_000, '0: after every read window')
+  progressIntervalMs = 1_000;
 
   /** Prometheus' own batch size towards Alertmanager. */
   override batchSize = 64;

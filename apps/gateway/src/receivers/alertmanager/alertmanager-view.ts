@@ -1,4 +1,5 @@
-import { redactUrl } from '../receiver-view.js';
+import type { AlertmanagerTargetJson } from '@app/admin-api';
+import { redactUrl } from '../webhook/receiver-view.js';
 import type { AlertmanagerStatus } from '../receivers.service.js';
 
 /** Seconds since the oldest notification not yet done with was received; 0 when caught up. */
@@ -7,7 +8,7 @@ export function lagSeconds(status: AlertmanagerStatus, now: number): number {
 }
 
 /** The JSON of one Alertmanager target in GET /api/v1/alertmanagers. Credentials are never shown. */
-export function alertmanagerView(status: AlertmanagerStatus, now: number) {
+export function alertmanagerView(status: AlertmanagerStatus, now: number): AlertmanagerTargetJson {
   const { config, progress, lastError, lastDeadLetter, counts } = status;
   return {
     name: config.name,
@@ -23,6 +24,7 @@ export function alertmanagerView(status: AlertmanagerStatus, now: number) {
           }
         : null,
     })),
+    externalUrl: config.externalUrl ? redactUrl(config.externalUrl) : null,
     auth: config.bearerToken ? 'bearer' : config.basicAuth ? 'basic' : 'none',
     tlsCaFile: config.tlsCaFile ?? null,
     filters: { minSeverity: config.minSeverity, clusters: config.clusters },
@@ -52,6 +54,8 @@ export function alertmanagerView(status: AlertmanagerStatus, now: number) {
       batchSize: config.batchSize,
       readAheadBatches: config.readAheadBatches,
       maxAlertsPerSecond: config.maxAlertsPerSecond,
+      maxInFlight: config.maxInFlight,
+      progressIntervalMs: config.progressIntervalMs,
       lifetimeMs: config.lifetimeMs,
       timeoutMs: config.timeoutMs,
       backoffInitialMs: config.backoffInitialMs,
@@ -63,4 +67,4 @@ export function alertmanagerView(status: AlertmanagerStatus, now: number) {
   };
 }
 
-export type AlertmanagerView = ReturnType<typeof alertmanagerView>;
+export type AlertmanagerView = AlertmanagerTargetJson;

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { NotFoundError } from '@app/runtime';
 import { receiverView, type ReceiverView } from './receiver-view.js';
-import { ReceiversService } from './receivers.service.js';
+import { ReceiversService } from '../receivers.service.js';
 
 /** Read-only view of the webhook receivers for operators: where each one is and whether it is healthy. */
 @Controller('api/v1/receivers')

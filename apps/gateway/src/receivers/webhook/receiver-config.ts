@@ -1,9 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsArray, IsUrl, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
-import { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
-import { DeliveryTargetConfig } from './delivery-target-config.js';
+import { IsUrl, ValidateBy, type ValidationOptions } from 'class-validator';
+import { DeliveryTargetConfig } from '../delivery/delivery-target-config.js';
 
-export { RECEIVER_STARTS, type ReceiverStart } from './delivery-target-config.js';
+export { RECEIVER_STARTS, type ReceiverStart } from '../delivery/delivery-target-config.js';
 
 /** RFC 9110 token: what an HTTP header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -39,17 +37,4 @@ export class ReceiverConfig extends DeliveryTargetConfig {
   /** Extra request headers, e.g. Authorization. Never shown by the API. */
   @IsHeaderMap({ message: 'must map header names to string values (no line breaks)' })
   headers: Record<string, string> = {};
-}
-
-/** The receivers file: `{ "receivers": [ … ], "alertmanagers": [ … ] }`. */
-export class ReceiversFileContent {
-  @IsArray({ message: 'must be a list of receivers' })
-  @ValidateNested({ each: true })
-  @Type(() => ReceiverConfig)
-  receivers: ReceiverConfig[] = [];
-
-  @IsArray({ message: 'must be a list of Alertmanager targets' })
-  @ValidateNested({ each: true })
-  @Type(() => AlertmanagerTargetConfig)
-  alertmanagers: AlertmanagerTargetConfig[] = [];
 }

@@ -1,5 +1,5 @@
 import type { ReceiverConfig } from './receiver-config.js';
-import type { ReceiverStatus } from './receiver-delivery.js';
+import type { ReceiverStatus } from '../delivery/receiver-delivery.js';
 
 const REDACTED = '***';
 

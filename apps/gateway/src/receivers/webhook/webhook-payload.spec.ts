@@ -1,5 +1,5 @@
 import { alerting } from '@app/proto';
-import { ALERTMANAGER_ZERO_TIME, fingerprintOf, labelsOf, webhookMessage } from './alertmanager-payload.js';
+import { ALERTMANAGER_ZERO_TIME, fingerprintOf, labelsOf, webhookMessage } from './webhook-payload.js';
 
 function stored(overrides: Partial<alerting.StoredNotification> = {}): alerting.StoredNotification {
   return {

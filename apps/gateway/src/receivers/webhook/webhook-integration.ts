@@ -1,6 +1,6 @@
 import type { alerting } from '@app/proto';
-import { webhookMessage } from './alertmanager-payload.js';
-import type { DeliveryIntegration, SendOutcome } from './delivery-integration.js';
+import { webhookMessage } from './webhook-payload.js';
+import type { DeliveryIntegration, PreparedBatch, SendOutcome } from '../delivery/delivery-integration.js';
 import type { ReceiverConfig } from './receiver-config.js';
 import { webhookTarget, type WebhookClient, type WebhookTarget } from './webhook-client.js';
 
@@ -17,8 +17,11 @@ export class WebhookIntegration implements DeliveryIntegration {
     this.target = webhookTarget(config.url, config.headers, config.timeoutMs);
   }
 
-  async send(batch: readonly alerting.StoredNotification[], cancel: AbortSignal): Promise<SendOutcome> {
-    const body = JSON.stringify(webhookMessage(this.config.name, batch, this.externalURL));
+  prepare(batch: readonly alerting.StoredNotification[]): PreparedBatch {
+    return { batch, body: JSON.stringify(webhookMessage(this.config.name, batch, this.externalURL)) };
+  }
+
+  async send({ body }: PreparedBatch, cancel: AbortSignal): Promise<SendOutcome> {
     const outcome = await this.client.post(this.target, body, cancel);
     return outcome.ok ? { ok: true, rejected: [] } : outcome;
   }

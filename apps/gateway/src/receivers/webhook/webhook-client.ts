@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { retryAfterMs } from './retry-after.js';
+import type { PostOutcome } from '../delivery/delivery-integration.js';
+import { retryAfterMs } from '../delivery/retry-after.js';
 
 /** Where and how one receiver's POSTs go. */
 export interface WebhookTarget {
@@ -8,22 +9,6 @@ export interface WebhookTarget {
   headers: Record<string, string>;
   timeoutMs: number;
 }
-
-export type WebhookOutcome =
-  | { ok: true; status: number }
-  | {
-      ok: false;
-      /**
-       * `transient`: network error, timeout, 408, 429, 5xx — likely to pass.
-       * `rejected`: any other non-2xx (3xx, 4xx) — the receiver refuses what
-       * or how we send (URL, credentials, payload): a configuration problem.
-       */
-      kind: 'transient' | 'rejected';
-      status?: number;
-      message: string;
-      /** The receiver's Retry-After, when it sent one in seconds. */
-      retryAfterMs?: number;
-    };
 
 /** How much of an error response's body goes into the error message. */
 const SNIPPET_BYTES = 300;
@@ -78,7 +63,7 @@ export class WebhookClient {
    * Sends `body` (JSON) to the target. Never throws for the receiver's
    * failures — they are outcomes; rejects only when `cancel` aborts (shutdown).
    */
-  async post(target: WebhookTarget, body: string, cancel: AbortSignal): Promise<WebhookOutcome> {
+  async post(target: WebhookTarget, body: string, cancel: AbortSignal): Promise<PostOutcome> {
     const timeout = AbortSignal.timeout(target.timeoutMs);
     let response: Response;
     try {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ReceiverStatus } from './receiver-delivery.js';
-import { ReceiversService } from './receivers.service.js';
+import type { ReceiverStatus } from '../delivery/receiver-delivery.js';
+import { ReceiversService } from '../receivers.service.js';
 
 /**
  * The receivers' Prometheus metrics, read from ReceiversService.statuses() at

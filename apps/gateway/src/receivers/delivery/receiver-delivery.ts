@@ -1,0 +1,434 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { severityOf } from '@app/notification';
+import type { alerting } from '@app/proto';
+import { backoffDelay, type Clock } from '@app/runtime';
+import type { NotificationStore } from '../../notifications/notification-store.js';
+import type { DeliveryTargetConfig } from './delivery-target-config.js';
+import type {
+  DeliveryIntegration,
+  FailedOutcome,
+  PreparedBatch,
+  RejectedNotification,
+} from './delivery-integration.js';
+import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
+import { ProgressKeeper } from './progress-keeper.js';
+import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+
+export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
+
+/** What a target may declare beyond the common fields (Alertmanager targets do). */
+export interface DeliveryExtras {
+  /** Notifications older than this (received time) are expired, not sent; unset: never. */
+  lifetimeMs?: number;
+  /** Bound on notifications per second while catching up; 0 or unset: none. */
+  maxAlertsPerSecond?: number;
+  /** Read this many batches ahead and send them most important first; unset: 1 (store order). */
+  readAheadBatches?: number;
+  /** Batches awaiting their answer at once; unset: 1. While a batch is failing, no other one starts. */
+  maxInFlight?: number;
+  /**
+   * While batches keep completing, the cursor is saved at most this often (and
+   * always once caught up, and on stop); unset or 0: after every read window.
+   * A crash sends again what completed since the last save.
+   */
+  progressIntervalMs?: number;
+}
+export type DeliveryConfig = DeliveryTargetConfig & DeliveryExtras;
+
+/** One receiver as it is now: for the API and the metrics. */
+export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
+  config: C;
+  progress: Readonly<ReceiverProgress>;
+  /** Stored notifications past the cursor (by seq), matching or not. */
+  backlog: bigint;
+  state: ReceiverState;
+  consecutiveFailures: number;
+  lastError?: ReceiverError;
+  lastDeadLetter?: DeadLetter;
+  /** Received time of the oldest notification read but not done with; undefined when caught up. */
+  pendingSince?: Date;
+  /** Since this process started, for the metrics' counters. */
+  counts: DeliveryCounts;
+}
+
+export interface DeliveryDependencies {
+  store: NotificationStore;
+  progressStore: ReceiverProgressStore;
+  integration: DeliveryIntegration;
+  /** Under which name the progress is kept (default: the target's name). */
+  progressKey?: string;
+  clock: Clock;
+  /** The newest seq in the store when delivery starts. */
+  head: bigint;
+  /** In [0, 1), for the backoff's jitter. */
+  random?: () => number;
+}
+
+/** One read of the store: the cursor moves past it once every batch of it is done. */
+interface Window {
+  lastSeq: bigint;
+  /** Received time of its oldest matching notification, for the lag. */
+  oldest?: Date;
+  /** Batches sent and not yet done (delivered, dead-lettered or expired). */
+  outstanding: number;
+  /** Every batch of it has been sent (or dropped as expired). */
+  issued: boolean;
+  delivered: number;
+}
+
+/**
+ * Delivers one target's notifications: reads the store after the target's
+ * cursor (readAheadBatches batches at a time, most important first within
+ * them), sends the matching ones in batches through the integration, up to
+ * maxInFlight at once — the next batch is read and encoded while earlier ones
+ * are on the wire — and moves the cursor past a window only once all its
+ * batches, and all before it, are done: at least once, whatever order the
+ * answers come in. Failures are retried with capped exponential backoff,
+ * forever unless maxAttempts dead-letters rejected batches; notifications the
+ * target refuses one by one are dead-lettered alone. Woken by the bus; polls
+ * every pollIntervalMs as a safety net.
+ */
+export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
+  private readonly logger: Logger;
+  private readonly outcomes: DeliveryOutcomes;
+  private readonly progressKey: string;
+  private readonly minSeverity: alerting.OpniSeverity;
+  private readonly clusters: Set<string>;
+  private readonly cancel = new AbortController();
+  private readonly random: () => number;
+  private readonly progress: ProgressKeeper;
+  private head: bigint;
+  private pendingSince?: Date;
+  private lastDeadLetter?: DeadLetter;
+  /** Under maxAlertsPerSecond, when the next batch may go. */
+  private nextSendAt = 0;
+  private wakePending = false;
+  private wakeWaiter?: () => void;
+  private stopping = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    readonly config: C,
+    progress: ReceiverProgress,
+    private readonly deps: DeliveryDependencies,
+  ) {
+    this.logger = new Logger(`${deps.integration.kind === 'webhook' ? 'Receiver' : 'Alertmanager'} ${config.name}`);
+    this.outcomes = new DeliveryOutcomes(config.name, this.logger, () => deps.clock.now());
+    this.progressKey = deps.progressKey ?? config.name;
+    this.minSeverity = severityOf(config.minSeverity);
+    this.clusters = new Set(config.clusters);
+    this.random = deps.random ?? Math.random;
+    this.progress = new ProgressKeeper(progress, {
+      key: this.progressKey,
+      name: config.name,
+      store: deps.progressStore,
+      intervalMs: config.progressIntervalMs ?? 0,
+      clock: deps.clock,
+      logger: this.logger,
+    });
+    this.head = deps.head > progress.cursor ? deps.head : progress.cursor;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Something was stored (`seq`, when known): read the store now rather than at the next poll. */
+  wake(seq?: bigint): void {
+    if (seq !== undefined && seq > this.head) this.head = seq;
+    this.wakePending = true;
+    this.wakeWaiter?.();
+  }
+
+  /** Stops after the current step; in-flight POSTs are aborted (and will be sent again after a restart). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.cancel.abort();
+    this.wakeWaiter?.();
+    await this.loop;
+    this.deps.integration.close?.();
+  }
+
+  status(): ReceiverStatus<C> {
+    const progress = this.progress.current;
+    const backlog = this.head - progress.cursor;
+    return {
+      config: this.config,
+      progress,
+      backlog: backlog > 0n ? backlog : 0n,
+      state: this.outcomes.state(),
+      consecutiveFailures: this.outcomes.consecutiveFailures,
+      lastError: this.outcomes.lastError,
+      lastDeadLetter: this.lastDeadLetter,
+      pendingSince: this.pendingSince,
+      counts: { ...this.outcomes.counts },
+    };
+  }
+
+  matches(stored: alerting.StoredNotification): boolean {
+    return stored.severity >= this.minSeverity && (this.clusters.size === 0 || this.clusters.has(stored.clusterId));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.pump();
+      } catch (error) {
+        if (this.stopping) break;
+        // The store failed, or a dead letter could not be recorded: start again from the cursor at the poll's pace.
+        this.logger.error(
+          { event: 'receiver-loop-failed', receiver: this.config.name, err: error },
+          `${this.config.name}: reading the store or recording progress failed; retrying in ${this.config.pollIntervalMs} ms`,
+        );
+        await this.pause(this.config.pollIntervalMs);
+      }
+    }
+    // What was done before the stop is kept.
+    await this.progress.save();
+  }
+
+  /**
+   * Reads windows after the cursor and sends their batches until stopped.
+   * Throws when the store fails or a dead letter cannot be recorded, once the
+   * batches in flight have settled: windows not wholly done are read again.
+   */
+  private async pump(): Promise<void> {
+    const windowSize = this.config.batchSize * (this.config.readAheadBatches ?? 1);
+    const windows: Window[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    let readCursor = this.progress.current.cursor;
+    try {
+      while (!this.stopping && !failure) {
+        // Whatever is stored from here on is either in this read or wakes us again.
+        this.wakePending = false;
+        const read = await this.deps.store.readAfter(readCursor, windowSize);
+        if (read.length === 0) {
+          if (inFlight.size === 0) {
+            this.pendingSince = undefined;
+            await this.progress.save();
+          }
+          await this.idle(); // a batch finishing wakes it too
+          continue;
+        }
+        readCursor = read[read.length - 1].seq;
+        if (readCursor > this.head) this.head = readCursor;
+        const matching = read.filter((stored) => this.matches(stored));
+        const window: Window = {
+          lastSeq: readCursor,
+          oldest: matching[0]?.receivedAt,
+          outstanding: 0,
+          issued: false,
+          delivered: 0,
+        };
+        windows.push(window);
+        this.pendingSince ??= window.oldest;
+        let complete = true;
+        for (const chunk of this.batches(matching)) {
+          const alive = this.unexpired(chunk);
+          if (alive.length === 0) continue;
+          // Encoded while the batches before it are on the wire.
+          const prepared = this.deps.integration.prepare(alive);
+          while (inFlight.size >= this.inFlightLimit()) await Promise.race(inFlight);
+          if (this.stopping || failure) {
+            complete = false;
+            break;
+          }
+          await this.paced(alive.length);
+          if (this.stopping) {
+            complete = false;
+            break;
+          }
+          window.outstanding++;
+          const task: Promise<void> = this.deliver(prepared)
+            .then(
+              (delivered) => {
+                if (delivered === undefined) return; // stopped: the window stays undone
+                window.delivered += delivered;
+                window.outstanding--;
+                this.settle(windows);
+              },
+              (error: unknown) => {
+                failure ??= { error };
+              },
+            )
+            .finally(() => {
+              inFlight.delete(task);
+              this.wakeWaiter?.();
+            });
+          inFlight.add(task);
+          // Let the request go out (Node writes it on a later tick) before encoding the next batch or reading on.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        // A window cut short (stop, failure) is never done: the cursor stays before it.
+        if (!complete) break;
+        window.issued = true;
+        this.settle(windows);
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+    if (failure) throw failure.error;
+  }
+
+  private inFlightLimit(): number {
+    // A failing target gets one batch at a time (retried with backoff), not a volley.
+    return this.outcomes.consecutiveFailures > 0 ? 1 : (this.config.maxInFlight ?? 1);
+  }
+
+  /** The matching notifications of a window in batches: most important first, then oldest (the agent's drain order). */
+  private *batches(matching: alerting.StoredNotification[]): Generator<alerting.StoredNotification[]> {
+    const ordered =
+      (this.config.readAheadBatches ?? 1) > 1 ? [...matching].sort(ReceiverDelivery.byImportance) : matching;
+    for (let offset = 0; offset < ordered.length; offset += this.config.batchSize) {
+      yield ordered.slice(offset, offset + this.config.batchSize);
+    }
+  }
+
+  private static byImportance(a: alerting.StoredNotification, b: alerting.StoredNotification): number {
+    return b.severity - a.severity || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+  }
+
+  /** Catching up must not flood the target: at most maxAlertsPerSecond notifications a second. */
+  private async paced(count: number): Promise<void> {
+    const rate = this.config.maxAlertsPerSecond ?? 0;
+    if (rate <= 0) return;
+    const wait = this.nextSendAt - this.deps.clock.now();
+    if (wait > 0) await this.pause(wait);
+    this.nextSendAt = Math.max(this.deps.clock.now(), this.nextSendAt) + (count * 1000) / rate;
+  }
+
+  /** Moves the cursor past the windows that are done, oldest first, and has it saved. */
+  private settle(windows: Window[]): void {
+    let delivered = 0;
+    let cursor: bigint | undefined;
+    while (windows.length > 0 && windows[0].issued && windows[0].outstanding === 0) {
+      const done = windows.shift()!;
+      delivered += done.delivered;
+      cursor = done.lastSeq;
+    }
+    this.pendingSince = windows.find((window) => window.oldest !== undefined)?.oldest;
+    if (cursor === undefined) return;
+    this.progress.advance(cursor, delivered);
+    this.outcomes.counts.delivered += delivered;
+  }
+
+  /** Drops (and counts) what is past its lifetime now: it would arrive resolved already. */
+  private unexpired(chunk: alerting.StoredNotification[]): alerting.StoredNotification[] {
+    const lifetime = this.config.lifetimeMs;
+    if (lifetime === undefined) return chunk;
+    const now = this.deps.clock.now();
+    const alive = chunk.filter((stored) => (stored.receivedAt?.getTime() ?? 0) + lifetime > now);
+    if (alive.length < chunk.length) this.outcomes.expired(chunk.length - alive.length, lifetime);
+    return alive;
+  }
+
+  /**
+   * Sends a batch until it is done: returns how many were accepted (the
+   * rest dead-lettered or expired), or undefined on stop.
+   */
+  private async deliver(prepared: PreparedBatch): Promise<number | undefined> {
+    let rejections = 0;
+    while (!this.stopping) {
+      let outcome;
+      try {
+        outcome = await this.deps.integration.send(prepared, this.cancel.signal);
+      } catch (error) {
+        if (this.stopping) return undefined;
+        throw error;
+      }
+      const { batch } = prepared;
+      if (outcome.ok) {
+        this.outcomes.succeeded();
+        for (const rejected of outcome.rejected) await this.deadLetterOne(rejected);
+        return batch.length - outcome.rejected.length;
+      }
+      this.outcomes.failed(outcome, batch.length);
+      if (outcome.kind === 'rejected') rejections++;
+      if (outcome.kind === 'rejected' && this.config.maxAttempts > 0 && rejections >= this.config.maxAttempts) {
+        await this.deadLetter(batch, outcome);
+        return 0;
+      }
+      this.outcomes.counts.retries++;
+      const backoff = backoffDelay(
+        this.outcomes.consecutiveFailures,
+        { initialMs: this.config.backoffInitialMs, maxMs: this.config.backoffMaxMs },
+        this.random,
+      );
+      await this.pause(Math.min(Math.max(backoff, outcome.retryAfterMs ?? 0), this.config.backoffMaxMs));
+      // Retrying for long enough lets notifications expire: those are not sent.
+      const alive = this.unexpired([...batch]);
+      if (alive.length === 0) return 0;
+      if (alive.length < batch.length) prepared = this.deps.integration.prepare(alive);
+    }
+    return undefined;
+  }
+
+  private async deadLetter(batch: readonly alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
+    await this.record(batch, outcome.status, outcome.message);
+    this.logger.error(
+      {
+        event: 'receiver-dead-lettered',
+        receiver: this.config.name,
+        notifications: batch.length,
+        error: outcome.message,
+      },
+      `${this.config.name}: gave up on ${batch.length} notifications after ${this.config.maxAttempts} rejections (${outcome.message}); recorded as dead letters`,
+    );
+  }
+
+  /** One notification the target refused on its own: recorded with the target's answer, the rest of its batch went on. */
+  private async deadLetterOne({ stored, status, message }: RejectedNotification): Promise<void> {
+    await this.record([stored], status, message);
+    this.logger.error(
+      {
+        event: 'receiver-dead-lettered',
+        receiver: this.config.name,
+        clusterId: stored.clusterId,
+        id: stored.id,
+        status,
+        error: message,
+      },
+      `${this.config.name} refused notification ${stored.clusterId}/${stored.id} (${message}); recorded as a dead letter`,
+    );
+  }
+
+  private async record(
+    notifications: readonly alerting.StoredNotification[],
+    status: number | undefined,
+    error: string,
+  ): Promise<void> {
+    const seqs = notifications.map((stored) => stored.seq);
+    const letter: DeadLetter = {
+      fromSeq: seqs.reduce((a, b) => (b < a ? b : a)),
+      toSeq: seqs.reduce((a, b) => (b > a ? b : a)),
+      notifications: notifications.map(({ clusterId, id }) => ({ clusterId, id })),
+      status,
+      error,
+      at: new Date(this.deps.clock.now()),
+    };
+    await this.progress.deadLetter(letter, notifications.length);
+    this.lastDeadLetter = letter;
+    this.outcomes.counts.deadLettered += notifications.length;
+  }
+
+  /** Until woken, stopped, a batch in flight finishes, or the poll interval passes. */
+  private idle(): Promise<void> {
+    if (this.wakePending || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeWaiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.config.pollIntervalMs);
+      this.wakeWaiter = done;
+    });
+  }
+
+  /** Until `ms` pass or stop; a wake does not cut a backoff short. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.cancel.signal }).catch(() => undefined);
+  }
+}
