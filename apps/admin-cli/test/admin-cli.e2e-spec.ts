@@ -166,7 +166,9 @@ describe('downstream-admin (the built CLI) against a real gateway and agent', ()
       const table = await run(['tokens', 'create']);
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/^Token: +\S+\.\S+$/m);
-      expect(table.stdout).toMatch(/^Join command: +.*AGENT_JOIN_TOKEN/m);
+      const token = /^Token: +(\S+\.\S+)$/m.exec(table.stdout)![1];
+      expect(table.stdout).toMatch(/^Join command: +helm upgrade --install /m);
+      expect(table.stdout).toContain(`--set join.token=${token}`);
       expect(table.stderr).toContain('shown only this once');
 
       const listed = await run(['tokens', 'list', '-o', 'yaml']);
