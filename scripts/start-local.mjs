@@ -224,7 +224,7 @@ function readyScreen(cluster) {
     `  agent    gRPC ${agent}, HTTP ${AGENT_HTTP}, data in ${shown(AGENT_DATA)}; cluster "${CLUSTER}", ` +
       (cluster?.connected ? 'connected' : 'NOT connected yet (see above)'),
     `  queue    curl -H "Authorization: Bearer $(cat ${shown(join(AGENT_DATA, 'admin-token'))})" ${AGENT_HTTP}/api/v1/queue`,
-    `  send     node dist/apps/notify/apps/notify/src/main.js${PORTS.agentGrpc === '9190' ? '' : ` --agent ${agent}`} --title Hello --body World`,
+    `  send     node dist/apps/notify-cli/apps/notify-cli/src/main.js${PORTS.agentGrpc === '9190' ? '' : ` --agent ${agent}`} --title Hello --body World`,
   ];
   if (cluster && !cluster.capabilities.some((c) => c.name === 'alerting')) {
     lines.push(

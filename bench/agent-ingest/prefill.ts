@@ -18,7 +18,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { newNotificationId } from '@app/notification';
+import { newNotificationId } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { spawnApp } from '@app/testing';
 

@@ -44,7 +44,7 @@ describe('the library-public-api lint rule', () => {
   });
 
   it.each([
-    ["import { x } from '@app/notification/severity';", 'apps/gateway/src/x.ts', '@app/notification'],
+    ["import { x } from '@app/notification-model/severity';", 'apps/gateway/src/x.ts', '@app/notification-model'],
     ["export { x } from '@app/runtime/index.js';", 'libs/testing/src/x.ts', '@app/runtime'],
     ["const m = await import('@app/skiplist/core');", 'bench/x.ts', '@app/skiplist'],
     ["import { x } from '../../../libs/session/src/session-peer.js';", 'apps/agent/src/x.ts', 'libs/session'],

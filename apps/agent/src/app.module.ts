@@ -5,7 +5,7 @@ import { AgentSettings } from './config/agent-settings.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NodeModule } from './node/node.module.js';
-import { NotifyModule } from './notify/notify.module.js';
+import { NotifyModule } from './notification-service/notify.module.js';
 import { KubeEventsModule } from './sources/kube-events/kube-events.module.js';
 
 /** The gRPC services the agent serves on its local port (besides grpc.health.v1). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { NotifierClient } from '@app/notifier';
+import { NotifierClient } from '@app/notifier-client';
 import { createUnaryClient } from '@app/runtime';
 import { bearerMetadata, rawHttp, repoRoot, runApp, spawnApp, type SpawnedApp } from '@app/testing';
 
@@ -13,7 +13,7 @@ import { bearerMetadata, rawHttp, repoRoot, runApp, spawnApp, type SpawnedApp } 
 // capability Node need the agent's admin token; the gRPC port can serve TLS.
 
 const run = promisify(execFile);
-const NOTIFY_CLI = join(repoRoot, 'dist/apps/notify/apps/notify/src/main.js');
+const NOTIFY_CLI = join(repoRoot, 'dist/apps/notify-cli/apps/notify-cli/src/main.js');
 
 describe("the agent's admin token", () => {
   let agent: SpawnedApp;

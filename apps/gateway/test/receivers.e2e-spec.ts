@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { severityName } from '@app/notification';
+import { severityName } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { AppErrorFilter, loadSettings, MetricsModule } from '@app/runtime';
 import {

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES, parseGoldenSignalName, parseSeverityName } from '@app/notification';
-import type { NotifyInput } from '@app/notifier';
+import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES, parseGoldenSignalName, parseSeverityName } from '@app/notification-model';
+import type { NotifyInput } from '@app/notifier-client';
 
 /** The JSON body of POST /api/v1/alerts. Content rules are the agent's; this only checks shapes and names. */
 export interface AlertRequest {
@@ -23,7 +23,7 @@ function optionalString(request: AlertRequest, field: 'title' | 'body' | 'dedupe
   return value;
 }
 
-/** A severity or golden signal name, any case, as @app/notification parses it. */
+/** A severity or golden signal name, any case, as @app/notification-model parses it. */
 function knownName<N extends string>(
   field: string,
   value: unknown,

@@ -6,7 +6,7 @@ import {
   NotifierClient,
   NotifierError,
   type NotifyResult,
-} from '@app/notifier';
+} from '@app/notifier-client';
 import { notifyInput, type AlertRequest } from './alert-request.js';
 
 /** The HTTP answer to each way the agent can turn a notification down, naming the id to retry with. */

@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { NotifierModule } from '@app/notifier';
+import { NotifierModule } from '@app/notifier-client';
 import { HealthzModule, loggerOptions } from '@app/runtime';
 import { AlertsController } from './alerts.controller.js';
 import { ExampleSettings } from './config/example-settings.js';

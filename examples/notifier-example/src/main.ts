@@ -1,5 +1,5 @@
 // The notifier example: a minimal Nest service that relays POST /api/v1/alerts
-// to the cluster's agent through @app/notifier. See the README beside src/.
+// to the cluster's agent through @app/notifier-client. See the README beside src/.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';

@@ -1,4 +1,4 @@
-import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES, type GoldenSignalName, type SeverityName } from '@app/notification';
+import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES, type GoldenSignalName, type SeverityName } from '@app/notification-model';
 import { GOLDEN_SIGNALS, SEVERITIES, type GoldenSignal, type Severity } from './notifications.js';
 
 /** true when A and B are the same type; a mismatch fails the typecheck at the assignments below. */

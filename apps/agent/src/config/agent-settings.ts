@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import { PIN_PATTERN } from '@app/cluster-auth';
-import { NotificationLimitSettings } from '@app/notification';
+import { NotificationLimitSettings } from '@app/notification-model';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
 import type { Durability } from '../queue/sqlite-queue-store.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConditionTracker } from '@app/capability';
-import { ALERTING_CAPABILITY } from '@app/notification';
+import { ALERTING_CAPABILITY } from '@app/notification-model';
 import { alerting, type capability } from '@app/proto';
 import { backoffDelay, UnavailableError, type BackoffPolicy } from '@app/runtime';
 import type { SessionPeer } from '@app/session';

@@ -1,2 +1,2 @@
-/** Token for the NotificationLimits (from @app/notification) the agent validates with. */
+/** Token for the NotificationLimits (from @app/notification-model) the agent validates with. */
 export const NOTIFICATION_LIMITS = Symbol('NotificationLimits');

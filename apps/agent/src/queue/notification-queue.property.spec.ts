@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty, SEVERITY_NAMES } from '@app/notification';
+import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty, SEVERITY_NAMES } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { captureNestLogs } from '@app/testing';
 import { NotificationQueue } from './notification-queue.js';

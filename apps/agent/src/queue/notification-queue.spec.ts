@@ -8,7 +8,7 @@ import {
   NotificationProperty,
   normalizeNotification,
   type SeverityName,
-} from '@app/notification';
+} from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { AppError, InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { captureNestLogs, waitFor } from '@app/testing';

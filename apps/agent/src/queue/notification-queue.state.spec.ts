@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty } from '@app/notification';
+import { DEFAULT_NOTIFICATION_LIMITS, NotificationProperty } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { InvalidArgumentError, ResourceExhaustedError } from '@app/runtime';
 import { NotificationQueue } from './notification-queue.js';

@@ -9,7 +9,7 @@ import {
   withProperty,
   type NormalizedNotification,
   type NotificationLimits,
-} from '@app/notification';
+} from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { CLOCK, InvalidArgumentError, ResourceExhaustedError, UnavailableError, type Clock } from '@app/runtime';
 import { PriorityQueue, type PriorityQueueEntry } from '@app/skiplist';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SEVERITY_NAMES } from '@app/notification';
+import { SEVERITY_NAMES } from '@app/notification-model';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { NotificationQueue, type RejectReason } from './notification-queue.js';
 

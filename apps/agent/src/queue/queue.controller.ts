@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { SEVERITY_NAMES } from '@app/notification';
+import { SEVERITY_NAMES } from '@app/notification-model';
 import { InvalidArgumentError } from '@app/runtime';
 import { NotificationQueue } from './notification-queue.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { notificationLimits } from '@app/notification';
+import { notificationLimits } from '@app/notification-model';
 import { CLOCK, systemClock } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
 import { NotificationQueue } from './notification-queue.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describeCapabilityLifecycle } from '@app/capability-testing';
-import { ALERTING_CAPABILITY } from '@app/notification';
+import { ALERTING_CAPABILITY } from '@app/notification-model';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';

@@ -6,7 +6,7 @@ import {
   type RunningTask,
   type UninstallInput,
 } from '@app/capability';
-import { ALERTING_CAPABILITY } from '@app/notification';
+import { ALERTING_CAPABILITY } from '@app/notification-model';
 import type { capability } from '@app/proto';
 import { UnavailableError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { NodeConfigSync } from '@app/capability';
-import { ALERTING_CAPABILITY } from '@app/notification';
+import { ALERTING_CAPABILITY } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { CLOCK, type Clock } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { NotificationLimitSettings } from '@app/notification';
+import { NotificationLimitSettings } from '@app/notification-model';
 import {
   DURATION_RULE,
   hostPort,

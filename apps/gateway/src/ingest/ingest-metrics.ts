@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseSeverityName } from '@app/notification';
+import { parseSeverityName } from '@app/notification-model';
 import { Counter, Registry } from 'prom-client';
 
 /** Counters of what agents pushed, per cluster and severity. */

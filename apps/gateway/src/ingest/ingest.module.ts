@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { notificationLimits } from '@app/notification';
+import { notificationLimits } from '@app/notification-model';
 import { CLOCK, systemClock } from '@app/runtime';
 import { ClustersModule } from '../clusters/clusters.module.js';
 import { GatewaySettings } from '../config/gateway-settings.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification';
+import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { FailedPreconditionError, InvalidArgumentError } from '@app/runtime';
 import { Registry } from 'prom-client';

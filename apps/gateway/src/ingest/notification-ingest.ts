@@ -7,7 +7,7 @@ import {
   severityName,
   type GoldenSignalName,
   type NotificationLimits,
-} from '@app/notification';
+} from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { CLOCK, FailedPreconditionError, InvalidArgumentError, type Clock } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';

@@ -1,5 +1,5 @@
 import type { NotificationJson } from '@app/admin-api';
-import { goldenSignalName, severityName } from '@app/notification';
+import { goldenSignalName, severityName } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 
 /** A stored notification as the HTTP API and the SSE feed show it. */

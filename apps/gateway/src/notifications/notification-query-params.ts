@@ -5,7 +5,7 @@ import {
   severityOf,
   SEVERITY_NAMES,
   GOLDEN_SIGNAL_NAMES,
-} from '@app/notification';
+} from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import type { FeedFilter } from './notification-feed.js';

@@ -1,7 +1,7 @@
 import type { Metadata, ServerWritableStream } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES } from '@app/notification';
+import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { NotificationFeed } from './notification-feed.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification';
+import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification-model';
 import { newEvent, repoRoot } from '@app/testing';
 import { DEFAULT_RULES } from './default-rules.js';
 import { mapEvent } from './event-mapping.js';

@@ -1,4 +1,4 @@
-import { NotificationProperty, type NotificationLimits, type SeverityName } from '@app/notification';
+import { NotificationProperty, type NotificationLimits, type SeverityName } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { firstMatch, type EventRule } from './event-rules.js';
 import type { KubeEvent } from './kube-event.js';

@@ -7,7 +7,7 @@ import {
   SEVERITY_NAMES,
   type GoldenSignalName,
   type SeverityName,
-} from '@app/notification';
+} from '@app/notification-model';
 import { DEFAULT_RULES } from './default-rules.js';
 import type { KubeEvent } from './kube-event.js';
 

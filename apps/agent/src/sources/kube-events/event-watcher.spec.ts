@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification';
+import { DEFAULT_NOTIFICATION_LIMITS } from '@app/notification-model';
 import { FakeKubeApi, waitFor } from '@app/testing';
 import { NotificationQueue } from '../../queue/notification-queue.js';
 import { SqliteQueueStore } from '../../queue/sqlite-queue-store.js';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { notificationLimits } from '@app/notification';
+import { notificationLimits } from '@app/notification-model';
 import { SettingsError } from '@app/runtime';
 import { AgentSettings } from '../../config/agent-settings.js';
 import { NotificationQueue } from '../../queue/notification-queue.js';

@@ -1,4 +1,4 @@
-import { GOLDEN_SIGNAL_NAMES, NotificationProperty, severityName } from '@app/notification';
+import { GOLDEN_SIGNAL_NAMES, NotificationProperty, severityName } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 
 /** One element of Alertmanager's `POST /api/v2/alerts` body (postableAlert). */

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { parseSeverityName, SEVERITY_NAMES, type SeverityName } from '@app/notification';
+import { parseSeverityName, SEVERITY_NAMES, type SeverityName } from '@app/notification-model';
 
 /** Where a receiver that has no durable cursor yet starts. */
 export const RECEIVER_STARTS = ['end', 'beginning'] as const;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { severityOf } from '@app/notification';
+import { severityOf } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { backoffDelay, type Clock } from '@app/runtime';
 import type { NotificationStore } from '../../notifications/notification-store.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GOLDEN_SIGNAL_NAMES, NotificationProperty, severityName } from '@app/notification';
+import { GOLDEN_SIGNAL_NAMES, NotificationProperty, severityName } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
-import { newNotificationId } from '@app/notification';
+import { newNotificationId } from '@app/notification-model';
 import { backoffDelay, createUnaryClient, type UnaryClient } from '@app/runtime';
 import { AgentUnreachableError, notifierError, NotifyFailedError } from './notifier-errors.js';
 import { resolveNotifierOptions, type NotifierOptions, type ResolvedNotifierOptions } from './notifier-options.js';

@@ -5,7 +5,7 @@ import {
   InvalidNotificationError,
   NotifyFailedError,
   type NotifierError,
-} from '@app/notifier';
+} from '@app/notifier-client';
 import { ExitCode } from './exit-code.js';
 import type { NotifyOptions } from './options.js';
 import { describeFailure, describeSuccess, notifierOptions, notifyInput } from './send.js';

@@ -1,4 +1,4 @@
-import { NotificationProperty, type GoldenSignalName, type SeverityName } from '@app/notification';
+import { NotificationProperty, type GoldenSignalName, type SeverityName } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 
 /** One notification to send. The agent validates it (and answers InvalidNotificationError). */

@@ -4,7 +4,7 @@ import * as normalize from './normalize-notification.js';
 import * as properties from './properties.js';
 import * as severity from './severity.js';
 
-describe('@app/notification public API', () => {
+describe('@app/notification-model public API', () => {
   it('exports exactly the documented runtime values', () => {
     expect(Object.keys(api).sort()).toEqual(
       [

@@ -10,7 +10,7 @@ import { alerting, serviceDefinitions } from '@app/proto';
 import { adminHeaders, repoRoot, spawnApp, type SpawnedApp } from '@app/testing';
 
 /** Where `nest build notify` (part of `npm run build`) puts the CLI. */
-const cli = join(repoRoot, 'dist/apps/notify/apps/notify/src/main.js');
+const cli = join(repoRoot, 'dist/apps/notify-cli/apps/notify-cli/src/main.js');
 
 interface CliResult {
   code: number | null;

@@ -1,4 +1,4 @@
-// Public API of @app/notification: the notification model both apps share —
+// Public API of @app/notification-model: the notification model both apps share —
 // well-known properties, severities and golden signals, defaults, validation
 // with size limits, and the queue priority derived from severity.
 export { NotificationProperty, ALERTING_CAPABILITY } from './properties.js';

@@ -5,7 +5,7 @@ import {
   type NotifierOptions,
   type NotifyInput,
   type NotifyResult,
-} from '@app/notifier';
+} from '@app/notifier-client';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, type NotifyOptions } from './options.js';
 

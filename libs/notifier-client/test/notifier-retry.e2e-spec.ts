@@ -1,4 +1,4 @@
-import { NotifierClient, type NotifyRetry } from '@app/notifier';
+import { NotifierClient, type NotifyRetry } from '@app/notifier-client';
 import { fetchAgentQueue, freePort, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
 
 // Acceptance of the notifier's retries (issue 9): the agent is down when

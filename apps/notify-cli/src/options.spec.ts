@@ -1,4 +1,4 @@
-import { NotificationProperty } from '@app/notification';
+import { NotificationProperty } from '@app/notification-model';
 import { ExitCode } from './exit-code.js';
 import { DEFAULT_AGENT_ADDRESS, parseOptions, type NotifyOptions, type ParseResult } from './options.js';
 

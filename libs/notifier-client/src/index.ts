@@ -1,4 +1,4 @@
-// Public API of @app/notifier: the client applications use to hand
+// Public API of @app/notifier-client: the client applications use to hand
 // notifications to their cluster's agent — a plain class, and a Nest module
 // that provides it.
 export { NotifierClient } from './notifier-client.js';

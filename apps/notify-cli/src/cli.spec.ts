@@ -5,7 +5,7 @@ import {
   type NotifierOptions,
   type NotifyInput,
   type NotifyResult,
-} from '@app/notifier';
+} from '@app/notifier-client';
 import { runCli, type CliIo } from './cli.js';
 import { ExitCode } from './exit-code.js';
 

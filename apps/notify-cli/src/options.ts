@@ -7,7 +7,7 @@ import {
   parseSeverityName,
   type GoldenSignalName,
   type SeverityName,
-} from '@app/notification';
+} from '@app/notification-model';
 import { ExitCode } from './exit-code.js';
 
 export const PROGRAM_NAME = 'downstream-notify';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NotifierClient, type NotifierOptions } from '@app/notifier';
+import { NotifierClient, type NotifierOptions } from '@app/notifier-client';
 import { packageVersion } from '@app/runtime';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
