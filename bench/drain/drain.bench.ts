@@ -12,6 +12,9 @@
  * the echo client's window) POLL_MS=50 RATE=500 (Notify/s offered) LIVE_SECONDS=10
  * LIVE_WARMUP=1 (seconds offered at RATE before the measured ones, not counted)
  * ONLY=drain|live AGENT_NODE_OPTIONS=... (extra NODE_OPTIONS for every agent process)
+ * COMPARE_ROOT=<another checkout, built> (compare mode: instead of (1) against the echo, the
+ * drain by this build's gateway and agent (A) against the drain by that checkout's (B), on
+ * copies of the same template, alternating, and the median B/A ratio; see compareDrains())
  * AGENT_CPU_PROF=<dir> GATEWAY_CPU_PROF=<dir> (CPU profile of every agent / gateway
  * process: <dir>/<pid>.cpuprofile, written when it stops, through
  * bench/agent-ingest/cpu-profile.mjs; the pids are printed per run; summarise with
@@ -106,6 +109,7 @@ const ONLY = process.env.ONLY;
 const AGENT_NODE_OPTIONS = process.env.AGENT_NODE_OPTIONS;
 const AGENT_CPU_PROF = process.env.AGENT_CPU_PROF;
 const GATEWAY_CPU_PROF = process.env.GATEWAY_CPU_PROF;
+const COMPARE_ROOT = process.env.COMPARE_ROOT;
 
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
@@ -137,8 +141,10 @@ const gatewayEnv = () => appEnv(undefined, GATEWAY_CPU_PROF);
 async function startApp(
   app: 'gateway' | 'agent',
   options: Parameters<typeof spawnApp>[1],
+  root?: string,
 ): Promise<SpawnedApp & { stopNow: () => Promise<void> }> {
-  const spawned = await spawnApp(app, options);
+  const entry = root === undefined ? undefined : entryIn(root, app);
+  const spawned = await spawnApp(app, { ...options, entry });
   const stopNow = onExit(async () => {
     const exit = await spawned.stop('SIGTERM', 10_000);
     if (exit.signal === 'SIGKILL') console.error(`${app} (pid ${spawned.process.pid}) did not stop within 10 s`);
@@ -146,20 +152,32 @@ async function startApp(
   return Object.assign(spawned, { stopNow });
 }
 
-async function startConnectedPair(agentDataDir?: string): Promise<{
+/** An app's built entry in another checkout (compare mode). */
+const entryIn = (root: string, app: 'gateway' | 'agent'): string =>
+  resolve(root, `dist/apps/${app}/apps/${app}/src/main.js`);
+
+/** The pair of this build, or of the checkout at `root` (compare mode). */
+async function startConnectedPair(
+  agentDataDir?: string,
+  root?: string,
+): Promise<{
   gateway: Awaited<ReturnType<typeof startApp>>;
   agent: Awaited<ReturnType<typeof startApp>>;
   connected: LogLine;
   spawnedAt: number;
 }> {
-  const gateway = await startApp('gateway', { env: gatewayEnv() });
+  const gateway = await startApp('gateway', { env: gatewayEnv() }, root);
   const spawnedAt = Date.now();
-  const agent = await startApp('agent', {
-    dataDir: agentDataDir,
-    args: [...(await joinArgs(gateway, CLUSTER)), '--push-window', String(WINDOW)],
-    env: agentEnv(),
-    readyTimeoutMs: 120_000,
-  });
+  const agent = await startApp(
+    'agent',
+    {
+      dataDir: agentDataDir,
+      args: [...(await joinArgs(gateway, CLUSTER)), '--push-window', String(WINDOW)],
+      env: agentEnv(),
+      readyTimeoutMs: 120_000,
+    },
+    root,
+  );
   // The agent pushes once alerting is installed for its cluster: install it, then the drain is on.
   await installAlerting(gateway.httpAddress, CLUSTER, 30_000);
   const connected = await waitFor(() => agent.logs.find((l) => l.event === 'push-started'), {
@@ -272,10 +290,10 @@ interface RunResult {
   notes: string[];
 }
 
-async function drainRun(templateDir: string): Promise<RunResult> {
+async function drainRun(templateDir: string, root?: string): Promise<RunResult> {
   const dataDir = temporaryDir('drain-agent-');
   cpSync(templateDir, dataDir.path, { recursive: true });
-  const { gateway, agent, connected, spawnedAt } = await startConnectedPair(dataDir.path);
+  const { gateway, agent, connected, spawnedAt } = await startConnectedPair(dataDir.path, root);
   const meter = cpuMeter([agent.process.pid!, gateway.process.pid!]);
   const connectedAt = logTime(connected);
   const print = progressPrinter('drain', QUEUED);
@@ -396,11 +414,8 @@ function runLine(r: RunResult): string {
   );
 }
 
-async function drain(): Promise<void> {
-  console.log(
-    `\n## 1. Drain of ${fmtInt(QUEUED)} queued notifications vs. a plain grpc-js bidirectional echo, ` +
-      `window ${WINDOW}, ${ROUNDS} rounds\n`,
-  );
+/** The template data dir every drain run copies: QUEUED notifications written straight into queue.db. */
+async function prefilledTemplate(): Promise<{ path: string; remove: () => Promise<void> }> {
   const template = temporaryDir('drain-template-');
   const filled = await prefillQueue(template.path, QUEUED, agentEnv());
   console.log(
@@ -410,6 +425,55 @@ async function drain(): Promise<void> {
       `(+ opni_uuid on the wire), queue.db ${(filled.fileBytes / 2 ** 20).toFixed(0)} MB, ` +
       `written in ${(filled.ms / 1000).toFixed(1)} s`,
   );
+  return template;
+}
+
+/**
+ * Compare mode (COMPARE_ROOT): the drain by this build (A) against the drain by another
+ * checkout's built gateway and agent (B), on copies of one template, ROUNDS rounds in
+ * alternating order. The ratio of two runs back to back moves far less than either run on a
+ * shared machine, so it tells a change of a few percent from the noise.
+ */
+async function compareDrains(root: string): Promise<void> {
+  for (const app of ['gateway', 'agent'] as const) {
+    if (!existsSync(entryIn(root, app))) throw new Error(`${entryIn(root, app)} is missing: build that checkout first`);
+  }
+  console.log(
+    `\n## 1. Compare: drain of ${fmtInt(QUEUED)} queued notifications by A (this build) vs B (${root}), ` +
+      `window ${WINDOW}, ${ROUNDS} rounds\n`,
+  );
+  const template = await prefilledTemplate();
+  const [a, b] = await alternatingRounds(
+    ROUNDS,
+    [
+      { name: 'A', run: () => drainRun(template.path) },
+      { name: 'B', run: () => drainRun(template.path, root) },
+    ],
+    {
+      beforeRun: (round, name) => console.log(`round ${round}, ${name}:`),
+      afterRound: (round, ran) =>
+        console.log(`round ${round}: ${ran.map(({ name, result }) => `${name}: ${runLine(result)}`).join(' | ')}\n`),
+    },
+  );
+  const ratios = a.map((r, i) => b[i].perSec / r.perSec);
+  const cost = (rs: RunResult[]) =>
+    median(rs.map((r) => usPerNotification(r.senderCpu, r) + usPerNotification(r.receiverCpu, r)));
+  const line =
+    `drain B / drain A: ${median(ratios).toFixed(3)}x (median of the per-round ratios ` +
+    `${ratios.map((x) => x.toFixed(3)).join(', ')}; A ${fmtInt(median(a.map((r) => r.perSec)))}/s, ` +
+    `B ${fmtInt(median(b.map((r) => r.perSec)))}/s); CPU per notification (agent + gateway) A ${fmtInt(cost(a))} µs, ` +
+    `B ${fmtInt(cost(b))} µs`;
+  console.log(`\n${line}`);
+  summaryLines.push(line);
+  await template.remove();
+}
+
+async function drain(): Promise<void> {
+  console.log(
+    `\n## 1. Drain of ${fmtInt(QUEUED)} queued notifications vs. a plain grpc-js bidirectional echo, ` +
+      `window ${WINDOW}, ${ROUNDS} rounds\n`,
+  );
+  const template = await prefilledTemplate();
   console.log(
     `drain clock: agent's "push-started" → first poll (every ${POLL_MS} ms) reading queue count 0; ` +
       `echo clock: Welcome → last RpcResult\n`,
@@ -666,11 +730,12 @@ async function main(): Promise<void> {
   console.log(
     `knobs: QUEUED=${QUEUED} ROUNDS=${ROUNDS} WINDOW=${WINDOW} POLL_MS=${POLL_MS} RATE=${RATE} ` +
       `LIVE_SECONDS=${LIVE_SECONDS} LIVE_WARMUP=${LIVE_WARMUP_S}${ONLY ? ` ONLY=${ONLY}` : ''}` +
+      `${COMPARE_ROOT ? ` COMPARE_ROOT=${COMPARE_ROOT}` : ''}` +
       `${AGENT_NODE_OPTIONS ? ` AGENT_NODE_OPTIONS="${AGENT_NODE_OPTIONS}"` : ''}` +
       `${AGENT_CPU_PROF ? ` AGENT_CPU_PROF=${AGENT_CPU_PROF}` : ''}${GATEWAY_CPU_PROF ? ` GATEWAY_CPU_PROF=${GATEWAY_CPU_PROF}` : ''}; ` +
       `data dirs under ${tmpdir()} (${fsType(tmpdir())})`,
   );
-  if (ONLY !== 'live') await drain();
+  if (ONLY !== 'live') await (COMPARE_ROOT === undefined ? drain() : compareDrains(COMPARE_ROOT));
   if (ONLY !== 'drain') await live();
   console.log('\n## Summary\n');
   for (const line of summaryLines) console.log(`- ${line}`);
