@@ -39,7 +39,7 @@ const passedOn = process.argv.slice(2).filter((arg) => arg !== '--demo-kube-even
 const DEMO_KUBE_DIR = 'data/demo-kube';
 
 const env = { ...process.env };
-// A person at a terminal: coloured single lines, without Nest's module and route listings (README: Operating).
+// A person at a terminal: coloured single lines, without Nest's module and route listings (docs/operating.md).
 env.LOG_FORMAT ??= 'pretty';
 env.LOG_DETAIL ??= 'events';
 
@@ -132,7 +132,7 @@ process.on('uncaughtException', async (error) => {
 const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const LOCAL_ALERTMANAGER = 'http://127.0.0.1:9093';
 
-/** An example of what an SRE routes on: the cluster, then the severity (see the README). */
+/** An example of what an SRE routes on: the cluster, then the severity (see docs/receivers.md). */
 const ALERTMANAGER_CONFIG = `# Written by npm start; edit freely (Alertmanager reloads on SIGHUP).
 route:
   receiver: default

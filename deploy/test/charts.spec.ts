@@ -220,7 +220,7 @@ describe('the agent chart', () => {
     expect(agent.startupProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
   });
 
-  it('limits memory with headroom above the restart peak of the README benchmark (≤ 424 MB with 1,000,000 queued)', () => {
+  it('limits memory with headroom above the restart peak of the agent ingest benchmark in bench/README.md (≤ 424 MB with 1,000,000 queued)', () => {
     const limit = envOf(only(objects(), 'Deployment')).resources.limits.memory;
     const bytes = Number(/^(\d+)Mi$/.exec(limit)![1]) * 2 ** 20;
     expect(bytes).toBeGreaterThanOrEqual(1.25 * 424e6);

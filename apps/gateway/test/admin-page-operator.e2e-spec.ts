@@ -22,7 +22,7 @@ import {
 // an outage (the gateway stopped and started again on the same ports).
 // Screenshots land in test-artifacts/admin-page/; with
 // ADMIN_PAGE_SCREENSHOTS=1 they are also copied to docs/admin-page/, which
-// the README shows.
+// docs/admin-page.md shows.
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(repoRoot, 'test-artifacts/admin-page');
@@ -412,7 +412,7 @@ describe('admin page for operators (issue 28) in a browser', () => {
     });
   }, 60_000);
 
-  it('screenshots each view for the README', async () => {
+  it('screenshots each view for docs/admin-page.md', async () => {
     await withFailureScreenshot(async () => {
       await screenshot('cluster-page');
       await page.getByRole('link', { name: 'Clusters', exact: true }).click();

@@ -20,7 +20,7 @@ import { SqliteNotificationStore } from '../src/notifications/sqlite-notificatio
 // before it starts, through its own SQLite store adapter), and the admin page
 // in Chromium: the clusters table and the notifications list render, and
 // follow a filter change, each within a second on this machine. The figures
-// are printed; README "The admin page" quotes them.
+// are printed; docs/admin-page.md quotes them.
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'admin-page-scale-e2e-token';

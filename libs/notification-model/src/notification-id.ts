@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
  * made later sort later, so the gateway's (cluster, id) deduplication index
  * grows at its end instead of being written all over: with random (v4)
  * ids each stored notification dirtied a page of its own there, and storing
- * cost about three times as much (see README, Benchmark: drain).
+ * cost about three times as much (see bench/README.md, Drain).
  */
 export function newNotificationId(): string {
   return uuidv7();

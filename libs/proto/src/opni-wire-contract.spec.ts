@@ -2,7 +2,7 @@ import {
   compareWithOpni,
   opniWireTable,
   ourWireDefinitions,
-  readmeSection,
+  docSection,
   type DeliberateDifference,
   type WireDefinition,
   type WireMessage,
@@ -13,7 +13,7 @@ import {
 // a client built from opni's protos, at the revision the proposal was written
 // against or at opni's latest, must read and write our messages unchanged.
 
-/** Where ours differs from opni on purpose; the README's "Compatibility with opni" lists each. */
+/** Where ours differs from opni on purpose; docs/compatibility.md lists each. */
 const DELIBERATE: DeliberateDifference[] = [
   {
     subject: 'capability.Backend.Status input',
@@ -50,8 +50,8 @@ describe('wire contract with opni', () => {
     },
   );
 
-  it('every deliberate difference is real, and is listed in the README', () => {
-    const compatibility = readmeSection('opni-compatibility');
+  it('every deliberate difference is real, and is listed in docs/compatibility.md', () => {
+    const compatibility = docSection('docs/compatibility.md', 'opni-compatibility');
     for (const difference of DELIBERATE) {
       const revision = table.revisions.find((r) => r.commit.startsWith(difference.commit))!;
       expect(compareWithOpni(revision, ours).some((problem) => problem.startsWith(difference.subject))).toBe(true);

@@ -14,7 +14,7 @@ export {
 } from './spawn-app.js';
 export { checkGrpcHealth } from './grpc-health.js';
 export { describeServiceProcess, type ServiceProcessContract } from './service-process.contract.js';
-export { repoRoot, readmeSection } from './repo-root.js';
+export { repoRoot, docSection } from './repo-root.js';
 export {
   fetchAgentQueue,
   fetchAgentQueueCount,

@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 /**
- * The text of README.md between `<!-- name -->` and `<!-- /name -->`, trimmed,
- * so a spec can check that generated documentation matches the code.
+ * The text of a document (a path from the repository root, e.g.
+ * `docs/configuration.md`) between `<!-- name -->` and `<!-- /name -->`,
+ * trimmed, so a spec can check that generated documentation matches the code.
  */
-export function readmeSection(name: string): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const start = readme.indexOf(`<!-- ${name} -->`);
-  const end = readme.indexOf(`<!-- /${name} -->`);
-  if (start < 0 || end < start) throw new Error(`README.md has no <!-- ${name} --> … <!-- /${name} --> section`);
-  return readme.slice(start + `<!-- ${name} -->`.length, end).trim();
+export function docSection(document: string, name: string): string {
+  const text = readFileSync(join(repoRoot, document), 'utf8');
+  const start = text.indexOf(`<!-- ${name} -->`);
+  const end = text.indexOf(`<!-- /${name} -->`);
+  if (start < 0 || end < start) throw new Error(`${document} has no <!-- ${name} --> … <!-- /${name} --> section`);
+  return text.slice(start + `<!-- ${name} -->`.length, end).trim();
 }

@@ -1,5 +1,5 @@
 import { loadSettings, settingsTable } from '@app/runtime';
-import { readmeSection } from '@app/testing';
+import { docSection } from '@app/testing';
 import { AgentSettings } from './agent-settings.js';
 
 describe('AgentSettings', () => {
@@ -7,7 +7,7 @@ describe('AgentSettings', () => {
     expect(() => loadSettings(AgentSettings, { argv: [], env: {} })).not.toThrow();
   });
 
-  it('is documented in the README exactly as declared', () => {
-    expect(readmeSection('settings:agent')).toBe(settingsTable(AgentSettings));
+  it('is documented in docs/configuration.md exactly as declared', () => {
+    expect(docSection('docs/configuration.md', 'settings:agent')).toBe(settingsTable(AgentSettings));
   });
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { loadSettings, settingsTable, SettingsError } from '@app/runtime';
-import { readmeSection } from '@app/testing';
+import { docSection } from '@app/testing';
 import { durationMs, GatewaySettings } from './gateway-settings.js';
 
 describe('GatewaySettings', () => {
@@ -8,8 +8,8 @@ describe('GatewaySettings', () => {
     expect(() => loadSettings(GatewaySettings, { argv: [], env: {} })).not.toThrow();
   });
 
-  it('is documented in the README exactly as declared', () => {
-    expect(readmeSection('settings:gateway')).toBe(settingsTable(GatewaySettings));
+  it('is documented in docs/configuration.md exactly as declared', () => {
+    expect(docSection('docs/configuration.md', 'settings:gateway')).toBe(settingsTable(GatewaySettings));
   });
 
   it('reads durations with a unit', () => {

@@ -68,7 +68,7 @@ function defaultsOf(settingsClass: new () => object): (s: DeclaredSetting) => st
   };
 }
 
-/** The settings of a class as a Markdown table, for the README. */
+/** The settings of a class as a Markdown table, for docs/configuration.md (npm run docs:settings). */
 export function settingsTable(settingsClass: new () => object): string {
   const defaultOf = defaultsOf(settingsClass);
   const rows = declaredSettings(settingsClass).map((s) => {

@@ -6,7 +6,7 @@ export interface SettingSpec {
   env: string;
   /** Command-line flag without dashes, e.g. grpc-port for --grpc-port. */
   flag: string;
-  /** One sentence for the README's settings table and --help. */
+  /** One sentence for the settings table (docs/configuration.md) and --help. */
   description: string;
 }
 

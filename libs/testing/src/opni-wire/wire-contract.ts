@@ -11,7 +11,7 @@ import type {
 /**
  * A difference from opni that is ours on purpose, by what it concerns
  * ("capability.Backend.Status input") and the opni revision it differs from.
- * Each must also be listed in the README's "Compatibility with opni".
+ * Each must also be listed in docs/compatibility.md.
  */
 export interface DeliberateDifference {
   subject: string;

@@ -3,7 +3,7 @@ import type { RawRule } from './event-rules.js';
 /**
  * The shipped rules: what wakes an SRE becomes Error or Critical, routine
  * Normal chatter is dropped. They apply after a rules file's own rules
- * (unless it says `includeDefaults: false`); the README lists them, and
+ * (unless it says `includeDefaults: false`); docs/kube-events.md lists them, and
  * deploy/kube-events-rules.yaml is the same list as a file to start from (a
  * test keeps them equal).
  */

@@ -16,7 +16,7 @@ function stored(properties: Record<string, string>, title = 'OOMKilled: containe
 describe('postableAlertOf', () => {
   const options = { externalURL: 'https://gw.example.com/', lifetimeMs: 60_000 };
 
-  it('maps the notification to labels, annotations and times as the README table says', () => {
+  it('maps the notification to labels, annotations and times as the table of docs/receivers.md says', () => {
     const alert = postableAlertOf(
       stored({ opni_uuid: 'n-1', opni_severity: 'Warning', opni_clusterId: 'prod', namespace: 'ns', 'a.b/c': 'v' }),
       options,

@@ -110,8 +110,8 @@ export function notificationLink(externalURL: string, stored: alerting.StoredNot
 }
 
 /**
- * The Alertmanager alert of a stored notification (see the README's mapping
- * table). Notifications are events, not conditions: endsAt is received time
+ * The Alertmanager alert of a stored notification (see the mapping table of
+ * docs/receivers.md). Notifications are events, not conditions: endsAt is received time
  * plus `lifetimeMs`, so they resolve by themselves.
  */
 export function postableAlertOf(
