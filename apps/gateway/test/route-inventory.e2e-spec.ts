@@ -11,6 +11,7 @@ import {
   inventoryProblems,
   gatewayTls,
   routeInventory,
+  RUNTIME_PUBLIC,
   unguardedSpellings,
   type Inventory,
   type InventoryEntry,
@@ -26,24 +27,13 @@ import { loadTlsIdentity } from '../src/security/tls-identity.js';
 
 /** Everything the gateway serves without the admin token, and why. */
 const GATEWAY_PUBLIC = [
-  'GET /healthz', // liveness probes
-  'GET /metrics', // Prometheus
+  ...RUNTIME_PUBLIC,
   'GET /', // a redirect to /admin/
   'GET /admin/{*any}', // the admin page's index.html for its own paths (the page asks for the token itself)
   'middleware serveStatic', // the admin page's files under /admin/
-  'middleware jsonParser',
-  'middleware urlencodedParser',
-  'middleware logRequest',
-  // Nest's own, unnamed: the response hook, serve-static's missing-file handler, the 404 and the error handlers.
-  'middleware <anonymous>',
-  'middleware <anonymous>',
-  'middleware <anonymous>',
-  'middleware <anonymous>',
+  'middleware <anonymous>', // serve-static's missing-file handler
   '/bootstrap.v1.BootstrapService/Join', // authenticated by the bootstrap token
   '/session.v1.AgentSessionService/Connect', // authenticated by the cluster key
-  '/grpc.health.v1.Health/Check', // gRPC probes
-  '/grpc.health.v1.Health/Watch',
-  '/grpc.health.v1.Health/List',
 ];
 
 const ADMIN_TOKEN = 'route-inventory-admin-token';

@@ -50,6 +50,7 @@ export { gatewayClient, gatewayCredentials, gatewayTls, bearerMetadata } from '.
 export {
   routeInventory,
   inventoryProblems,
+  RUNTIME_PUBLIC,
   concretePath,
   rawHttp,
   otherSpellings,
