@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ServerCredentials } from '@grpc/grpc-js';
 import { Controller, Get, Module, Post, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
-import { packageDefinitionFor, type ServiceName } from '@app/proto';
-import { loadSettings, Public, startService } from '@app/runtime';
+import type { ServiceName } from '@app/proto';
+import { Public } from '@app/runtime';
 import {
   inventoryProblems,
   gatewayTls,
@@ -16,9 +12,8 @@ import {
   type Inventory,
   type InventoryEntry,
 } from '@app/testing';
-import { AppModule, GATEWAY_GRPC_SERVICES } from '../src/app.module.js';
-import { GatewaySettings } from '../src/config/gateway-settings.js';
-import { loadTlsIdentity } from '../src/security/tls-identity.js';
+import { GATEWAY_GRPC_SERVICES } from '../src/app.module.js';
+import { startInProcessGateway } from './in-process-gateway.js';
 
 // Deny by default, proved on what the servers really register: every HTTP
 // route, middleware and gRPC method of a real gateway (real ports, real
@@ -38,41 +33,18 @@ const GATEWAY_PUBLIC = [
 
 const ADMIN_TOKEN = 'route-inventory-admin-token';
 
-async function startGateway(extra: DynamicModule[] = [], extraServices: ServiceName[] = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-inventory-'));
-  const settings = loadSettings(GatewaySettings, {
-    argv: [],
-    env: {
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_GRPC_PORT: '0',
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'fatal',
-    },
+async function startGateway(extraModules: DynamicModule[] = [], extraServices: ServiceName[] = []) {
+  const gateway = await startInProcessGateway({
+    name: 'gateway-inventory',
+    adminToken: ADMIN_TOKEN,
+    services: [...GATEWAY_GRPC_SERVICES, ...extraServices],
+    extraModules,
   });
-  const tls = await loadTlsIdentity(dataDir, {});
-  const running = await startService({
-    name: 'gateway',
-    settings,
-    module: {
-      module: class InventoryRoot {},
-      imports: [AppModule.forRoot(settings, { tls, adminToken: ADMIN_TOKEN }), ...extra],
-    },
-    grpc: {
-      packageDefinition: packageDefinitionFor(...GATEWAY_GRPC_SERVICES, ...extraServices),
-      credentials: ServerCredentials.createSsl(null, [
-        { cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.keyPem) },
-      ]),
-    },
-  });
-  const credentials = gatewayTls({ adminToken: ADMIN_TOKEN, caCertPem: tls.caCertPem, pin: tls.pin });
+  const { running } = gateway;
   return {
     running,
-    inventory: () => routeInventory({ ...running, grpcServer: running.grpc.rawServer! }, credentials),
-    async stop() {
-      await running.app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    inventory: () => routeInventory({ ...running, grpcServer: running.grpc.rawServer! }, gatewayTls(gateway.secrets)),
+    stop: () => gateway.stop(),
   };
 }
 
