@@ -8,6 +8,7 @@ import {
   interleavedSeverities,
   joinArgs,
   notifyAll,
+  readSseBlocks,
   spawnApp,
   waitFor,
   withNotifyClient,
@@ -25,28 +26,14 @@ async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unkn
     headers: { Accept: 'text/event-stream', ...adminHeaders(new URL(url).host) },
   });
   if (!response.ok || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = event
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trimStart())
-            .join('\n');
-          if (data) onEvent(JSON.parse(data));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  void readSseBlocks(response.body, (event) => {
+    const data = event
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trimStart())
+      .join('\n');
+    if (data) onEvent(JSON.parse(data));
+  });
   return response;
 }
 

@@ -91,3 +91,4 @@ export {
   type ObjectReference,
 } from './fake-kube-api/event-objects.js';
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
+export { readSseBlocks } from './sse-blocks.js';

@@ -1,6 +1,7 @@
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { alerting, serviceDefinitions } from '@app/proto';
 import type { UnaryClient } from '@app/runtime';
+import { readSseBlocks } from '@app/testing';
 import { adminFetch } from './notifications-gateway.js';
 
 // The two live feeds' clients, as a test reads them: Server-Sent Events over
@@ -35,39 +36,23 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     close: () => abort.abort(),
   };
   if (response.status !== 200 || !response.body) return client;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  client.ended = (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event: SseEvent = { event: 'message', data: '' };
-          let isEvent = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) client.comments.push(line.slice(1).trim());
-            else {
-              isEvent = true;
-              const colon = line.indexOf(':');
-              const field = line.slice(0, colon);
-              const value = line.slice(colon + 1).replace(/^ /, '');
-              if (field === 'event') event.event = value;
-              else if (field === 'id') event.id = value;
-              else if (field === 'data') event.data += value;
-            }
-          }
-          if (isEvent) client.events.push(event);
-        }
+  client.ended = readSseBlocks(response.body, (block) => {
+    const event: SseEvent = { event: 'message', data: '' };
+    let isEvent = false;
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) client.comments.push(line.slice(1).trim());
+      else {
+        isEvent = true;
+        const colon = line.indexOf(':');
+        const field = line.slice(0, colon);
+        const value = line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event.event = value;
+        else if (field === 'id') event.id = value;
+        else if (field === 'data') event.data += value;
       }
-    } catch {
-      // aborted by close()
     }
-  })();
+    if (isEvent) client.events.push(event);
+  });
   return client;
 }
 
