@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { readProblem } from './api/reachability.js';
 
 /**
  * Runs `poll` now and then every `intervalMs` (restarting when an entry of
@@ -24,4 +25,30 @@ export function usePolling(poll: (signal: AbortSignal) => Promise<void>, interva
       clearTimeout(timer);
     };
   }, [intervalMs, ...deps]);
+}
+
+/**
+ * usePolling for a view that reads from the gateway and says when it could
+ * not: returns the last read's problem (see readProblem), cleared by the next
+ * read that succeeds; an aborted read changes nothing.
+ */
+export function usePolledRead(
+  read: (signal: AbortSignal) => Promise<void>,
+  intervalMs: number,
+  deps: unknown[],
+): string | undefined {
+  const [error, setError] = useState<string | undefined>();
+  usePolling(
+    async (signal) => {
+      try {
+        await read(signal);
+        setError(undefined);
+      } catch (failure) {
+        if (!signal.aborted) setError(readProblem(failure));
+      }
+    },
+    intervalMs,
+    deps,
+  );
+  return error;
 }

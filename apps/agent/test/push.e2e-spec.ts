@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
   adminHeaders,
+  appsStoppedAfterEach,
   exactlyOnceReport,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
   gatewayAdmin,
   installAlerting,
+  interleavedSeverities,
   joinArgs,
   notifyAll as notifyEach,
   freePort,
@@ -16,6 +17,7 @@ import {
   spawnApp,
   startTcpProxy,
   waitFor,
+  withNotifyClient,
   type SpawnedApp,
 } from '@app/testing';
 
@@ -24,8 +26,6 @@ import {
 // through a TCP proxy that cuts the link), pushes what it queued, and forgets
 // each notification only once the gateway has stored it and resolved it.
 
-type NotifyClient = UnaryClient<'alerting.NotificationService'>;
-const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
 const FAST_RECONNECT = ['--reconnect-max-delay-ms', '300'];
 const EXACTLY_ONCE = { duplicated: [], missing: [], unexpected: [] };
 
@@ -33,17 +33,7 @@ const notifyAll = (agent: SpawnedApp, notifications: { id: string; severity: str
   notifyEach(agent.grpcAddress, notifications);
 
 describe('agent → gateway push', () => {
-  const started: SpawnedApp[] = [];
-  const start = async (...args: Parameters<typeof spawnApp>) => {
-    const app = await spawnApp(...args);
-    started.push(app);
-    return app;
-  };
-  const cleanUps: (() => void)[] = [];
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
-    for (const cleanUp of cleanUps.splice(0)) cleanUp();
-  });
+  const { start, onCleanUp } = appsStoppedAfterEach();
 
   it('queues while the gateway is down and while alerting is not installed; once installed, delivers everything, every Critical before any Info', async () => {
     const gatewayPort = await freePort();
@@ -55,13 +45,13 @@ describe('agent → gateway push', () => {
     await minting.stop();
     const agent = await start('agent', { args: [...joining, ...FAST_RECONNECT] });
     // Interleaved severities, so that arrival order at the gateway can only come from the agent's priority order.
-    const sent = Array.from({ length: 400 }, (_, n) => ({ id: `down-${n}`, severity: SEVERITIES[n % 4] }));
+    const sent = interleavedSeverities('down', 400);
     await notifyAll(agent, sent);
     expect(await fetchAgentQueueCount(agent.httpAddress)).toBe(sent.length);
     expect(agent.logs.filter((line) => line.event === 'gateway-unreachable' && line.level === 40)).toHaveLength(1);
 
     const gateway = await start('gateway', gatewayArgs);
-    cleanUps.push(() => rmSync(gatewayDir, { recursive: true, force: true }));
+    onCleanUp(() => rmSync(gatewayDir, { recursive: true, force: true }));
     // Connected and synced, but alerting is not installed: the agent says so, and keeps everything queued.
     await waitFor(
       async () => {
@@ -123,15 +113,12 @@ describe('agent → gateway push', () => {
     const gateway = await start('gateway');
     const agent = await start('agent', { args: await joinArgs(gateway, 'honest') });
     await installAlerting(gateway.httpAddress, 'honest');
-    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
-    try {
-      await client.notify({
+    await withNotifyClient(agent.grpcAddress, (client) =>
+      client.notify({
         id: 'forged',
         message: { title: 't', body: 'b', properties: { opni_clusterId: 'someone-else' } },
-      });
-    } finally {
-      client.close();
-    }
+      }),
+    );
     const [stored] = await waitFor(async () => {
       const listed = await fetchGatewayNotifications(gateway.httpAddress);
       return listed.length > 0 ? listed : undefined;
@@ -160,7 +147,7 @@ describe('agent → gateway push', () => {
     // again and again, and every connection still gets some work done however slow the machine is.
     const cutter = setInterval(() => (cuts += proxy.cutAll({ afterBytes: 8_192 }) > 0 ? 1 : 0), 150);
     try {
-      const sent = Array.from({ length: 1500 }, (_, n) => ({ id: `cut-${n}`, severity: SEVERITIES[n % 4] }));
+      const sent = interleavedSeverities('cut', 1500);
       await notifyAll(agent, sent);
       await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
         timeoutMs: 60_000,
@@ -189,16 +176,13 @@ describe('agent → gateway push', () => {
     const gateway = await start('gateway', { args: ['--max-body-bytes', '64'] });
     const agent = await start('agent', { args: await joinArgs(gateway, 'strict') });
     await installAlerting(gateway.httpAddress, 'strict');
-    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
-    try {
+    await withNotifyClient(agent.grpcAddress, async (client) => {
       await client.notify({
         id: 'too-long',
         message: { title: 'long', body: 'x'.repeat(200), properties: { opni_severity: 'Warning' } },
       });
       await client.notify({ id: 'fine', message: { title: 'short', body: 'ok', properties: {} } });
-    } finally {
-      client.close();
-    }
+    });
     await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
       timeoutMs: 20_000,
       description: 'the queue to empty (one resolved, one dead-lettered)',

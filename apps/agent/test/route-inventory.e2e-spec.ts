@@ -6,6 +6,7 @@ import { loadSettings, startService } from '@app/runtime';
 import {
   inventoryProblems,
   routeInventory,
+  RUNTIME_PUBLIC,
   UNREACHABLE_GATEWAY,
   unguardedSpellings,
   type Inventory,
@@ -19,20 +20,9 @@ import { AgentSettings } from '../src/config/agent-settings.js';
 
 /** Everything the agent serves without its admin token, and why. */
 const AGENT_PUBLIC = [
-  'GET /healthz', // liveness probes
-  'GET /metrics', // Prometheus
-  'middleware jsonParser',
-  'middleware urlencodedParser',
-  'middleware logRequest',
-  // Nest's own, unnamed: the response hook, the 404 and the error handlers.
-  'middleware <anonymous>',
-  'middleware <anonymous>',
-  'middleware <anonymous>',
+  ...RUNTIME_PUBLIC,
   '/alerting.NotificationService/Notify', // in-cluster apps; the NetworkPolicy decides who reaches the port
   '/control.Health/GetHealth', // a health probe: readiness and counts, no notification content
-  '/grpc.health.v1.Health/Check', // gRPC probes
-  '/grpc.health.v1.Health/Watch',
-  '/grpc.health.v1.Health/List',
 ];
 
 describe('route inventory: the agent denies by default', () => {

@@ -1,49 +1,28 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { ClusterView } from '@app/admin-api';
-import {
-  fetchGatewayNotifications,
-  freePort,
-  gatewayAdmin,
-  joinArgs,
-  notifyAll,
-  repoRoot,
-  spawnApp,
-  waitFor,
-  type SpawnedApp,
-} from '@app/testing';
+import { freePort, gatewayAdmin, joinArgs, repoRoot, spawnApp, waitFor, type SpawnedApp } from '@app/testing';
+import { ARTIFACTS, DESKTOP, launchChromium, requireChromiumAndBuiltPage, type Dom } from './admin-page/browser.js';
+import { notificationsListStep, type OperatorSession } from './admin-page/operator-notifications-step.js';
 
 // Issue 28's operator experience on the admin page, in Debian's headless
 // Chromium against a real gateway and agent: where the admin token is and
 // where the focus goes, a neutral "not installed", relative times with the
-// zone on hover, the uninstall confirmation, dark mode, and the truth during
-// an outage (the gateway stopped and started again on the same ports).
+// zone on hover, the notifications list (admin-page/operator-notifications-step.ts),
+// the uninstall confirmation, dark mode, and the truth during an outage (the
+// gateway stopped and started again on the same ports).
 // Screenshots land in test-artifacts/admin-page/; with
 // ADMIN_PAGE_SCREENSHOTS=1 they are also copied to docs/admin-page/, which
 // docs/admin-page.md shows.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(repoRoot, 'test-artifacts/admin-page');
 const DOCS = join(repoRoot, 'docs/admin-page');
 const CLUSTER = 'ops';
 const TOKEN = 'admin-page-operator-e2e-token';
-const DESKTOP = { width: 1280, height: 800 };
 /** A zone with a half-hour offset and a locale other than en-US: a time shown in UTC or US order would show. */
 const ZONE = 'Asia/Kolkata';
 const LOCALE = 'en-GB';
-
-/** The browser globals the evaluate callbacks use (the test's own types are Node's; the casts vanish when compiled). */
-interface Dom {
-  document: {
-    activeElement: { id: string; textContent: string | null } | null;
-    documentElement: unknown;
-    body: { append(element: unknown): void };
-    createElement(tag: string): { className: string; remove(): void };
-  };
-  getComputedStyle(element: unknown): { color: string; backgroundColor: string; filter: string };
-}
 
 describe('admin page for operators (issue 28) in a browser', () => {
   let gateway: SpawnedApp;
@@ -65,11 +44,7 @@ describe('admin page for operators (issue 28) in a browser', () => {
     });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    if (!existsSync(join(repoRoot, 'dist/apps/admin-web/index.html'))) {
-      throw new Error('dist/apps/admin-web is missing: run `npm run build` first');
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
+    requireChromiumAndBuiltPage();
     dataDir = mkdtempSync(join(tmpdir(), 'gateway-operator-'));
     [httpPort, grpcPort] = [await freePort(), await freePort()];
     gateway = await startGateway();
@@ -80,10 +55,7 @@ describe('admin page for operators (issue 28) in a browser', () => {
         null,
       { timeoutMs: 30_000, description: 'the agent to join and report its health' },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: DESKTOP, timezoneId: ZONE, locale: LOCALE, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -118,6 +90,25 @@ describe('admin page for operators (issue 28) in a browser', () => {
 
   const card = (): Locator => page.getByRole('region', { name: new RegExp(`^Cluster ${CLUSTER}\\b`) });
   const activeElementId = () => page.evaluate(() => (globalThis as unknown as Dom).document.activeElement?.id);
+  /** What the notifications step uses: the apps and page as they are when it runs. */
+  const session: OperatorSession = {
+    cluster: CLUSTER,
+    get gateway() {
+      return gateway;
+    },
+    get agent() {
+      return agent;
+    },
+    get context() {
+      return context;
+    },
+    get page() {
+      return page;
+    },
+    card,
+    screenshot,
+    withFailureScreenshot,
+  };
 
   it('the token prompt says where the admin token is; after a refusal and after "Forget token" the focus is in its field', async () => {
     await withFailureScreenshot(async () => {
@@ -203,142 +194,7 @@ describe('admin page for operators (issue 28) in a browser', () => {
     });
   }, 60_000);
 
-  it('notifications: one list (store + live on top, "N new"), chips with counts, filters in the address, order, tints, dialog actions, title count', async () => {
-    await withFailureScreenshot(async () => {
-      // 57 stored before the view opens: 55 Info, one Error, one Critical.
-      const before = [
-        ...Array.from({ length: 55 }, (_, i) => ({ id: `ops-info-${i}`, severity: 'Info' })),
-        { id: 'ops-error-1', severity: 'Error' },
-        { id: 'ops-critical-1', severity: 'Critical' },
-      ];
-      await notifyAll(agent.grpcAddress, before);
-      await waitFor(async () => (await fetchGatewayNotifications(gateway.httpAddress)).length === before.length, {
-        timeoutMs: 30_000,
-        description: 'the notifications at the gateway',
-      });
-      await page.getByRole('link', { name: 'Notifications' }).click();
-      const list = page.getByRole('list', { name: 'Notifications' });
-      const status = page.getByTestId('timeline-status');
-      await status.filter({ hasText: /^50 shown, more as you scroll/ }).waitFor();
-      // The chips count the store, not what is loaded.
-      const chip = (severity: string) => page.getByRole('button', { name: new RegExp(`^${severity} \\d+$`) });
-      await chip('Info')
-        .filter({ hasText: /^Info 55$/ })
-        .waitFor();
-      expect(await chip('Critical').textContent()).toBe('Critical 1');
-      expect(await chip('Warning').textContent()).toBe('Warning 0');
-
-      // Older pages as the list scrolls.
-      await list.evaluate(
-        (element) =>
-          ((element as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = (
-            element as unknown as { scrollHeight: number }
-          ).scrollHeight),
-      );
-      await status.filter({ hasText: /^57 shown \(all that match\)/ }).waitFor();
-
-      // Live: on top, marked new, counted in the marker; stored ones stay.
-      await page
-        .getByTestId('stream-state')
-        .filter({ hasText: /^Live$/ })
-        .waitFor();
-      await notifyAll(agent.grpcAddress, [{ id: 'ops-live-critical', severity: 'Critical' }]);
-      await page
-        .getByTestId('new-marker')
-        .filter({ hasText: /^1 new/ })
-        .waitFor();
-      const first = list.getByRole('listitem').first();
-      expect(await first.textContent()).toContain('title ops-live-critical');
-      expect(await first.getAttribute('class')).toBe('is-new');
-      await status.filter({ hasText: /^58 shown/ }).waitFor();
-      await page.getByTestId('new-marker').click();
-      await page.getByTestId('new-marker').waitFor({ state: 'detached' });
-
-      // Tints: a Critical row's background is not an Info row's.
-      const background = (name: RegExp) =>
-        list
-          .getByRole('button', { name })
-          .evaluate((element) => (globalThis as unknown as Dom).getComputedStyle(element).backgroundColor);
-      expect(await background(/title ops-critical-1/)).not.toBe(await background(/title ops-info-0\b/));
-
-      // A chip filters at the gateway and goes into the address; a reload keeps it.
-      await chip('Critical').click();
-      await waitFor(async () => (await list.locator('.severity').allTextContents()).join() === 'Critical,Critical', {
-        description: 'only the two Critical',
-      });
-      expect(new URL(page.url()).hash).toBe('#/notifications?severity=Critical');
-      expect(await chip('Critical').getAttribute('aria-pressed')).toBe('true');
-      await page.reload();
-      await waitFor(async () => (await list.locator('.severity').allTextContents()).join() === 'Critical,Critical', {
-        description: 'the filter from the address',
-      });
-      await page.getByRole('button', { name: 'All severities' }).click();
-
-      // Most severe first.
-      await page.getByLabel('Order').selectOption('severity');
-      await waitFor(
-        async () =>
-          (await list.locator('.severity').allTextContents()).slice(0, 3).join() === 'Critical,Critical,Error',
-        {
-          description: 'most severe first',
-        },
-      );
-      expect(new URL(page.url()).hash).toContain('order=severity');
-      await screenshot('notifications-list');
-      await page.getByLabel('Order').selectOption('newest');
-
-      // The dialog: copy as JSON, a permalink that shows just this one, related from the cluster.
-      await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-        origin: `http://${gateway.httpAddress}`,
-      });
-      await list.getByRole('button', { name: /title ops-error-1/ }).click();
-      const dialog = page.getByRole('dialog', { name: /title ops-error-1/ });
-      await dialog.getByRole('button', { name: 'Copy as JSON' }).click();
-      await dialog.getByText('JSON copied.').waitFor();
-      const copied = JSON.parse(
-        await page.evaluate(() =>
-          (
-            globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
-          ).navigator.clipboard.readText(),
-        ),
-      ) as { id: string; clusterId: string; severity: string };
-      expect(copied).toMatchObject({ id: 'ops-error-1', clusterId: CLUSTER, severity: 'Error' });
-      await screenshot('notification-dialog');
-      await dialog.getByTestId('permalink').click();
-      await dialog.waitFor({ state: 'hidden' });
-      await status.filter({ hasText: /^1 shown \(all that match\)/ }).waitFor();
-      expect(await list.getByRole('listitem').textContent()).toContain('title ops-error-1');
-      await list.getByRole('button', { name: /title ops-error-1/ }).click();
-      await dialog.getByRole('link', { name: `More from cluster ${CLUSTER}` }).click();
-      await dialog.waitFor({ state: 'hidden' });
-      expect(new URL(page.url()).hash).toBe(`#/notifications?cluster=${CLUSTER}`);
-      await status.filter({ hasText: /^50 shown, more as you scroll/ }).waitFor();
-
-      // Away from the list, a Critical or Error counts in the tab title and is announced politely.
-      await page.getByRole('link', { name: 'Clusters', exact: true }).click();
-      await waitFor(async () => (await page.title()) === 'Clusters — Downstream Alerting', {
-        description: 'the title',
-      });
-      await notifyAll(agent.grpcAddress, [
-        { id: 'ops-away-info', severity: 'Info' },
-        { id: 'ops-away-error', severity: 'Error' },
-      ]);
-      await waitFor(async () => (await page.title()) === '(1) Clusters — Downstream Alerting', {
-        timeoutMs: 30_000,
-        description: 'the count in the title',
-      });
-      const announcement = page.getByTestId('severe-announcement');
-      expect(await announcement.getAttribute('aria-live')).toBe('polite');
-      expect(await announcement.textContent()).toBe(`Error from ${CLUSTER}: title ops-away-error`);
-      await page.getByRole('link', { name: 'Notifications' }).click();
-      await waitFor(async () => (await page.title()) === 'Notifications — Downstream Alerting', {
-        description: 'the count gone once seen',
-      });
-      await page.getByRole('link', { name: 'Clusters', exact: true }).click();
-      await page.getByRole('link', { name: CLUSTER, exact: true }).click();
-      await card().waitFor();
-    });
-  }, 180_000);
+  notificationsListStep(session);
 
   it('asks before uninstalling, naming the cluster and what is deleted; Escape does nothing; the stale "started" goes', async () => {
     await withFailureScreenshot(async () => {

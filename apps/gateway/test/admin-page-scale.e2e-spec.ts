@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { generateExchangeKeyPair } from '@app/cluster-auth';
 import { alerting } from '@app/proto';
 import {
@@ -14,6 +14,7 @@ import {
   type SpawnedApp,
 } from '@app/testing';
 import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
+import { launchChromium, requireChromiumAndBuiltPage } from './admin-page/browser.js';
 
 // Issue 28's acceptance at scale: a gateway with 1,000 registered clusters
 // (joined through the real Join RPC) and 100,000 stored notifications (written
@@ -22,7 +23,6 @@ import { SqliteNotificationStore } from '../src/notifications/sqlite-notificatio
 // follow a filter change, each within a second on this machine. The figures
 // are printed; docs/admin-page.md quotes them.
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'admin-page-scale-e2e-token';
 const CLUSTERS = 1_000;
 const NOTIFICATIONS = 100_000;
@@ -45,7 +45,7 @@ describe('admin page at scale: 1,000 clusters, 100,000 notifications', () => {
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    requireChromiumAndBuiltPage();
     dataDir = mkdtempSync(join(tmpdir(), 'gateway-scale-'));
 
     // 100,000 notifications over the 1,000 clusters, all severities, a minute apart at most.
@@ -100,10 +100,7 @@ describe('admin page at scale: 1,000 clusters, 100,000 notifications', () => {
     const listed = await gatewayAdmin<{ total: number }>(gateway.httpAddress, 'GET', '/api/v1/clusters?limit=1');
     expect(listed.body.total).toBe(CLUSTERS);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     // Signed in already: the token prompt is not what is measured.
     await context.addInitScript(

@@ -1,40 +1,35 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { JOIN_CLUSTER_ID_DEFAULT, type ClusterView, type TokenView } from '@app/admin-api';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { ClusterView } from '@app/admin-api';
 import {
   AlertmanagerProcess,
   gatewayAdmin,
   joinArgs,
   notifyAll,
-  repoRoot,
   spawnApp,
   waitFor,
   webhookRouteConfig,
   type SpawnedApp,
 } from '@app/testing';
+import { bootstrapTokenSteps, type AdminPageSession } from './admin-page/bootstrap-token-steps.js';
+import { ARTIFACTS, DESKTOP, launchChromium, requireChromiumAndBuiltPage } from './admin-page/browser.js';
 
 // Acceptance of the admin page (issue 8): the built page, served by a real
 // gateway with a real agent connected, driven in Debian's headless Chromium
 // by clicks and key presses as an operator would; a second agent joins with a
-// bootstrap token created on the page. Screenshots of every view land in
-// test-artifacts/admin-page/ (gitignored) for people to look at.
+// bootstrap token created on the page (admin-page/bootstrap-token-steps.ts).
+// Screenshots of every view land in test-artifacts/admin-page/ (gitignored)
+// for people to look at.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(repoRoot, 'test-artifacts/admin-page');
 const CLUSTER = 'web';
-/** The cluster whose agent joins with a token created on the page. */
-const FROM_PAGE = 'from-page';
 const TOKEN = 'admin-page-e2e-admin-token';
-const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 describe('admin page in a browser', () => {
   let gateway: SpawnedApp;
   let agent: SpawnedApp;
-  /** The agent that joins with the token created on the page. */
-  let fromPageAgent: SpawnedApp | undefined;
   let browser: Browser;
   let page: Page;
   /** A real Alertmanager the gateway delivers to, whose web UI the page links to (issue 24). */
@@ -45,16 +40,7 @@ describe('admin page in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: the admin page's browser test drives Debian's chromium package. ` +
-          'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this in CI).',
-      );
-    }
-    if (!existsSync(join(repoRoot, 'dist/apps/admin-web/index.html'))) {
-      throw new Error('dist/apps/admin-web is missing: run `npm run build` first');
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
+    requireChromiumAndBuiltPage();
     alertmanager = await AlertmanagerProcess.start(webhookRouteConfig('http://127.0.0.1:1/unused'));
     receiversDir = mkdtempSync(join(tmpdir(), 'admin-page-receivers-'));
     const fast = { backoffInitialMs: 100, backoffMaxMs: 1_000, pollIntervalMs: 1_000 };
@@ -72,17 +58,7 @@ describe('admin page in a browser', () => {
       args: ['--receivers-file', join(receiversDir, 'receivers.json')],
     });
     agent = await spawnApp('agent', { args: await joinArgs(gateway, CLUSTER) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP });
     page.setDefaultTimeout(20_000);
     page.on('request', (request) => {
@@ -99,7 +75,7 @@ describe('admin page in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await fromPageAgent?.stop('SIGKILL');
+    await session.fromPageAgent?.stop('SIGKILL');
     await agent?.stop('SIGKILL');
     await gateway?.stop('SIGKILL');
     await alertmanager?.close();
@@ -124,20 +100,6 @@ describe('admin page in a browser', () => {
   const alertingState = () => clusterCard().getByTestId('alerting-state');
   const taskState = () => clusterCard().locator('.task-state');
 
-  // The bootstrap tokens view.
-  const createForm = (): Locator => page.getByRole('form', { name: 'Create a token' });
-  const createdToken = (): Locator => page.getByRole('region', { name: /^New bootstrap token / });
-  const tokenRow = (id: string): Locator => page.getByTestId(`token-${id}`);
-  const tokenState = (id: string, state: string) =>
-    tokenRow(id)
-      .getByTestId('token-state')
-      .filter({ hasText: new RegExp(`^${state}$`) });
-  /** The join token of the command shown once a token is created, and the token's id (its public half). */
-  let joinToken = '';
-  let joinPin = '';
-  let joinAddress = '';
-  let tokenId = '';
-
   async function stepWithScreenshotOnFailure(step: () => Promise<void>): Promise<void> {
     try {
       await step();
@@ -146,6 +108,19 @@ describe('admin page in a browser', () => {
       throw error;
     }
   }
+
+  /** What the bootstrap token steps use: the gateway and page as they are when they run. */
+  const session: AdminPageSession = {
+    get gateway() {
+      return gateway;
+    },
+    get page() {
+      return page;
+    },
+    screenshots,
+    step: stepWithScreenshotOnFailure,
+    openCluster,
+  };
 
   it('asks for the token, then installs alerting by a click and shows the change', async () => {
     await stepWithScreenshotOnFailure(async () => {
@@ -298,177 +273,7 @@ describe('admin page in a browser', () => {
     });
   }, 120_000);
 
-  it('creates a bootstrap token with labels in the tokens view and shows its join command once', async () => {
-    await stepWithScreenshotOnFailure(async () => {
-      await page.getByRole('link', { name: 'Bootstrap tokens' }).click();
-      // A refusal (400) is shown, and the field it names is marked.
-      await createForm().getByLabel('Expires after').fill('forever');
-      await createForm().getByRole('button', { name: 'Create token' }).click();
-      await createForm()
-        .getByRole('alert')
-        .filter({ hasText: /^Could not create the token: ttl: must be / })
-        .waitFor();
-      expect(await createForm().getByLabel('Expires after').getAttribute('aria-invalid')).toBe('true');
-      await page.screenshot({ path: join(ARTIFACTS, 'bootstrap-token-refused.png') });
-
-      await createForm().getByLabel('Expires after').fill('1h');
-      await createForm().getByLabel('Max usages').fill('1');
-      await createForm().getByLabel('Key of label 1').fill('env');
-      await createForm().getByLabel('Value of label 1').fill('prod');
-      // "Add label" puts the focus in the new row's key: typed from the keyboard alone.
-      await createForm().getByRole('button', { name: 'Add label' }).click();
-      await createForm().getByLabel('Key of label 2').waitFor();
-      await page.keyboard.type('team');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type('e2e');
-      expect(await createForm().getByLabel('Key of label 2').inputValue()).toBe('team');
-      expect(await createForm().getByLabel('Value of label 2').inputValue()).toBe('e2e');
-      await createForm().getByRole('button', { name: 'Create token' }).click();
-
-      const command = (await createdToken().getByTestId('join-command').textContent()) ?? '';
-      expect(command).toContain(`AGENT_GATEWAY_PIN=${gateway.gateway!.pin} `);
-      expect(command).toContain(`AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} `);
-      joinToken = /AGENT_JOIN_TOKEN=(\S+)/.exec(command)![1];
-      joinPin = /AGENT_GATEWAY_PIN=(\S+)/.exec(command)![1];
-      // The gateway listens on a port picked at start (port 0): the command names the bound one.
-      joinAddress = /AGENT_GATEWAY_ADDRESS=(\S+)/.exec(command)![1];
-      expect(joinAddress).toBe(gateway.grpcAddress);
-      tokenId = joinToken.split('.')[0];
-      // The Kubernetes form: the agent's chart with the same address, token and pin as values.
-      expect(await createdToken().getByTestId('join-command-kubernetes').textContent()).toBe(
-        'helm upgrade --install downstream-alerting-agent deploy/helm/downstream-alerting-agent ' +
-          '--namespace downstream-alerting --create-namespace ' +
-          `--set gateway.address=${joinAddress} --set join.token=${joinToken} --set join.pin=${joinPin}`,
-      );
-      expect(await createdToken().getByTestId('created-token').textContent()).toBe(joinToken);
-      expect(await createForm().getByRole('alert').count()).toBe(0); // the refusal is gone
-
-      // The cluster id typed in is filled into the command, which the Copy button copies.
-      await createdToken().getByLabel('Cluster id').fill(FROM_PAGE);
-      // Until the agent runs the command, the page says it waits for it.
-      await createdToken()
-        .getByTestId('join-watch')
-        .filter({ hasText: `Waiting for the agent of ${FROM_PAGE} to join…` })
-        .waitFor();
-      await createdToken()
-        .getByTestId('join-command')
-        .filter({ hasText: `AGENT_CLUSTER_ID=${FROM_PAGE} ` })
-        .waitFor();
-      await page
-        .context()
-        .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://${gateway.httpAddress}` });
-      await createdToken().getByRole('button', { name: 'Copy join command' }).click();
-      await createdToken()
-        .getByRole('status')
-        .filter({ hasText: /^Copied\.$/ })
-        .waitFor();
-      const copied = await page.evaluate(() =>
-        // Runs in the page (the test's own types are Node's).
-        (
-          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
-        ).navigator.clipboard.readText(),
-      );
-      expect(copied).toBe(command.replace(JOIN_CLUSTER_ID_DEFAULT, FROM_PAGE));
-
-      // Listed: active, nothing used yet, with its labels.
-      await tokenState(tokenId, 'active').waitFor();
-      expect(await tokenRow(tokenId).getByTestId('token-usages').textContent()).toBe('0 of 1');
-      expect(await tokenRow(tokenId).getByTestId('token-labels').textContent()).toBe('env=prod, team=e2e');
-      await screenshots('bootstrap-token-created');
-    });
-  }, 120_000);
-
-  it('lets an agent join with the command from the page: token used up in the list, its cluster labelled', async () => {
-    await stepWithScreenshotOnFailure(async () => {
-      expect(joinPin).toBe(gateway.gateway!.pin);
-      fromPageAgent = await spawnApp('agent', {
-        args: [
-          ...['--gateway-address', joinAddress, '--cluster-id', FROM_PAGE],
-          ...['--join-token', joinToken, '--gateway-pin', joinPin],
-        ],
-      });
-      await waitFor(
-        async () =>
-          (await gatewayAdmin<ClusterView>(gateway.httpAddress, 'GET', `/api/v1/clusters/${FROM_PAGE}`)).body
-            .connected === true,
-        { timeoutMs: 30_000, intervalMs: 100, description: `cluster ${FROM_PAGE} to join and connect` },
-      );
-      // The page that showed the command says it joined, with a link to the cluster.
-      await createdToken()
-        .getByTestId('join-watch')
-        .filter({ hasText: `${FROM_PAGE} joined and is connected.` })
-        .getByRole('link', { name: `Open cluster ${FROM_PAGE}` })
-        .waitFor();
-      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
-      await tokenState(tokenId, 'used up').waitFor();
-      expect(await tokenRow(tokenId).getByTestId('token-usages').textContent()).toBe('1 of 1');
-      expect(
-        await tokenRow(tokenId)
-          .getByRole('button', { name: /^Revoke/ })
-          .isVisible(),
-      ).toBe(true);
-
-      await openCluster(FROM_PAGE);
-      const card = page.getByRole('region', { name: new RegExp(`^Cluster ${FROM_PAGE}\\b`) });
-      await card.getByText('Connected', { exact: true }).waitFor();
-      await card.getByText(/\benv=prod\b/).waitFor();
-      await card.getByText(/\bteam=e2e\b/).waitFor();
-      const cluster = await gatewayAdmin<ClusterView>(gateway.httpAddress, 'GET', `/api/v1/clusters/${FROM_PAGE}`);
-      expect(cluster.body.labels).toEqual({ env: 'prod', team: 'e2e' });
-    });
-  }, 120_000);
-
-  it('revokes a token through the page once confirmed, and never shows a secret again', async () => {
-    await stepWithScreenshotOnFailure(async () => {
-      await page.getByRole('link', { name: 'Bootstrap tokens' }).click();
-      // A second token: never expires, any number of joins, no labels.
-      await createForm().getByLabel('Expires after').fill('0s');
-      await createForm().getByLabel('Max usages').fill('0');
-      await createForm().getByRole('button', { name: 'Create token' }).click();
-      await createdToken().filter({ hasNotText: tokenId }).waitFor();
-      const secondCommand = (await createdToken().getByTestId('join-command').textContent()) ?? '';
-      const secondToken = /AGENT_JOIN_TOKEN=(\S+)/.exec(secondCommand)![1];
-      const secondId = secondToken.split('.')[0];
-      await tokenState(secondId, 'active').waitFor();
-      expect(await tokenRow(secondId).getByTestId('token-usages').textContent()).toBe('0 (no limit)');
-      expect(await tokenRow(secondId).getByText('never').count()).toBe(1);
-
-      // Escape (like Cancel, the dialog's default) revokes nothing.
-      const confirm = page.getByRole('dialog', { name: `Revoke bootstrap token ${secondId}?` });
-      await tokenRow(secondId)
-        .getByRole('button', { name: /^Revoke/ })
-        .click();
-      await confirm.waitFor();
-      await page.keyboard.press('Escape');
-      await confirm.waitFor({ state: 'hidden' });
-      const listed = async (id: string) =>
-        (await gatewayAdmin<{ tokens: TokenView[] }>(gateway.httpAddress, 'GET', '/api/v1/tokens')).body.tokens.find(
-          (token) => token.id === id,
-        );
-      expect((await listed(secondId))?.state).toBe('active');
-
-      await tokenRow(secondId)
-        .getByRole('button', { name: /^Revoke/ })
-        .click();
-      await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
-      await confirm.waitFor({ state: 'hidden' });
-      await tokenState(secondId, 'revoked').waitFor();
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Token ${secondId} revoked` })
-        .waitFor();
-      const revoked = await listed(secondId);
-      expect(revoked?.state).toBe('revoked');
-      expect(revoked?.revokedAt).not.toBeNull();
-      expect((await listed(tokenId))?.state).toBe('used-up');
-
-      // Done: the secret leaves the page for good (the gateway keeps only its hash).
-      await createdToken().getByRole('button', { name: /^Done/ }).click();
-      await createdToken().waitFor({ state: 'detached' });
-      expect(await page.content()).not.toContain(secondToken);
-      await screenshots('bootstrap-tokens');
-    });
-  }, 120_000);
+  bootstrapTokenSteps(session);
 
   it('sent the token on every API call, and asks for it again when the gateway answers 401', async () => {
     await stepWithScreenshotOnFailure(async () => {

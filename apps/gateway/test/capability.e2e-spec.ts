@@ -4,6 +4,7 @@ import type { ClusterView } from '@app/admin-api';
 import { capability, core } from '@app/proto';
 import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  appsStoppedAfterEach,
   bearerMetadata,
   exactlyOnceReport,
   fetchAgentQueueCount,
@@ -13,13 +14,13 @@ import {
   gatewayClient,
   joinArgs,
   installAlerting,
+  interleavedSeverities,
   notifyAll,
   scrapeMetrics,
   spawnApp,
   startTcpProxy,
   waitFor,
   type SpawnedApp,
-  type TcpProxy,
 } from '@app/testing';
 
 // Acceptance of the alerting capability (issue 6), with real gateway and agent
@@ -30,7 +31,6 @@ import {
 type Backend = UnaryClient<'capability.Backend'>;
 const EXACTLY_ONCE = { duplicated: [], missing: [], unexpected: [] };
 const FAST_RECONNECT = ['--reconnect-max-delay-ms', '300'];
-const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
 
 const cluster = async (gateway: SpawnedApp, id: string) =>
   (await gatewayAdmin<ClusterView>(gateway.httpAddress, 'GET', `/api/v1/clusters/${id}`)).body;
@@ -45,34 +45,19 @@ const grpcError = (promise: Promise<unknown>) =>
 
 const states = (status: core.TaskStatus) => status.transitions.map((t) => core.TaskState[t.state]);
 
-function spawnNotifications(prefix: string, count: number) {
-  return Array.from({ length: count }, (_, n) => ({ id: `${prefix}-${n}`, severity: SEVERITIES[n % 4] }));
-}
-
 describe('alerting capability: Backend, node sync, uninstall tasks', () => {
-  const started: SpawnedApp[] = [];
-  const proxies: TcpProxy[] = [];
-  const clients: Backend[] = [];
-  const start = async (...args: Parameters<typeof spawnApp>) => {
-    const app = await spawnApp(...args);
-    started.push(app);
-    return app;
-  };
+  // After each test: the apps stopped, then the clients and proxies closed.
+  const { start, onCleanUp } = appsStoppedAfterEach();
   const backendOf = (gateway: SpawnedApp): Backend => {
     const client = gatewayClient(gateway, 'capability.Backend');
-    clients.push(client);
+    onCleanUp(() => client.close());
     return client;
   };
   const proxyTo = async (gateway: SpawnedApp) => {
     const proxy = await startTcpProxy(gateway.grpcAddress);
-    proxies.push(proxy);
+    onCleanUp(() => proxy.close());
     return proxy;
   };
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
-    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
-  });
 
   it('answers Info, and refuses what does not apply with NOT_FOUND, FAILED_PRECONDITION or INVALID_ARGUMENT, changing nothing', async () => {
     const gateway = await start('gateway');
@@ -140,7 +125,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     await waitFor(async () => (await cluster(gateway, 'away')).connected === false, {
       description: 'the gateway to see the agent gone',
     });
-    const sent = spawnNotifications('away', 40);
+    const sent = interleavedSeverities('away', 40);
     await notifyAll(agent.grpcAddress, sent);
 
     const backend = backendOf(gateway);
@@ -193,7 +178,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     // Canceling again: nothing left to cancel.
     expect((await gatewayAdmin(gateway.httpAddress, 'POST', `${path}/cancel`)).status).toBe(409);
 
-    const sent = spawnNotifications('keep', 8);
+    const sent = interleavedSeverities('keep', 8);
     await notifyAll(agent.grpcAddress, sent);
     await waitFor(
       async () => (await fetchGatewayNotifications(gateway.httpAddress, { cluster: 'keep' })).length === 8,
@@ -213,8 +198,8 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     const other = await start('agent', { args: await joinArgs(gateway, 'stays') });
     await installAlerting(gateway.httpAddress, 'gone');
     await installAlerting(gateway.httpAddress, 'stays');
-    await notifyAll(agent.grpcAddress, spawnNotifications('delivered', 10));
-    await notifyAll(other.grpcAddress, spawnNotifications('other', 5));
+    await notifyAll(agent.grpcAddress, interleavedSeverities('delivered', 10));
+    await notifyAll(other.grpcAddress, interleavedSeverities('other', 5));
     await waitFor(async () => (await fetchGatewayNotifications(gateway.httpAddress)).length === 15, {
       description: 'both clusters to deliver',
     });
@@ -224,7 +209,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
     await waitFor(async () => (await cluster(gateway, 'gone')).connected === false, {
       description: 'the agent to be disconnected',
     });
-    await notifyAll(agent.grpcAddress, spawnNotifications('queued', 12));
+    await notifyAll(agent.grpcAddress, interleavedSeverities('queued', 12));
 
     const backend = backendOf(gateway);
     await backend.uninstall({ cluster: { id: 'gone' }, options: { deleteStoredData: true } });
@@ -273,7 +258,7 @@ describe('alerting capability: Backend, node sync, uninstall tasks', () => {
       args: [...(await joinArgs(first, 'resume')), ...FAST_RECONNECT],
     });
     await installAlerting(first.httpAddress, 'resume');
-    await notifyAll(agent.grpcAddress, spawnNotifications('r', 6));
+    await notifyAll(agent.grpcAddress, interleavedSeverities('r', 6));
     await waitFor(async () => (await fetchGatewayNotifications(first.httpAddress)).length === 6, {
       description: 'delivery before the uninstall',
     });

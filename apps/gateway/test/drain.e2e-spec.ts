@@ -1,24 +1,23 @@
-import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
   adminHeaders,
+  appsStoppedAfterEach,
   fetchAgentQueueCount,
   fetchGatewayNotifications,
   freePort,
   installAlerting,
+  interleavedSeverities,
   joinArgs,
   notifyAll,
+  readSseBlocks,
   spawnApp,
   waitFor,
-  type SpawnedApp,
+  withNotifyClient,
 } from '@app/testing';
 
 // The gateway's side of the push (issue 5), with real processes: a gateway
 // killed with SIGKILL in the middle of a drain loses nothing and lists each
 // notification once after it restarts; a live SSE subscriber sees a
 // notification within a second of the agent accepting it.
-
-type NotifyClient = UnaryClient<'alerting.NotificationService'>;
-const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
 
 /** Reads Server-Sent Events from `url` until aborted; each `data:` line's JSON goes to `onEvent`. */
 async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unknown) => void): Promise<Response> {
@@ -27,52 +26,32 @@ async function readEvents(url: string, signal: AbortSignal, onEvent: (data: unkn
     headers: { Accept: 'text/event-stream', ...adminHeaders(new URL(url).host) },
   });
   if (!response.ok || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = event
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trimStart())
-            .join('\n');
-          if (data) onEvent(JSON.parse(data));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  void readSseBlocks(response.body, (event) => {
+    const data = event
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trimStart())
+      .join('\n');
+    if (data) onEvent(JSON.parse(data));
+  });
   return response;
 }
 
 describe('gateway: ingest under failure, and the live feed', () => {
-  const started: SpawnedApp[] = [];
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
-  });
+  const { start } = appsStoppedAfterEach();
 
   it('loses nothing and lists everything exactly once when killed with SIGKILL mid-drain', async () => {
     const gatewayPort = await freePort();
     const gatewayArgs = { args: ['--grpc-port', String(gatewayPort)] };
     const first = await spawnApp('gateway', gatewayArgs);
     const dataDir = first.dataDir;
-    const agent = await spawnApp('agent', {
+    const agent = await start('agent', {
       args: [...(await joinArgs(first, 'kill-test')), '--reconnect-max-delay-ms', '300'],
     });
-    started.push(agent);
     // Queued while alerting is not installed, then installed: the whole queue drains at once.
-    const ids = Array.from({ length: 6000 }, (_, n) => `k-${n}`);
-    await notifyAll(
-      agent.grpcAddress,
-      ids.map((id, n) => ({ id, severity: SEVERITIES[n % 4] })),
-    );
+    const sent = interleavedSeverities('k', 6000);
+    const ids = sent.map((s) => s.id);
+    await notifyAll(agent.grpcAddress, sent);
     await installAlerting(first.httpAddress, 'kill-test');
     // Kill once part of the queue has been resolved, well before all of it.
     const resolvedBeforeKill = await waitFor(
@@ -85,8 +64,7 @@ describe('gateway: ingest under failure, and the live feed', () => {
     first.process.kill('SIGKILL');
     await first.exited();
 
-    const second = await spawnApp('gateway', { ...gatewayArgs, dataDir });
-    started.push(second);
+    const second = await start('gateway', { ...gatewayArgs, dataDir });
     await waitFor(async () => (await fetchAgentQueueCount(agent.httpAddress)) === 0, {
       timeoutMs: 60_000,
       description: 'the agent to have everything resolved by the restarted gateway',
@@ -103,10 +81,8 @@ describe('gateway: ingest under failure, and the live feed', () => {
   });
 
   it('shows a notification to an SSE subscriber within 1 s of Notify', async () => {
-    const gateway = await spawnApp('gateway');
-    started.push(gateway);
-    const agent = await spawnApp('agent', { args: await joinArgs(gateway, 'live') });
-    started.push(agent);
+    const gateway = await start('gateway');
+    const agent = await start('agent', { args: await joinArgs(gateway, 'live') });
     await installAlerting(gateway.httpAddress, 'live');
 
     const abort = new AbortController();
@@ -116,20 +92,23 @@ describe('gateway: ingest under failure, and the live feed', () => {
       abort.signal,
       (data) => seen.set((data as { id: string }).id, performance.now()),
     );
-    const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
     try {
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const latencies: number[] = [];
-      for (let n = 0; n < 5; n++) {
-        const id = `live-${n}`;
-        const before = performance.now();
-        await client.notify({ id, message: { title: 'live', body: `n=${n}`, properties: {} } });
-        const arrived = await waitFor(() => seen.get(id), { timeoutMs: 5_000, description: `${id} on the SSE feed` });
-        latencies.push(arrived - before);
-      }
+      await withNotifyClient(agent.grpcAddress, async (client) => {
+        for (let n = 0; n < 5; n++) {
+          const id = `live-${n}`;
+          const before = performance.now();
+          await client.notify({ id, message: { title: 'live', body: `n=${n}`, properties: {} } });
+          const arrived = await waitFor(() => seen.get(id), {
+            timeoutMs: 5_000,
+            description: `${id} on the SSE feed`,
+          });
+          latencies.push(arrived - before);
+        }
+      });
       expect(Math.max(...latencies)).toBeLessThan(1_000);
     } finally {
-      client.close();
       abort.abort();
     }
   });

@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUnaryClient, type UnaryClient } from '@app/runtime';
 import {
+  appsStoppedAfterEach,
   gatewayAdmin,
   installAlerting,
   joinArgs,
-  spawnApp,
+  SEVERITIES,
   waitFor,
   WebhookServer,
-  type SpawnedApp,
+  withNotifyClient,
 } from '@app/testing';
 
 // A webhook receiver behind the whole path, with real processes: an agent
@@ -17,29 +17,21 @@ import {
 // recovers; it must get every notification that matches its filters (and
 // none that does not), each once as far as the gateway can tell.
 
-type NotifyClient = UnaryClient<'alerting.NotificationService'>;
-const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
-
 interface Alert {
   labels: Record<string, string>;
 }
 
 describe('gateway → webhook receiver, end to end', () => {
-  const started: SpawnedApp[] = [];
-  let webhook: WebhookServer | undefined;
-  let gatewayDir: string | undefined;
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((app) => app.stop('SIGKILL')));
-    await webhook?.close();
-    if (gatewayDir) rmSync(gatewayDir, { recursive: true, force: true });
-  });
+  const { start, onCleanUp } = appsStoppedAfterEach();
 
   it('delivers every matching notification to a receiver that fails for a while, then recovers', async () => {
-    const hook = (webhook = await WebhookServer.start());
+    const hook = await WebhookServer.start();
+    onCleanUp(() => hook.close());
     let down = true;
     hook.respond = () => (down ? 503 : 200);
 
-    gatewayDir = mkdtempSync(join(tmpdir(), 'gateway-flow-'));
+    const gatewayDir = mkdtempSync(join(tmpdir(), 'gateway-flow-'));
+    onCleanUp(() => rmSync(gatewayDir, { recursive: true, force: true }));
     const receiversFile = join(gatewayDir, 'receivers.json');
     writeFileSync(
       receiversFile,
@@ -56,18 +48,15 @@ describe('gateway → webhook receiver, end to end', () => {
         ],
       }),
     );
-    const gateway = await spawnApp('gateway', { dataDir: gatewayDir, args: ['--receivers-file', receiversFile] });
-    started.push(gateway);
+    const gateway = await start('gateway', { dataDir: gatewayDir, args: ['--receivers-file', receiversFile] });
     const agents = await Promise.all(
-      ['prod', 'staging'].map((cluster) => joinArgs(gateway, cluster).then((args) => spawnApp('agent', { args }))),
+      ['prod', 'staging'].map((cluster) => joinArgs(gateway, cluster).then((args) => start('agent', { args }))),
     );
-    started.push(...agents);
     for (const cluster of ['prod', 'staging']) await installAlerting(gateway.httpAddress, cluster);
 
     const expected: string[] = [];
     for (const [a, agent] of agents.entries()) {
-      const client: NotifyClient = createUnaryClient('alerting.NotificationService', agent.grpcAddress);
-      try {
+      await withNotifyClient(agent.grpcAddress, async (client) => {
         for (let n = 0; n < 40; n++) {
           const severity = SEVERITIES[n % 4];
           const id = `${a === 0 ? 'prod' : 'staging'}-${n}`;
@@ -77,9 +66,7 @@ describe('gateway → webhook receiver, end to end', () => {
           });
           if (a === 0 && (severity === 'Error' || severity === 'Critical')) expected.push(id);
         }
-      } finally {
-        client.close();
-      }
+      });
     }
 
     await waitFor(() => hook.requests.filter((r) => r.status === 503).length >= 3, {

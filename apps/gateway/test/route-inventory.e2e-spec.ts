@@ -1,23 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ServerCredentials } from '@grpc/grpc-js';
 import { Controller, Get, Module, Post, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
-import { packageDefinitionFor, type ServiceName } from '@app/proto';
-import { loadSettings, Public, startService } from '@app/runtime';
+import type { ServiceName } from '@app/proto';
+import { Public } from '@app/runtime';
 import {
   inventoryProblems,
   gatewayTls,
   routeInventory,
+  RUNTIME_PUBLIC,
   unguardedSpellings,
   type Inventory,
   type InventoryEntry,
 } from '@app/testing';
-import { AppModule, GATEWAY_GRPC_SERVICES } from '../src/app.module.js';
-import { GatewaySettings } from '../src/config/gateway-settings.js';
-import { loadTlsIdentity } from '../src/security/tls-identity.js';
+import { GATEWAY_GRPC_SERVICES } from '../src/app.module.js';
+import { startInProcessGateway } from './in-process-gateway.js';
 
 // Deny by default, proved on what the servers really register: every HTTP
 // route, middleware and gRPC method of a real gateway (real ports, real
@@ -26,63 +22,29 @@ import { loadTlsIdentity } from '../src/security/tls-identity.js';
 
 /** Everything the gateway serves without the admin token, and why. */
 const GATEWAY_PUBLIC = [
-  'GET /healthz', // liveness probes
-  'GET /metrics', // Prometheus
+  ...RUNTIME_PUBLIC,
   'GET /', // a redirect to /admin/
   'GET /admin/{*any}', // the admin page's index.html for its own paths (the page asks for the token itself)
   'middleware serveStatic', // the admin page's files under /admin/
-  'middleware jsonParser',
-  'middleware urlencodedParser',
-  'middleware logRequest',
-  // Nest's own, unnamed: the response hook, serve-static's missing-file handler, the 404 and the error handlers.
-  'middleware <anonymous>',
-  'middleware <anonymous>',
-  'middleware <anonymous>',
-  'middleware <anonymous>',
+  'middleware <anonymous>', // serve-static's missing-file handler
   '/bootstrap.v1.BootstrapService/Join', // authenticated by the bootstrap token
   '/session.v1.AgentSessionService/Connect', // authenticated by the cluster key
-  '/grpc.health.v1.Health/Check', // gRPC probes
-  '/grpc.health.v1.Health/Watch',
-  '/grpc.health.v1.Health/List',
 ];
 
 const ADMIN_TOKEN = 'route-inventory-admin-token';
 
-async function startGateway(extra: DynamicModule[] = [], extraServices: ServiceName[] = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-inventory-'));
-  const settings = loadSettings(GatewaySettings, {
-    argv: [],
-    env: {
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_GRPC_PORT: '0',
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'fatal',
-    },
+async function startGateway(extraModules: DynamicModule[] = [], extraServices: ServiceName[] = []) {
+  const gateway = await startInProcessGateway({
+    name: 'gateway-inventory',
+    adminToken: ADMIN_TOKEN,
+    services: [...GATEWAY_GRPC_SERVICES, ...extraServices],
+    extraModules,
   });
-  const tls = await loadTlsIdentity(dataDir, {});
-  const running = await startService({
-    name: 'gateway',
-    settings,
-    module: {
-      module: class InventoryRoot {},
-      imports: [AppModule.forRoot(settings, { tls, adminToken: ADMIN_TOKEN }), ...extra],
-    },
-    grpc: {
-      packageDefinition: packageDefinitionFor(...GATEWAY_GRPC_SERVICES, ...extraServices),
-      credentials: ServerCredentials.createSsl(null, [
-        { cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.keyPem) },
-      ]),
-    },
-  });
-  const credentials = gatewayTls({ adminToken: ADMIN_TOKEN, caCertPem: tls.caCertPem, pin: tls.pin });
+  const { running } = gateway;
   return {
     running,
-    inventory: () => routeInventory({ ...running, grpcServer: running.grpc.rawServer! }, credentials),
-    async stop() {
-      await running.app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    inventory: () => routeInventory({ ...running, grpcServer: running.grpc.rawServer! }, gatewayTls(gateway.secrets)),
+    stop: () => gateway.stop(),
   };
 }
 

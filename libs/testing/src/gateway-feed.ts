@@ -1,5 +1,6 @@
 import { adminHeaders } from './gateway-secrets.js';
 import type { GatewayNotification } from './gateway-notifications.js';
+import { readSseBlocks } from './sse-blocks.js';
 
 /** The gateway's live feed (GET /api/v1/notifications/stream, Server-Sent Events), as a test reads it. */
 export interface GatewayFeed {
@@ -21,36 +22,20 @@ export async function openGatewayFeed(httpAddress: string, query: Record<string,
     signal: abort.signal,
   });
   if (response.status !== 200 || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const feed: GatewayFeed = {
     received: [],
     ended: Promise.resolve(),
     close: () => abort.abort(),
   };
-  (feed as { ended: Promise<void> }).ended = (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const lines = block.split('\n');
-          if (!lines.includes('event: notification')) continue;
-          const data = lines.find((line) => line.startsWith('data: '));
-          if (!data) continue;
-          const notification = JSON.parse(data.slice(6)) as GatewayNotification;
-          const at = performance.now();
-          feed.received.push({ notification, at });
-          feed.onNotification?.(notification, at);
-        }
-      }
-    } catch {
-      // aborted by close(), or the gateway went away
-    }
-  })();
+  (feed as { ended: Promise<void> }).ended = readSseBlocks(response.body, (block) => {
+    const lines = block.split('\n');
+    if (!lines.includes('event: notification')) return;
+    const data = lines.find((line) => line.startsWith('data: '));
+    if (!data) return;
+    const notification = JSON.parse(data.slice(6)) as GatewayNotification;
+    const at = performance.now();
+    feed.received.push({ notification, at });
+    feed.onNotification?.(notification, at);
+  });
   return feed;
 }

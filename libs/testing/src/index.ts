@@ -30,7 +30,15 @@ export { startTcpProxy, freePort, type TcpProxy } from './tcp-proxy.js';
 export { fetchGatewayNotifications, type GatewayNotification } from './gateway-notifications.js';
 export { WebhookServer, type ReceivedRequest, type Responder } from './webhook-server.js';
 export { gatewayAdmin, installAlerting, joinArgs, type AdminResponse } from './gateway-admin.js';
-export { notifyAll, exactlyOnceReport } from './notify-all.js';
+export {
+  notifyAll,
+  exactlyOnceReport,
+  withNotifyClient,
+  interleavedSeverities,
+  SEVERITIES,
+  type NotifyClient,
+} from './notify-all.js';
+export { appsStoppedAfterEach, type AppsUnderTest } from './apps-under-test.js';
 export {
   readGatewaySecrets,
   readAgentAdminToken,
@@ -42,6 +50,7 @@ export { gatewayClient, gatewayCredentials, gatewayTls, bearerMetadata } from '.
 export {
   routeInventory,
   inventoryProblems,
+  RUNTIME_PUBLIC,
   concretePath,
   rawHttp,
   otherSpellings,
@@ -82,3 +91,4 @@ export {
   type ObjectReference,
 } from './fake-kube-api/event-objects.js';
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
+export { readSseBlocks } from './sse-blocks.js';

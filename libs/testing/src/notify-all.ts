@@ -1,4 +1,27 @@
-import { createUnaryClient } from '@app/runtime';
+import { createUnaryClient, type UnaryClient } from '@app/runtime';
+
+export type NotifyClient = UnaryClient<'alerting.NotificationService'>;
+
+/** The severities in rising order, as the CLI and the API name them. */
+export const SEVERITIES = ['Info', 'Warning', 'Error', 'Critical'] as const;
+
+/** `<prefix>-0` … `<prefix>-<count - 1>`, their severities taking turns (Info, Warning, Error, Critical, Info, …). */
+export function interleavedSeverities(prefix: string, count: number): { id: string; severity: string }[] {
+  return Array.from({ length: count }, (_, n) => ({ id: `${prefix}-${n}`, severity: SEVERITIES[n % 4] }));
+}
+
+/** Calls `use` with a Notify client of the agent at `agentGrpcAddress`, and closes it afterwards. */
+export async function withNotifyClient<T>(
+  agentGrpcAddress: string,
+  use: (client: NotifyClient) => Promise<T>,
+): Promise<T> {
+  const client: NotifyClient = createUnaryClient('alerting.NotificationService', agentGrpcAddress);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
 
 /**
  * Calls the agent's Notify for each (id, severity), up to 32 calls in flight

@@ -166,6 +166,25 @@ export async function routeInventory(
 }
 
 /**
+ * What every service on @app/runtime serves without a credential, by design:
+ * probes, metrics, the body parsers, the request log and Nest's own unnamed
+ * middleware (the response hook, the 404 and the error handlers).
+ */
+export const RUNTIME_PUBLIC: readonly string[] = [
+  'GET /healthz', // liveness probes
+  'GET /metrics', // Prometheus
+  'middleware jsonParser',
+  'middleware urlencodedParser',
+  'middleware logRequest',
+  'middleware <anonymous>',
+  'middleware <anonymous>',
+  'middleware <anonymous>',
+  '/grpc.health.v1.Health/Check', // gRPC probes
+  '/grpc.health.v1.Health/Watch',
+  '/grpc.health.v1.Health/List',
+];
+
+/**
  * What is wrong with an inventory against the explicit public list: every
  * route or method that answered without the admin token and is not listed,
  * middleware not listed, and listed names that no longer exist. Empty: every

@@ -1,9 +1,8 @@
 import { useCallback, useRef, useState } from 'preact/hooks';
-import { readProblem } from '../api/reachability.js';
 import { ActionResult, type Outcome } from '../action-result.js';
 import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { apiDelete, apiGet } from '../api/gateway-api.js';
-import { usePolling } from '../use-polling.js';
+import { usePolledRead } from '../use-polling.js';
 import { CreatedToken } from './created-token.js';
 import { CreateTokenForm } from './create-token-form.js';
 import { RevokeDialog } from './revoke-dialog.js';
@@ -19,22 +18,14 @@ const REFRESH_MS = 5_000;
  */
 export function BootstrapTokensView() {
   const [tokens, setTokens] = useState<TokenView[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
   const [refreshes, setRefreshes] = useState(0);
   const [created, setCreated] = useState<CreatedTokenView | undefined>();
   const [revoking, setRevoking] = useState<TokenView | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const listHeading = useRef<HTMLHeadingElement>(null);
 
-  usePolling(
-    async (signal) => {
-      try {
-        setTokens(newestFirst((await apiGet<{ tokens: TokenView[] }>('/api/v1/tokens', signal)).tokens));
-        setError(undefined);
-      } catch (failure) {
-        if (!signal.aborted) setError(readProblem(failure));
-      }
-    },
+  const error = usePolledRead(
+    async (signal) => setTokens(newestFirst((await apiGet<{ tokens: TokenView[] }>('/api/v1/tokens', signal)).tokens)),
     REFRESH_MS,
     [refreshes],
   );

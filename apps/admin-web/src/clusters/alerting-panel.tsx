@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { readProblem } from '../api/reachability.js';
-import { ActionResult, type Outcome } from '../action-result.js';
+import { ActionResult } from '../action-result.js';
 import type { ClusterView, InstallView, NodeStatusView, TaskStatusView } from '@app/admin-api';
 import { apiGetOptional, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
+import { useAction } from '../use-action.js';
 import { usePolling } from '../use-polling.js';
 import { UninstallDialog } from './uninstall-dialog.js';
 import { UninstallTask } from './uninstall-task.js';
@@ -27,8 +28,7 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
   const [ignoreWarnings, setIgnoreWarnings] = useState(false);
   const [deleteStoredData, setDeleteStoredData] = useState(false);
   const [initialDelay, setInitialDelay] = useState('30s');
-  const [outcome, setOutcome] = useState<Outcome | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { outcome, setOutcome, busy, act } = useAction(onChanged);
   const [confirming, setConfirming] = useState(false);
   const base = `/api/v1/clusters/${encodeURIComponent(cluster.id)}/capabilities/alerting`;
   const id = (name: string) => `${cluster.id}-${name}`;
@@ -55,18 +55,6 @@ export function AlertingPanel({ cluster, onChanged }: Props) {
     isActive(task) ? ACTIVE_TASK_POLL_MS : IDLE_POLL_MS,
     [cluster, isActive(task)],
   );
-
-  const act = async (what: string, action: () => Promise<string>) => {
-    setBusy(true);
-    try {
-      setOutcome({ ok: true, text: await action() });
-    } catch (error) {
-      setOutcome({ ok: false, text: `${what} failed: ${error instanceof Error ? error.message : String(error)}` });
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  };
 
   const install = () =>
     act('Install', async () => {

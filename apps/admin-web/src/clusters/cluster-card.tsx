@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
-import { ActionResult, type Outcome } from '../action-result.js';
+import { ActionResult } from '../action-result.js';
 import type { ClusterView, HealthView } from '@app/admin-api';
 import { apiGet, apiPost } from '../api/gateway-api.js';
 import { TimeText } from '../time-text.js';
+import { useAction } from '../use-action.js';
 import { AlertingPanel } from './alerting-panel.js';
 import { HealthBadge } from './health-badge.js';
 import { LOSS_FIGURES } from './health-summary.js';
@@ -23,23 +23,10 @@ function annotationGroups(annotations: Record<string, string>): [string, [string
 }
 
 export function ClusterCard({ cluster, onChanged }: Props) {
-  const [outcome, setOutcome] = useState<Outcome | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { outcome, busy, act } = useAction(onChanged);
   const health = cluster.health;
   const base = `/api/v1/clusters/${encodeURIComponent(cluster.id)}`;
   const titleId = `cluster-${cluster.id}-title`;
-
-  const act = async (what: string, action: () => Promise<string>) => {
-    setBusy(true);
-    try {
-      setOutcome({ ok: true, text: await action() });
-    } catch (error) {
-      setOutcome({ ok: false, text: `${what} failed: ${error instanceof Error ? error.message : String(error)}` });
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  };
 
   return (
     <section class="card" aria-labelledby={titleId}>

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { ClusterListJson, ClusterSortKey, ClusterView } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
-import { readProblem } from '../api/reachability.js';
 import { TimeText } from '../time-text.js';
-import { usePolling } from '../use-polling.js';
+import { usePolledRead } from '../use-polling.js';
 import { clustersApiPath, PAGE_SIZE, type ClusterTableState } from './cluster-query.js';
 import { HealthBadge } from './health-badge.js';
 import { LOSS_FIGURES } from './health-summary.js';
@@ -96,6 +95,40 @@ function ClusterRow({ cluster }: { cluster: ClusterView }) {
   );
 }
 
+const CONNECTION_CHOICES: [ClusterTableState['connected'], string][] = [
+  ['', 'Any'],
+  ['true', 'Connected'],
+  ['false', 'Disconnected'],
+];
+
+const ALERTING_CHOICES: [ClusterTableState['alerting'], string][] = [
+  ['', 'Any'],
+  ['installed', 'Installed'],
+  ['uninstalling', 'Uninstalling'],
+  ['not-installed', 'Not installed'],
+];
+
+/** One of the table's filters: a labelled choice among `options` ([value, text] pairs). */
+function FilterSelect<Value extends string>(props: {
+  label: string;
+  value: Value;
+  options: [Value, string][];
+  onSelect(value: Value): void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(event) => props.onSelect(event.currentTarget.value as Value)}>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 interface Props {
   state: ClusterTableState;
   /** A new state: the address changes, which renders this view again. */
@@ -109,18 +142,10 @@ interface Props {
 export function ClustersTable({ state, onState }: Props) {
   /** The last page read, with the state it was read for: the count describes the rows shown, not the ones asked for. */
   const [loaded, setLoaded] = useState<{ listing: ClusterListJson; state: ClusterTableState } | undefined>();
-  const [error, setError] = useState<string | undefined>();
   const path = clustersApiPath(state);
 
-  usePolling(
-    async (signal) => {
-      try {
-        setLoaded({ listing: await apiGet<ClusterListJson>(path, signal), state });
-        setError(undefined);
-      } catch (failure) {
-        if (!signal.aborted) setError(readProblem(failure));
-      }
-    },
+  const error = usePolledRead(
+    async (signal) => setLoaded({ listing: await apiGet<ClusterListJson>(path, signal), state }),
     REFRESH_MS,
     [path],
   );
@@ -146,29 +171,18 @@ export function ClustersTable({ state, onState }: Props) {
             onInput={(event) => change({ q: event.currentTarget.value })}
           />
         </label>
-        <label>
-          Connection
-          <select
-            value={state.connected}
-            onChange={(event) => change({ connected: event.currentTarget.value as ClusterTableState['connected'] })}
-          >
-            <option value="">Any</option>
-            <option value="true">Connected</option>
-            <option value="false">Disconnected</option>
-          </select>
-        </label>
-        <label>
-          Alerting
-          <select
-            value={state.alerting}
-            onChange={(event) => change({ alerting: event.currentTarget.value as ClusterTableState['alerting'] })}
-          >
-            <option value="">Any</option>
-            <option value="installed">Installed</option>
-            <option value="uninstalling">Uninstalling</option>
-            <option value="not-installed">Not installed</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Connection"
+          value={state.connected}
+          options={CONNECTION_CHOICES}
+          onSelect={(connected) => change({ connected })}
+        />
+        <FilterSelect
+          label="Alerting"
+          value={state.alerting}
+          options={ALERTING_CHOICES}
+          onSelect={(alerting) => change({ alerting })}
+        />
       </form>
       {error && (
         <p role="alert" class="error">

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { ConfirmDialog } from '../confirm-dialog.js';
 
 interface Props {
   clusterId: string;
@@ -10,21 +10,17 @@ interface Props {
 
 /** Asks before uninstalling, naming the cluster and what is deleted; its default (and Escape) is Cancel. */
 export function UninstallDialog({ clusterId, deleteStoredData, initialDelay, onConfirm, onCancel }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
-  const titleId = `uninstall-dialog-${clusterId}-title`;
   const textId = `uninstall-dialog-${clusterId}-text`;
   return (
-    <dialog
-      ref={dialog}
-      class="confirm-dialog"
-      aria-labelledby={titleId}
-      aria-describedby={textId}
-      onClose={() => (dialog.current?.returnValue === 'uninstall' ? onConfirm() : onCancel())}
+    <ConfirmDialog
+      titleId={`uninstall-dialog-${clusterId}-title`}
+      textId={textId}
+      title={`Uninstall alerting from cluster ${clusterId}?`}
+      confirmValue="uninstall"
+      confirmLabel={deleteStoredData ? 'Uninstall and delete data' : 'Uninstall'}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
-      <h3 id={titleId}>Uninstall alerting from cluster {clusterId}?</h3>
       <div id={textId}>
         <p>
           The agent of {clusterId} stops pushing notifications
@@ -44,14 +40,6 @@ export function UninstallDialog({ clusterId, deleteStoredData, initialDelay, onC
           <p>Stored notifications are kept.</p>
         )}
       </div>
-      <form method="dialog" class="actions">
-        <button type="submit" value="cancel" class="secondary" autoFocus>
-          Cancel
-        </button>
-        <button type="submit" value="uninstall" class="danger">
-          {deleteStoredData ? 'Uninstall and delete data' : 'Uninstall'}
-        </button>
-      </form>
-    </dialog>
+    </ConfirmDialog>
   );
 }
