@@ -12,8 +12,8 @@ import {
 import { alerting } from '@app/proto';
 import { AppError, InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { captureNestLogs, waitFor } from '@app/testing';
-import type { EntryTable } from './entry-table.js';
 import { NotificationQueue, type TakenNotification } from './notification-queue.js';
+import { type QueueIndex } from './notification-queue/queue-index.js';
 import type { QueueLimits } from './queue-limits.js';
 import type { QueueWrite } from './queue-store.js';
 import { SqliteQueueStore } from './sqlite-queue-store.js';
@@ -549,8 +549,8 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
     await queue.notify(keyed('a', 't1', 'Info', 'k'));
     await queue.notify(keyed('b', 't2', 'Info', 'k', 'x'.repeat(10_000)));
     // The index holds a slot number; the table behind it holds these fields and no payload.
-    const internals = queue as unknown as { index: { get(id: string): unknown }; table: EntryTable };
-    const slot = internals.index.get('a');
+    const internals = (queue as unknown as { index: QueueIndex }).index;
+    const slot = internals.queued.get('a');
     expect(typeof slot).toBe('number');
     expect(Object.keys(internals.table.fields(slot as number)).sort()).toEqual([
       'attempts',
@@ -621,7 +621,8 @@ describe('NotificationQueue: drain order', () => {
     h.limits = { maxCount: 5000, maxBytes: 1 << 30 };
     let queue = await h.open();
     await Promise.all(Array.from({ length: 3000 }, (_, i) => queue.notify(request(`n${i}`, `t${i}`))));
-    const capacity = (q: NotificationQueue) => (q as unknown as { table: { capacity: number } }).table.capacity;
+    const capacity = (q: NotificationQueue) =>
+      (q as unknown as { index: { table: { capacity: number } } }).index.table.capacity;
     expect(capacity(queue)).toBe(4096); // grown by doubling while notified
     queue = await h.reopen(queue);
     expect(capacity(queue)).toBe(3000); // seqs 0..2999: reserved at once
