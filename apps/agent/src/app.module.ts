@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessModule, HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AgentSettings } from './config/agent-settings.js';
-import { GatewayModule } from './gateway/gateway.module.js';
+import { UplinkModule } from './uplink/uplink.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NodeModule } from './node/node.module.js';
 import { NotifyModule } from './notification-service/notify.module.js';
@@ -25,7 +25,7 @@ export class AppModule {
         MetricsModule,
         NotifyModule,
         HealthModule,
-        GatewayModule,
+        UplinkModule,
         NodeModule,
         KubeEventsModule,
       ],

@@ -16,6 +16,7 @@ import {
   spawnApp,
   waitFor,
   type GatewayFeed,
+  type ObjectReference,
   type SpawnedApp,
 } from '@app/testing';
 
@@ -100,48 +101,30 @@ describe('Kubernetes events as notifications', () => {
     const feed = await openGatewayFeed(gateway.httpAddress, { cluster: 'kube-a' });
     feeds.push(feed);
     await installAlerting(gateway.httpAddress, 'kube-a');
-    const normal = api.createEvent({
-      namespace: 'shop',
-      reason: 'Rollout',
-      type: 'Normal',
-      note: 'rolled out v2',
-      regarding: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
-    });
-    const warning = api.createEvent({
-      namespace: 'shop',
-      reason: 'FailedScheduling',
-      type: 'Warning',
-      note: '0/3 nodes are available: 3 Insufficient cpu.',
-      regarding: { kind: 'Pod', name: 'web-1' },
-    });
-    const nodeDown = api.createEvent({
-      namespace: 'default',
-      reason: 'NodeNotReady',
-      type: 'Normal',
-      note: 'Node worker-3 status is now: NodeNotReady',
-      regarding: { kind: 'Node', name: 'worker-3', namespace: '' },
-    });
-    const payment = api.createEvent({
-      namespace: 'payments',
-      reason: 'PaymentFailed',
-      type: 'Warning',
-      note: 'card processor unreachable',
-      regarding: { kind: 'Pod', name: 'checkout-0' },
-    });
-    api.createEvent({
-      namespace: 'shop',
-      reason: 'Pulled',
-      type: 'Normal',
-      note: 'image pulled',
-      regarding: { name: 'web-1' },
-    });
-    api.createEvent({
-      namespace: 'batch',
-      reason: 'BackOff',
-      type: 'Warning',
-      note: 'noisy',
-      regarding: { name: 'job-1' },
-    });
+    // namespace, reason, type, note, regarding; the last two are dropped (Pulled by the default rules, batch by RULES).
+    const specs: [string, string, string, string, ObjectReference][] = [
+      ['shop', 'Rollout', 'Normal', 'rolled out v2', { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }],
+      [
+        'shop',
+        'FailedScheduling',
+        'Warning',
+        '0/3 nodes are available: 3 Insufficient cpu.',
+        { kind: 'Pod', name: 'web-1' },
+      ],
+      [
+        'default',
+        'NodeNotReady',
+        'Normal',
+        'Node worker-3 status is now: NodeNotReady',
+        { kind: 'Node', name: 'worker-3', namespace: '' },
+      ],
+      ['payments', 'PaymentFailed', 'Warning', 'card processor unreachable', { kind: 'Pod', name: 'checkout-0' }],
+      ['shop', 'Pulled', 'Normal', 'image pulled', { name: 'web-1' }],
+      ['batch', 'BackOff', 'Warning', 'noisy', { name: 'job-1' }],
+    ];
+    const [normal, warning, nodeDown, payment] = specs.map(([namespace, reason, type, note, regarding]) =>
+      api.createEvent({ namespace, reason, type, note, regarding }),
+    );
 
     const byTitle = () => new Map(feed.received.map(({ notification }) => [notification.title, notification]));
     const expected = [

@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsString, Matches, MinLength, Valida
 import { PIN_PATTERN } from '@app/cluster-auth';
 import { NotificationLimitSettings } from '@app/notification-model';
 import { IntegerSetting, PortSetting, Setting } from '@app/runtime';
-import type { Durability } from '../queue/sqlite-queue-store.js';
+import { DURABILITIES, type Durability } from './queue-durability.js';
 
 /** Every setting of the agent; see the README's settings table. */
 export class AgentSettings extends NotificationLimitSettings {
@@ -46,7 +46,7 @@ export class AgentSettings extends NotificationLimitSettings {
     description:
       '`fsync`: Notify answers OK once the notification is fsynced (survives power loss); `os`: once written to the OS (survives an agent crash).',
   })
-  @IsIn(['fsync', 'os'])
+  @IsIn(DURABILITIES)
   queueDurability: Durability = 'fsync';
 
   @IntegerSetting(

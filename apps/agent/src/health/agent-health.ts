@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConditionTracker } from '@app/capability';
 import type { core } from '@app/proto';
-import { GatewayConnection } from '../gateway/gateway-connection.js';
+import { GatewayConnection } from '../uplink/session/gateway-connection.js';
 import { NotificationQueue } from '../queue/notification-queue.js';
 import { KubeEventsSource } from '../sources/kube-events/kube-events-source.js';
 

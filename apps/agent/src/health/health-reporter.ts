@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConditionTracker } from '@app/capability';
 import type { SessionPeer } from '@app/session';
-import { GatewayConnection, type SessionUser } from '../gateway/gateway-connection.js';
+import { GatewayConnection, type SessionUser } from '../uplink/session/gateway-connection.js';
 import { AgentHealth } from './agent-health.js';
 
 /**

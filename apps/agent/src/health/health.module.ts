@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConditionTracker } from '@app/capability';
 import { systemClock } from '@app/runtime';
-import { GatewayModule } from '../gateway/gateway.module.js';
+import { UplinkModule } from '../uplink/uplink.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { KubeEventsModule } from '../sources/kube-events/kube-events.module.js';
 import { AgentHealth } from './agent-health.js';
@@ -14,7 +14,7 @@ import { HealthController } from './health.controller.js';
  * session, and health changes pushed to the gateway.
  */
 @Module({
-  imports: [QueueModule, GatewayModule, KubeEventsModule],
+  imports: [QueueModule, UplinkModule, KubeEventsModule],
   controllers: [HealthController],
   providers: [
     AgentHealth,

@@ -4,8 +4,8 @@ import { ALERTING_CAPABILITY } from '@app/notification-model';
 import { alerting, type capability } from '@app/proto';
 import { backoffDelay, UnavailableError, type BackoffPolicy } from '@app/runtime';
 import type { SessionPeer } from '@app/session';
-import { GatewayConnection, type SessionUser } from '../gateway/gateway-connection.js';
-import { PushGate } from '../gateway/push-gate.js';
+import { GatewayConnection, type SessionUser } from '../uplink/session/gateway-connection.js';
+import { PushGate } from '../uplink/push/push-gate.js';
 import { NotificationQueue } from '../queue/notification-queue.js';
 import { NodeConfigFile, type AppliedNodeConfig } from './node-config-file.js';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import type { BackoffPolicy } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
-import { GatewayModule } from '../gateway/gateway.module.js';
+import { UplinkModule } from '../uplink/uplink.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { NodeConfigFile } from './node-config-file.js';
@@ -11,7 +11,7 @@ import { NodeController } from './node.controller.js';
 
 /** The alerting capability's node: its configuration synced from the gateway, capability.Node on the local port. */
 @Module({
-  imports: [QueueModule, GatewayModule, HealthModule],
+  imports: [QueueModule, UplinkModule, HealthModule],
   controllers: [NodeController],
   providers: [
     NodeSync,

@@ -81,46 +81,38 @@ export class QueueMetrics {
         }
       },
     });
-    const total = (name: string, help: string, pick: (s: ReturnType<typeof stats>) => number) =>
+    // Totals since start: each counter's value, then its help text.
+    const totals: Record<string, (s: ReturnType<typeof stats>) => number> = {
+      agent_queue_corrupt_total: (s) => s.corrupt,
+      agent_queue_commits_total: (s) => s.commits.transactions,
+      agent_queue_commit_writes_total: (s) => s.commits.writes,
+      agent_queue_commit_seconds_total: (s) => s.commits.seconds,
+      agent_queue_fsyncs_total: (s) => s.commits.syncs,
+      agent_queue_purged_total: (s) => s.purged,
+    };
+    const help: Record<keyof typeof totals, string> = {
+      agent_queue_corrupt_total:
+        'Stored notifications that could not be read and were quarantined (or unreadable queue files moved aside).',
+      agent_queue_commits_total:
+        'Transactions committed to the queue file: one per event-loop turn that changed the queue (group commit).',
+      agent_queue_commit_writes_total: 'Changes (inserts, merges, deletes, ...) in those transactions.',
+      agent_queue_commit_seconds_total:
+        'Time from handing each transaction to the store until it was durable, summed: divided by ' +
+        'agent_queue_commits_total, how long a Notify waits for durability on average.',
+      agent_queue_fsyncs_total:
+        'fdatasyncs of the queue WAL (fsync durability; 0 with os); transactions made while one runs share the next.',
+      agent_queue_purged_total:
+        'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',
+    };
+    for (const [name, pick] of Object.entries(totals))
       new Counter({
         name,
-        help,
+        help: help[name],
         registers: [registry],
         collect() {
           this.reset();
           this.inc(pick(stats()));
         },
       });
-    total(
-      'agent_queue_corrupt_total',
-      'Stored notifications that could not be read and were quarantined (or unreadable queue files moved aside).',
-      (s) => s.corrupt,
-    );
-    total(
-      'agent_queue_commits_total',
-      'Transactions committed to the queue file: one per event-loop turn that changed the queue (group commit).',
-      (s) => s.commits.transactions,
-    );
-    total(
-      'agent_queue_commit_writes_total',
-      'Changes (inserts, merges, deletes, ...) in those transactions.',
-      (s) => s.commits.writes,
-    );
-    total(
-      'agent_queue_commit_seconds_total',
-      'Time from handing each transaction to the store until it was durable, summed: divided by ' +
-        'agent_queue_commits_total, how long a Notify waits for durability on average.',
-      (s) => s.commits.seconds,
-    );
-    total(
-      'agent_queue_fsyncs_total',
-      'fdatasyncs of the queue WAL (fsync durability; 0 with os); transactions made while one runs share the next.',
-      (s) => s.commits.syncs,
-    );
-    total(
-      'agent_queue_purged_total',
-      'Queued notifications deleted because the gateway asked (alerting uninstalled with deleteStoredData).',
-      (s) => s.purged,
-    );
   }
 }

@@ -2,11 +2,12 @@ import { existsSync, renameSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { openVersionedSqlite, startWorker, WalSync } from '@app/runtime';
 import { alerting } from '@app/proto';
+import type { Durability } from '../config/queue-durability.js';
 import type { DeadLetter, QueueRecord, QueueStore, QueueWrite, RecoveryReport } from './queue-store.js';
 import { readOutOfRange, readPages, type RecoveryPage } from './sqlite-recovery.js';
-import { batchWriter, type BatchWriter, type Durability } from './sqlite-writes.js';
+import { batchWriter, type BatchWriter } from './sqlite-writes.js';
 
-export type { Durability } from './sqlite-writes.js';
+export type { Durability } from '../config/queue-durability.js';
 
 export interface SqliteQueueStoreOptions {
   /** Recover on a worker thread from this many rows on (tests lower it to cover that path). */

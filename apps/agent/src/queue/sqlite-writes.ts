@@ -2,13 +2,6 @@ import type Database from 'better-sqlite3';
 import type { QueueWrite } from './queue-store.js';
 import { RECOVERY_COLUMNS } from './sqlite-recovery.js';
 
-/**
- * `fsync`: a commit is acknowledged once the WAL holding it has been
- * fdatasynced (it survives power loss); `os`: once written to the OS (it
- * survives a crash of the agent, not of the machine).
- */
-export type Durability = 'fsync' | 'os';
-
 export interface BatchWriter {
   /** Applies one batch in one transaction: all of it or, when it throws, none. */
   commit(writes: readonly QueueWrite[]): void;

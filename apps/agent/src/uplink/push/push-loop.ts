@@ -3,9 +3,9 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { backoffDelay, FailedPreconditionError, type BackoffPolicy } from '@app/runtime';
 import { SessionCallError, type SessionPeer } from '@app/session';
-import { AgentSettings } from '../config/agent-settings.js';
-import { NotificationQueue, type TakenNotification } from '../queue/notification-queue.js';
-import { GatewayConnection, type SessionUser } from './gateway-connection.js';
+import { AgentSettings } from '../../config/agent-settings.js';
+import { NotificationQueue, type TakenNotification } from '../../queue/notification-queue.js';
+import { GatewayConnection, type SessionUser } from '../session/gateway-connection.js';
 import { PushGate } from './push-gate.js';
 import { PushMetrics } from './push-metrics.js';
 

@@ -4,9 +4,14 @@ import { serviceDefinitions, type session } from '@app/proto';
 import { freshNonce, proofMatches, sessionProof } from '@app/cluster-auth';
 import { backoffDelay, FLOW_CONTROL_WINDOW, packageVersion, type BackoffPolicy } from '@app/runtime';
 import { framesOf, SessionPeer, streamFrame, type SessionFrame } from '@app/session';
-import { AgentSettings } from '../config/agent-settings.js';
-import { GATEWAY_CHANNEL_OPTIONS, gatewayChannelCredentials, GatewayJoin, JoinRefusedError } from './gateway-join.js';
-import type { KeyringContents } from './keyring.js';
+import { AgentSettings } from '../../config/agent-settings.js';
+import {
+  GATEWAY_CHANNEL_OPTIONS,
+  gatewayChannelCredentials,
+  GatewayJoin,
+  JoinRefusedError,
+} from '../join/gateway-join.js';
+import type { KeyringContents } from '../join/keyring.js';
 
 /** Sent in the hello (the gateway shows it per cluster): package.json's version, so it changes with each release. */
 export const AGENT_VERSION = packageVersion();

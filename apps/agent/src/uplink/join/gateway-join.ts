@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import { deriveClusterKey, generateExchangeKeyPair } from '@app/cluster-auth';
 import { createUnaryClient } from '@app/runtime';
-import { AgentSettings } from '../config/agent-settings.js';
+import { AgentSettings } from '../../config/agent-settings.js';
 import { Keyring, type KeyringContents } from './keyring.js';
 import { fetchPinnedCa } from './pinned-gateway.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { GatewayConnection } from './gateway-connection.js';
+import { GatewayConnection } from '../session/gateway-connection.js';
 
 export type PushOutcome = 'accepted' | 'refused' | 'failed';
 

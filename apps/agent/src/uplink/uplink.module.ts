@@ -3,12 +3,12 @@ import { Module } from '@nestjs/common';
 import type { BackoffPolicy } from '@app/runtime';
 import { AgentSettings } from '../config/agent-settings.js';
 import { QueueModule } from '../queue/queue.module.js';
-import { GatewayConnection, RECONNECT_POLICY } from './gateway-connection.js';
-import { GatewayJoin, KEYRING } from './gateway-join.js';
-import { Keyring } from './keyring.js';
-import { PushGate } from './push-gate.js';
-import { PUSH_RETRY_POLICY, PushLoop } from './push-loop.js';
-import { PushMetrics } from './push-metrics.js';
+import { GatewayConnection, RECONNECT_POLICY } from './session/gateway-connection.js';
+import { GatewayJoin, KEYRING } from './join/gateway-join.js';
+import { Keyring } from './join/keyring.js';
+import { PushGate } from './push/push-gate.js';
+import { PUSH_RETRY_POLICY, PushLoop } from './push/push-loop.js';
+import { PushMetrics } from './push/push-metrics.js';
 
 /** The agent's link to the gateway: the one outbound session, and the push loop that drains the queue over it while the push gate is open. */
 @Module({
@@ -33,4 +33,4 @@ import { PushMetrics } from './push-metrics.js';
   ],
   exports: [GatewayConnection, PushGate],
 })
-export class GatewayModule {}
+export class UplinkModule {}
