@@ -7,13 +7,13 @@ import { loadSettings, startService, type RunningService, type UnaryClient } fro
 import { gatewayClient, scrapeMetrics, waitFor, type GatewaySecrets } from '@app/testing';
 import { AppModule } from '../src/app.module.js';
 import { GatewaySettings } from '../src/config/gateway-settings.js';
-import { NotificationBus } from '../src/notifications/notification-bus.js';
+import { NotificationBus } from '../src/notifications/live-feed/notification-bus.js';
 import { loadTlsIdentity } from '../src/security/tls-identity.js';
 import {
   NOTIFICATION_STORE,
   type IncomingNotification,
   type NotificationStore,
-} from '../src/notifications/notification-store.js';
+} from '../src/notifications/store/notification-store.js';
 
 // The gateway's read side over real HTTP and gRPC servers on 127.0.0.1: the
 // whole gateway app in this process, so the test can fill the real store and

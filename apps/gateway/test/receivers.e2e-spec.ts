@@ -16,16 +16,16 @@ import {
   type MetricsScrape,
 } from '@app/testing';
 import { GatewaySettings } from '../src/config/gateway-settings.js';
-import { NotificationBus } from '../src/notifications/notification-bus.js';
+import { NotificationBus } from '../src/notifications/live-feed/notification-bus.js';
 import {
   NOTIFICATION_STORE,
   type IncomingNotification,
   type NotificationStore,
-} from '../src/notifications/notification-store.js';
+} from '../src/notifications/store/notification-store.js';
 import { alertOf, type AlertmanagerWebhookMessage } from '../src/receivers/webhook/webhook-payload.js';
 import type { ReceiverView } from '../src/receivers/webhook/receiver-view.js';
 import { ReceiversModule } from '../src/receivers/receivers.module.js';
-import { SqliteNotificationStore } from '../src/notifications/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../src/notifications/store/sqlite-notification-store.js';
 
 const { OpniSeverity, GoldenSignal } = alerting;
 const EXTERNAL_URL = 'http://gateway.test:8080';

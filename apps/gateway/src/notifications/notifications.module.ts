@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
 import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
-import { NotificationBus } from './notification-bus.js';
-import { NotificationCountsController } from './notification-counts.controller.js';
-import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './notification-feed.js';
-import { NotificationMetrics } from './notification-feed-metrics.js';
-import { NotificationQueryController } from './notification-query.controller.js';
-import { NotificationRetention, RETENTION_SCHEDULE, type RetentionSchedule } from './notification-retention.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
-import { NotificationsStreamController } from './notifications-stream.controller.js';
-import { NotificationsController } from './notifications.controller.js';
-import { SqliteNotificationStore } from './sqlite-notification-store.js';
+import { NotificationBus } from './live-feed/notification-bus.js';
+import { NotificationCountsController } from './query/notification-counts.controller.js';
+import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './live-feed/notification-feed.js';
+import { NotificationMetrics } from './live-feed/notification-feed-metrics.js';
+import { NotificationQueryController } from './query/notification-query.controller.js';
+import { NotificationRetention, RETENTION_SCHEDULE, type RetentionSchedule } from './retention/notification-retention.js';
+import { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
+import { NotificationsStreamController } from './live-feed/notifications-stream.controller.js';
+import { NotificationsController } from './query/notifications.controller.js';
+import { SqliteNotificationStore } from './store/sqlite-notification-store.js';
 
 /** The one place that picks the storage adapter, by the GATEWAY_NOTIFICATION_STORE setting. */
 function createNotificationStore(settings: GatewaySettings): NotificationStore {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
-import { NotificationBus } from '../notifications/notification-bus.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { NotificationBus } from '../notifications/live-feed/notification-bus.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { AlertmanagerIntegration } from './alertmanager/alertmanager-integration.js';
 import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
 import type { DeliveryIntegration } from './delivery/delivery-integration.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { systemClock } from '@app/runtime';
 import { waitFor } from '@app/testing';
-import { SqliteNotificationStore } from '../../notifications/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../notifications/store/sqlite-notification-store.js';
 import type { DeliveryIntegration, PreparedBatch, SendOutcome } from './delivery-integration.js';
 import { DeliveryTargetConfig } from './delivery-target-config.js';
 import { ReceiverDelivery, type DeliveryConfig } from './receiver-delivery.js';

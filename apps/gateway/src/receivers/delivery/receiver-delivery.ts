@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { severityOf } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { backoffDelay, type Clock } from '@app/runtime';
-import type { NotificationStore } from '../../notifications/notification-store.js';
+import type { NotificationStore } from '../../notifications/store/notification-store.js';
 import type { DeliveryTargetConfig } from './delivery-target-config.js';
 import type {
   DeliveryIntegration,

@@ -4,8 +4,8 @@ import { Observable } from 'rxjs';
 import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
-import { NotificationFeed } from './notification-feed.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { NotificationFeed } from '../live-feed/notification-feed.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 type WatchCall = ServerWritableStream<alerting.WatchNotificationsRequest, alerting.StoredNotification>;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/runtime';
-import { NotificationMetrics } from './notification-feed-metrics.js';
-import { NOTIFICATION_STORE, type NotificationStore, type RetentionPolicy } from './notification-store.js';
+import { NotificationMetrics } from '../live-feed/notification-feed-metrics.js';
+import { NOTIFICATION_STORE, type NotificationStore, type RetentionPolicy } from '../store/notification-store.js';
 
 /** What retention keeps and how often it runs. */
 export interface RetentionSchedule {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ClustersModule } from '../clusters/clusters.module.js';
+import { ClustersModule } from '../../clusters/clusters.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BootstrapController } from './bootstrap.controller.js';
 

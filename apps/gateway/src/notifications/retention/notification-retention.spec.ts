@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { captureNestLogs, waitFor } from '@app/testing';
 import { Registry } from 'prom-client';
-import { NotificationMetrics } from './notification-feed-metrics.js';
+import { NotificationMetrics } from '../live-feed/notification-feed-metrics.js';
 import { NotificationRetention, type RetentionSchedule } from './notification-retention.js';
-import { SqliteNotificationStore } from './sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../store/sqlite-notification-store.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 const logged = captureNestLogs();

@@ -2,11 +2,11 @@ import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@
 import type { ClusterListJson, ClusterView, HealthView } from '@app/admin-api';
 import type { core } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import type { ClusterRecord } from '../clusters/cluster-store.js';
-import { AgentNodes } from '../sessions/agent-nodes.js';
-import { AgentSessions } from '../sessions/agent-sessions.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { ClusterRegistry } from '../cluster-registry.js';
+import type { ClusterRecord } from '../cluster-store.js';
+import { AgentNodes } from '../../sessions/agent-nodes.js';
+import { AgentSessions } from '../../sessions/agent-sessions.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../../notifications/store/notification-store.js';
 import { ClusterHealth } from './cluster-health.js';
 import { clusterListQuery, listClusters, type QueryParams } from './cluster-list.js';
 

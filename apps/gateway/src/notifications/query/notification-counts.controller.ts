@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { SEVERITIES, type NotificationCountsJson } from '@app/admin-api';
 import { severityOf } from '@app/notification-model';
 import { countQueryFromParams, type QueryParams } from './notification-query-params.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 /**
  * GET /api/v1/notifications/counts?cluster=&goldenSignal=&since=&until= — how

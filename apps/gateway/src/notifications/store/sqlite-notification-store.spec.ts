@@ -182,7 +182,7 @@ describe.each(['main', 'worker'] as const)('SqliteNotificationStore: durability 
     await store.close();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'apps/gateway/src/notifications/fixtures/store-until-killed.ts', path],
+      ['--import', 'tsx', 'apps/gateway/src/notifications/store/fixtures/store-until-killed.ts', path],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const acknowledged: string[] = [];

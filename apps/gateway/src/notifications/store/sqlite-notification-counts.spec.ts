@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import { countQueryFromParams } from './notification-query-params.js';
+import { countQueryFromParams } from '../query/notification-query-params.js';
 import { SqliteNotificationStore } from './sqlite-notification-store.js';
 
 const { OpniSeverity, GoldenSignal } = alerting;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { core } from '@app/proto';
-import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { AgentNodes } from '../sessions/agent-nodes.js';
-import { AgentSessions, type AgentSession } from '../sessions/agent-sessions.js';
+import { ClusterRegistry } from '../cluster-registry.js';
+import { AgentNodes } from '../../sessions/agent-nodes.js';
+import { AgentSessions, type AgentSession } from '../../sessions/agent-sessions.js';
 
 /** Injection token of how often the gateway polls each connected agent's health (ms). */
 export const HEALTH_POLL_INTERVAL_MS = Symbol('HealthPollIntervalMs');

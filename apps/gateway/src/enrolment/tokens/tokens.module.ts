@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
-import { GatewaySettings } from '../config/gateway-settings.js';
+import { GatewaySettings } from '../../config/gateway-settings.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from './bootstrap-token-store.js';
 import { BootstrapTokens } from './bootstrap-tokens.js';
 import { SqliteBootstrapTokenStore } from './sqlite-bootstrap-token-store.js';

@@ -3,10 +3,10 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { deriveClusterKey, exchangePublicKeyProblem, generateExchangeKeyPair } from '@app/cluster-auth';
 import { bootstrap } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import { assertClusterId } from '../clusters/cluster-id.js';
-import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { AgentFacing } from '../security/agent-facing.decorator.js';
-import { UnauthenticatedAdmission } from '../security/unauthenticated-admission.js';
+import { assertClusterId } from '../../clusters/cluster-id.js';
+import { ClusterRegistry } from '../../clusters/cluster-registry.js';
+import { AgentFacing } from '../../security/agent-facing.decorator.js';
+import { UnauthenticatedAdmission } from '../../security/unauthenticated-admission.js';
 import { BootstrapTokens } from '../tokens/bootstrap-tokens.js';
 
 /**

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { NotificationListJson } from '@app/admin-api';
 import { toNotificationJson } from './notification-json.js';
 import { listQueryFromParams, type QueryParams } from './notification-query-params.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 /**
  * GET /api/v1/notifications?cluster=&severity=&goldenSignal=&since=&until=&limit=&cursor=

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/common';
 import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { CLOCK, InvalidArgumentError, parseDuration, DURATION_RULE, type Clock } from '@app/runtime';
-import { GatewaySettings } from '../config/gateway-settings.js';
+import { GatewaySettings } from '../../config/gateway-settings.js';
 import { joinCommand, nodeJoinCommand } from '../join-command/installer-template.js';
-import { TLS_IDENTITY } from '../security/security.tokens.js';
-import type { TlsIdentity } from '../security/tls-identity.js';
+import { TLS_IDENTITY } from '../../security/security.tokens.js';
+import type { TlsIdentity } from '../../security/tls-identity.js';
 import type { BootstrapTokenRecord } from './bootstrap-token-store.js';
 import { BootstrapTokens } from './bootstrap-tokens.js';
 

@@ -8,8 +8,8 @@ import {
 } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import type { FeedFilter } from './notification-feed.js';
-import { MAX_LIST_LIMIT, type NotificationCountQuery, type NotificationQuery } from './notification-store.js';
+import type { FeedFilter } from '../live-feed/notification-feed.js';
+import { MAX_LIST_LIMIT, type NotificationCountQuery, type NotificationQuery } from '../store/notification-store.js';
 
 /** Query parameters as Express parses them ("simple" parser): a repeated name gives an array. */
 export type QueryParams = Record<string, unknown>;

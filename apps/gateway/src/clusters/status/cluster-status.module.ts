@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ClustersModule } from '../clusters/clusters.module.js';
-import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
-import { NotificationsModule } from '../notifications/notifications.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { ClustersModule } from '../clusters.module.js';
+import { durationMs, GatewaySettings } from '../../config/gateway-settings.js';
+import { NotificationsModule } from '../../notifications/notifications.module.js';
+import { SessionsModule } from '../../sessions/sessions.module.js';
 import { ClusterHealth, HEALTH_POLL_INTERVAL_MS } from './cluster-health.js';
 import { ClustersController } from './clusters.controller.js';
 

@@ -2,9 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Logger, Query, Res } from '@nestjs/common';
 import type { alerting } from '@app/proto';
 import { feedMatches, NotificationFeed, type FeedFilter } from './notification-feed.js';
-import { toNotificationJson } from './notification-json.js';
-import { feedFilterFromParams, resumeAfter, type QueryParams } from './notification-query-params.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
+import { toNotificationJson } from '../query/notification-json.js';
+import { feedFilterFromParams, resumeAfter, type QueryParams } from '../query/notification-query-params.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 /** Notifications read from the store per step of a Last-Event-ID replay. */
 const REPLAY_PAGE = 500;
