@@ -5,15 +5,11 @@ import { Counter, Gauge, Registry } from 'prom-client';
 export const FEEDS = ['sse', 'grpc'] as const;
 export type FeedName = (typeof FEEDS)[number];
 
-export const PRUNE_REASONS = ['age', 'count'] as const;
-export type PruneReason = (typeof PRUNE_REASONS)[number];
-
-/** Metrics of the notification store's read side and retention (ingest counts what it receives). */
+/** Metrics of the live feeds' subscribers (ingest counts what it receives, retention what it deletes). */
 @Injectable()
-export class NotificationMetrics {
+export class NotificationFeedMetrics {
   private readonly subscribers: Gauge<'feed'>;
   private readonly overflows: Counter<'feed'>;
-  private readonly pruned: Counter<'reason'>;
 
   constructor(@Inject(Registry) registry: Registry) {
     this.subscribers = new Gauge({
@@ -28,18 +24,11 @@ export class NotificationMetrics {
       labelNames: ['feed'],
       registers: [registry],
     });
-    this.pruned = new Counter({
-      name: 'gateway_notifications_pruned_total',
-      help: 'Stored notifications deleted by retention, by reason (age, count).',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
     // Every series from the start, so that dashboards and rate() see zeros rather than gaps.
     for (const feed of FEEDS) {
       this.subscribers.set({ feed }, 0);
       this.overflows.inc({ feed }, 0);
     }
-    for (const reason of PRUNE_REASONS) this.pruned.inc({ reason }, 0);
   }
 
   /** Counts a subscriber; returns the function that uncounts it (once, however often it is called). */
@@ -55,9 +44,5 @@ export class NotificationMetrics {
 
   overflowed(feed: FeedName): void {
     this.overflows.inc({ feed });
-  }
-
-  prunedBy(reason: PruneReason, count: number): void {
-    this.pruned.inc({ reason }, count);
   }
 }

@@ -2,7 +2,7 @@ import { alerting } from '@app/proto';
 import { Registry } from 'prom-client';
 import { NotificationBus } from './notification-bus.js';
 import { NotificationFeed, type LiveSubscriber } from './notification-feed.js';
-import { NotificationMetrics } from './notification-feed-metrics.js';
+import { NotificationFeedMetrics } from './notification-feed-metrics.js';
 
 const { OpniSeverity } = alerting;
 
@@ -44,7 +44,7 @@ describe('NotificationFeed', () => {
   beforeEach(() => {
     bus = new NotificationBus();
     registry = new Registry();
-    feed = new NotificationFeed(bus, new NotificationMetrics(registry), { heartbeatMs: 1_000, maxBacklog: 3 });
+    feed = new NotificationFeed(bus, new NotificationFeedMetrics(registry), { heartbeatMs: 1_000, maxBacklog: 3 });
   });
 
   async function metric(name: string, labels: Record<string, string>): Promise<number | undefined> {

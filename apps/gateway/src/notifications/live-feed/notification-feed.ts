@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { alerting } from '@app/proto';
 import { NotificationBus } from './notification-bus.js';
-import { NotificationMetrics, type FeedName } from './notification-feed-metrics.js';
+import { NotificationFeedMetrics, type FeedName } from './notification-feed-metrics.js';
 
 /** Which newly stored notifications a live subscriber gets. */
 export interface FeedFilter {
@@ -53,7 +53,7 @@ export class NotificationFeed implements OnModuleDestroy {
 
   constructor(
     private readonly bus: NotificationBus,
-    private readonly metrics: NotificationMetrics,
+    private readonly metrics: NotificationFeedMetrics,
     @Inject(FEED_OPTIONS) readonly options: FeedOptions,
   ) {}
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { captureNestLogs, waitFor } from '@app/testing';
 import { Registry } from 'prom-client';
-import { NotificationMetrics } from '../live-feed/notification-feed-metrics.js';
+import { RetentionMetrics } from './retention-metrics.js';
 import { NotificationRetention, type RetentionSchedule } from './notification-retention.js';
 import { SqliteNotificationStore } from '../store/sqlite-notification-store.js';
 
@@ -47,7 +47,7 @@ describe('NotificationRetention', () => {
   });
 
   function start(schedule: RetentionSchedule): NotificationRetention {
-    retention = new NotificationRetention(store, schedule, { now: () => now }, new NotificationMetrics(registry));
+    retention = new NotificationRetention(store, schedule, { now: () => now }, new RetentionMetrics(registry));
     retention.onApplicationBootstrap();
     return retention;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/runtime';
-import { NotificationMetrics } from '../live-feed/notification-feed-metrics.js';
 import { NOTIFICATION_STORE, type NotificationStore, type RetentionPolicy } from '../store/notification-store.js';
+import { RetentionMetrics } from './retention-metrics.js';
 
 /** What retention keeps and how often it runs. */
 export interface RetentionSchedule {
@@ -32,7 +32,7 @@ export class NotificationRetention implements OnApplicationBootstrap, OnModuleDe
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(RETENTION_SCHEDULE) private readonly schedule: RetentionSchedule,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly metrics: NotificationMetrics,
+    private readonly metrics: RetentionMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
