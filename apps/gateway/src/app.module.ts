@@ -7,6 +7,7 @@ import { ClusterStatusModule } from './clusters/status/cluster-status.module.js'
 import { ClustersModule } from './clusters/clusters.module.js';
 import { BootstrapModule } from './enrolment/bootstrap/bootstrap.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { IngestModule } from './ingest/ingest.module.js';
 import { SecurityModule } from './security/security.module.js';
 import type { TlsIdentity } from './security/tls-identity.js';
 import { TokensModule } from './enrolment/tokens/tokens.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         NotificationsModule,
         ClustersModule,
         SessionsModule,
+        IngestModule,
         ReceiversModule,
         ClusterStatusModule,
         AlertingCapabilityModule,

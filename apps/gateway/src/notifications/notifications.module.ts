@@ -4,12 +4,21 @@ import { CLOCK, systemClock } from '@app/runtime';
 import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationBus } from './live-feed/notification-bus.js';
 import { NotificationFeedMetrics } from './live-feed/notification-feed-metrics.js';
-import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './live-feed/notification-feed.js';
+import {
+  DEFAULT_MAX_BACKLOG,
+  FEED_OPTIONS,
+  NotificationFeed,
+  type FeedOptions,
+} from './live-feed/notification-feed.js';
 import { NotificationsStreamController } from './live-feed/notifications-stream.controller.js';
 import { NotificationCountsController } from './query/notification-counts.controller.js';
 import { NotificationQueryController } from './query/notification-query.controller.js';
 import { NotificationsController } from './query/notifications.controller.js';
-import { NotificationRetention, RETENTION_SCHEDULE, type RetentionSchedule } from './retention/notification-retention.js';
+import {
+  NotificationRetention,
+  RETENTION_SCHEDULE,
+  type RetentionSchedule,
+} from './retention/notification-retention.js';
 import { RetentionMetrics } from './retention/retention-metrics.js';
 import { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
 import { SqliteNotificationStore } from './store/sqlite-notification-store.js';
