@@ -80,7 +80,7 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<ReceiverDelivery<C>> {
     let progress = await this.progressStore.load(progressKey);
     if (!progress) {
-      progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, deadLettered: 0 };
+      progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, undeliverable: 0 };
       // Saved now, so that what is stored from here on is delivered even if we stop before the first POST.
       await this.progressStore.save(progressKey, progress);
     }

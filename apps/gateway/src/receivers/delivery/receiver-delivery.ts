@@ -13,7 +13,7 @@ import type {
 } from './delivery-integration.js';
 import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 import { ProgressKeeper } from './progress-keeper.js';
-import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 
@@ -45,7 +45,7 @@ export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
   state: ReceiverState;
   consecutiveFailures: number;
   lastError?: ReceiverError;
-  lastDeadLetter?: DeadLetter;
+  lastFailedDelivery?: FailedDelivery;
   /** Received time of the oldest notification read but not done with; undefined when caught up. */
   pendingSince?: Date;
   /** Since this process started, for the metrics' counters. */
@@ -70,7 +70,7 @@ interface Window {
   lastSeq: bigint;
   /** Received time of its oldest matching notification, for the lag. */
   oldest?: Date;
-  /** Batches sent and not yet done (delivered, dead-lettered or expired). */
+  /** Batches sent and not yet done (delivered, given up on or expired). */
   outstanding: number;
   /** Every batch of it has been sent (or dropped as expired). */
   issued: boolean;
@@ -85,8 +85,8 @@ interface Window {
  * are on the wire — and moves the cursor past a window only once all its
  * batches, and all before it, are done: at least once, whatever order the
  * answers come in. Failures are retried with capped exponential backoff,
- * forever unless maxAttempts dead-letters rejected batches; notifications the
- * target refuses one by one are dead-lettered alone. Woken by the bus; polls
+ * forever unless maxAttempts gives up on rejected batches; notifications the
+ * target refuses one by one are given up on alone (both recorded as failed deliveries). Woken by the bus; polls
  * every pollIntervalMs as a safety net.
  */
 export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
@@ -100,7 +100,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly progress: ProgressKeeper;
   private head: bigint;
   private pendingSince?: Date;
-  private lastDeadLetter?: DeadLetter;
+  private lastFailedDelivery?: FailedDelivery;
   /** Under maxAlertsPerSecond, when the next batch may go. */
   private nextSendAt = 0;
   private wakePending = false;
@@ -160,7 +160,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       state: this.outcomes.state(),
       consecutiveFailures: this.outcomes.consecutiveFailures,
       lastError: this.outcomes.lastError,
-      lastDeadLetter: this.lastDeadLetter,
+      lastFailedDelivery: this.lastFailedDelivery,
       pendingSince: this.pendingSince,
       counts: { ...this.outcomes.counts },
     };
@@ -176,7 +176,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         await this.pump();
       } catch (error) {
         if (this.stopping) break;
-        // The store failed, or a dead letter could not be recorded: start again from the cursor at the poll's pace.
+        // The store failed, or a failed delivery could not be recorded: start again from the cursor at the poll's pace.
         this.logger.error(
           { event: 'receiver-loop-failed', receiver: this.config.name, err: error },
           `${this.config.name}: reading the store or recording progress failed; retrying in ${this.config.pollIntervalMs} ms`,
@@ -190,7 +190,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /**
    * Reads windows after the cursor and sends their batches until stopped.
-   * Throws when the store fails or a dead letter cannot be recorded, once the
+   * Throws when the store fails or a failed delivery cannot be recorded, once the
    * batches in flight have settled: windows not wholly done are read again.
    */
   private async pump(): Promise<void> {
@@ -326,7 +326,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /**
    * Sends a batch until it is done: returns how many were accepted (the
-   * rest dead-lettered or expired), or undefined on stop.
+   * rest given up on or expired), or undefined on stop.
    */
   private async deliver(prepared: PreparedBatch): Promise<number | undefined> {
     let rejections = 0;
@@ -341,13 +341,13 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       const { batch } = prepared;
       if (outcome.ok) {
         this.outcomes.succeeded();
-        for (const rejected of outcome.rejected) await this.deadLetterOne(rejected);
+        for (const rejected of outcome.rejected) await this.giveUpOnNotification(rejected);
         return batch.length - outcome.rejected.length;
       }
       this.outcomes.failed(outcome, batch.length);
       if (outcome.kind === 'rejected') rejections++;
       if (outcome.kind === 'rejected' && this.config.maxAttempts > 0 && rejections >= this.config.maxAttempts) {
-        await this.deadLetter(batch, outcome);
+        await this.giveUpOnBatch(batch, outcome);
         return 0;
       }
       this.outcomes.counts.retries++;
@@ -365,7 +365,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     return undefined;
   }
 
-  private async deadLetter(batch: readonly alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
+  private async giveUpOnBatch(batch: readonly alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
     await this.record(batch, outcome.status, outcome.message);
     this.logger.error(
       {
@@ -379,7 +379,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   }
 
   /** One notification the target refused on its own: recorded with the target's answer, the rest of its batch went on. */
-  private async deadLetterOne({ stored, status, message }: RejectedNotification): Promise<void> {
+  private async giveUpOnNotification({ stored, status, message }: RejectedNotification): Promise<void> {
     await this.record([stored], status, message);
     this.logger.error(
       {
@@ -400,7 +400,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     error: string,
   ): Promise<void> {
     const seqs = notifications.map((stored) => stored.seq);
-    const letter: DeadLetter = {
+    const failure: FailedDelivery = {
       fromSeq: seqs.reduce((a, b) => (b < a ? b : a)),
       toSeq: seqs.reduce((a, b) => (b > a ? b : a)),
       notifications: notifications.map(({ clusterId, id }) => ({ clusterId, id })),
@@ -408,9 +408,9 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       error,
       at: new Date(this.deps.clock.now()),
     };
-    await this.progress.deadLetter(letter, notifications.length);
-    this.lastDeadLetter = letter;
-    this.outcomes.counts.deadLettered += notifications.length;
+    await this.progress.recordFailedDelivery(failure, notifications.length);
+    this.lastFailedDelivery = failure;
+    this.outcomes.counts.undeliverable += notifications.length;
   }
 
   /** Until woken, stopped, a batch in flight finishes, or the poll interval passes. */

@@ -1,4 +1,4 @@
-import { redactUrl } from './receiver-view.js';
+import { redactUrl } from './delivery-view.js';
 
 describe('redactUrl', () => {
   it.each([
