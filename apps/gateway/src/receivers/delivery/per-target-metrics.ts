@@ -14,28 +14,20 @@ export function registerPerTargetMetrics<S extends { config: { name: string } }>
   statuses: () => S[],
   { counters = [], gauges = [] }: { counters?: PerTargetMetric<S>[]; gauges?: PerTargetMetric<S>[] },
 ): void {
-  for (const [name, help, value] of counters) {
-    new Counter({
-      name,
-      help,
-      labelNames: [label],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const status of statuses()) this.inc({ [label]: status.config.name }, value(status));
-      },
-    });
-  }
-  for (const [name, help, value] of gauges) {
-    new Gauge({
-      name,
-      help,
-      labelNames: [label],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const status of statuses()) this.set({ [label]: status.config.name }, value(status));
-      },
-    });
-  }
+  const options = ([name, help, value]: PerTargetMetric<S>) => ({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect(this: Counter | Gauge) {
+      this.reset();
+      for (const status of statuses()) {
+        const labels = { [label]: status.config.name };
+        if (this instanceof Counter) this.inc(labels, value(status));
+        else this.set(labels, value(status));
+      }
+    },
+  });
+  for (const metric of counters) new Counter(options(metric));
+  for (const metric of gauges) new Gauge(options(metric));
 }
