@@ -26,45 +26,11 @@ import {
   type EncodedRows,
   type NotificationRow,
 } from './sqlite-notification-writes.js';
-
-/** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
-export const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS notifications (
-    seq           INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: never reused after pruning, so receivers' cursors stay valid
-    cluster_id    TEXT NOT NULL,
-    id            TEXT NOT NULL,
-    severity      INTEGER NOT NULL,
-    golden_signal INTEGER NOT NULL,
-    received_at   INTEGER NOT NULL,                  -- ms since the epoch; never decreases along seq
-    payload       BLOB NOT NULL,                     -- alerting.Notification, protobuf
-    UNIQUE (cluster_id, id)                          -- ingest's deduplication key
-  );
-  -- Each listing filter walks its index in seq order and stops at the page's end.
-  CREATE INDEX IF NOT EXISTS notifications_by_cluster ON notifications (cluster_id, seq);
-  CREATE INDEX IF NOT EXISTS notifications_by_severity ON notifications (severity, seq);
-  CREATE INDEX IF NOT EXISTS notifications_by_golden_signal ON notifications (golden_signal, seq);
-  CREATE INDEX IF NOT EXISTS notifications_by_received_at ON notifications (received_at);
-`;
-
-const COLUMNS = 'seq, cluster_id, id, severity, golden_signal, received_at, payload';
+import { decodeCursor, encodeCursor } from './notification-cursor.js';
+import { COLUMNS, fromRow, prepareStatements, SCHEMA, SCHEMA_VERSION, type Row } from './sqlite-notification-schema.js';
 
 /** Rows deleted per transaction while pruning, so that ingest is never held up for long. */
 const PRUNE_CHUNK = 5_000;
-
-/** A cursor is base64url("s<seq>"): opaque to clients, and a typo is caught rather than misread. */
-const CURSOR_PAYLOAD = /^s([1-9]\d{0,15})$/;
-
-type Row = [
-  seq: number,
-  clusterId: string,
-  id: string,
-  severity: number,
-  goldenSignal: number,
-  receivedAt: number,
-  payload: Buffer,
-];
 
 interface PendingStore extends NotificationRow {
   notification: alerting.Notification;
@@ -98,7 +64,7 @@ export interface SqliteNotificationStoreOptions {
  */
 export class SqliteNotificationStore implements NotificationStore {
   private readonly db: Database.Database;
-  private readonly statements: ReturnType<typeof prepare>;
+  private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly listings = new Map<string, Database.Statement>();
   /** Commits on this thread (commitOn `main`), or undefined when a writer thread does them. */
   private readonly committer: Committer<EncodedRows, Float64Array> | undefined;
@@ -125,7 +91,7 @@ export class SqliteNotificationStore implements NotificationStore {
       synchronous: 'FULL',
       remedy: 'start the gateway version that wrote it, or move the file aside',
     });
-    this.statements = prepare(this.db);
+    this.statements = prepareStatements(this.db);
     this.lastReceivedAt = (this.statements.lastReceivedAt.get() as number | null) ?? 0;
     if ((options.commitOn ?? 'main') === 'main') this.committer = notificationCommitter(this.db);
     else
@@ -317,13 +283,13 @@ export class SqliteNotificationStore implements NotificationStore {
     return deleted;
   }
 
-  /** Deletes every notification of the cluster, a chunk per transaction, yielding in between (like prune). */
   async lastReceivedByCluster(): Promise<Map<string, Date>> {
     this.ensureOpen();
     const rows = this.statements.lastReceivedByCluster.all() as [string, number][];
     return new Map(rows.map(([clusterId, receivedAt]) => [clusterId, new Date(receivedAt)]));
   }
 
+  /** Deletes every notification of the cluster, a chunk per transaction, yielding in between (like prune). */
   async deleteCluster(clusterId: string): Promise<number> {
     this.ensureOpen();
     // What is pending or being committed for the cluster goes too: wait until it is written.
@@ -352,65 +318,6 @@ export class SqliteNotificationStore implements NotificationStore {
   private ensureOpen(): void {
     if (this.closed) throw new UnavailableError('the notification store is closed');
   }
-}
-
-function prepare(db: Database.Database) {
-  return {
-    lastReceivedAt: db.prepare('SELECT max(received_at) FROM notifications').pluck(),
-    byKey: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE cluster_id = ? AND id = ?`).raw(true),
-    /** The first seq received at or after an instant (undefined when none is). */
-    firstSeqReceivedFrom: db
-      .prepare('SELECT seq FROM notifications WHERE received_at >= ? ORDER BY received_at, seq LIMIT 1')
-      .pluck() as Database.Statement<[number], number>,
-    after: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),
-    deleteReceivedBefore: db.prepare(
-      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE received_at < ? LIMIT ?)',
-    ),
-    // The (cluster_id, id) key is a cluster-first index: no extra index needed.
-    deleteOfCluster: db.prepare(
-      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE cluster_id = ? LIMIT ?)',
-    ),
-    deleteOldest: db.prepare(
-      'DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications ORDER BY seq LIMIT ?)',
-    ),
-    // Two subqueries, one B-tree seek each: max(seq) - min(seq) in one SELECT scans the table.
-    span: db.prepare('SELECT (SELECT max(seq) FROM notifications) - (SELECT min(seq) FROM notifications) + 1').pluck(),
-    count: db.prepare('SELECT count(*) FROM notifications').pluck(),
-    // The newest seq of each cluster from the (cluster_id, seq) index, then one row each: received_at
-    // never decreases along seq, so the newest seq is the last received.
-    lastReceivedByCluster: db
-      .prepare(
-        `SELECT n.cluster_id, n.received_at FROM notifications n
-         JOIN (SELECT max(seq) AS seq FROM notifications GROUP BY cluster_id) newest ON n.seq = newest.seq`,
-      )
-      .raw(true),
-  };
-}
-
-function fromRow([seq, clusterId, id, severity, goldenSignal, receivedAt, payload]: Row): alerting.StoredNotification {
-  return {
-    clusterId,
-    id,
-    notification: alerting.Notification.decode(payload),
-    severity,
-    goldenSignal,
-    receivedAt: new Date(receivedAt),
-    seq: BigInt(seq),
-  };
-}
-
-export function encodeCursor(seq: bigint): string {
-  return Buffer.from(`s${seq}`).toString('base64url');
-}
-
-/** The seq a cursor points at; InvalidArgumentError('cursor') unless it is one of ours. */
-function decodeCursor(cursor: string): bigint {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
-  const match = CURSOR_PAYLOAD.exec(text);
-  // Round-trip: base64url decoding ignores stray bits, so another string could decode to the same text.
-  if (!match || encodeCursor(BigInt(match[1])) !== cursor)
-    throw new InvalidArgumentError('cursor', 'is not a cursor from a previous page (pass nextCursor as it was given)');
-  return BigInt(match[1]); // seqs are 64-bit: a Number would round past 2^53
 }
 
 function instant(field: string, date: Date | undefined): number | undefined {
