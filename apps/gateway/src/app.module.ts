@@ -3,13 +3,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { HealthzModule, loggerOptions, MetricsModule } from '@app/runtime';
 import { AdminPageModule } from './admin-page/admin-page.module.js';
 import { AlertingCapabilityModule } from './alerting-capability/alerting-capability.module.js';
-import { ClusterStatusModule } from './cluster-status/cluster-status.module.js';
+import { ClusterStatusModule } from './clusters/status/cluster-status.module.js';
 import { ClustersModule } from './clusters/clusters.module.js';
-import { BootstrapModule } from './bootstrap/bootstrap.module.js';
+import { BootstrapModule } from './enrolment/bootstrap/bootstrap.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { IngestModule } from './ingest/ingest.module.js';
 import { SecurityModule } from './security/security.module.js';
 import type { TlsIdentity } from './security/tls-identity.js';
-import { TokensModule } from './tokens/tokens.module.js';
+import { TokensModule } from './enrolment/tokens/tokens.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         NotificationsModule,
         ClustersModule,
         SessionsModule,
+        IngestModule,
         ReceiversModule,
         ClusterStatusModule,
         AlertingCapabilityModule,

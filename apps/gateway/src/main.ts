@@ -6,9 +6,10 @@ import { packageDefinitionFor } from '@app/proto';
 import { loadAdminToken, loadSettingsOrExit, startService } from '@app/runtime';
 import { AppModule, GATEWAY_GRPC_SERVICES } from './app.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
+import { RECEIVERS_SETTING_CHECKS } from './receivers/receivers-file-check.js';
 import { loadTlsIdentity } from './security/tls-identity.js';
 
-const settings = loadSettingsOrExit(GatewaySettings);
+const settings = loadSettingsOrExit(GatewaySettings, RECEIVERS_SETTING_CHECKS);
 mkdirSync(settings.dataDir, { recursive: true });
 const tls = await loadTlsIdentity(settings.dataDir, {
   certFile: settings.tlsCertFile,

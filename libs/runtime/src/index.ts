@@ -4,6 +4,7 @@ export { Setting, declaredSettings, type SettingSpec } from './settings/setting.
 export { PortSetting } from './settings/port-setting.decorator.js';
 export { IntegerSetting } from './settings/integer-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
+export { CheckedSetting, type SettingChecks } from './settings/checked-setting.decorator.js';
 export { GrpcServer, FLOW_CONTROL_WINDOW, type GrpcServerOptions } from './grpc/grpc-server.js';
 export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
 export {

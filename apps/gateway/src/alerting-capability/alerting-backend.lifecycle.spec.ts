@@ -11,7 +11,7 @@ import { ALERTING_CAPABILITY } from '@app/notification-model';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';
-import { SqliteNotificationStore } from '../notifications/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../notifications/store/sqlite-notification-store.js';
 import { AgentSessions } from '../sessions/agent-sessions.js';
 import { AlertingBackend } from './alerting-backend.js';
 import { AlertingDriver } from './alerting-driver.js';

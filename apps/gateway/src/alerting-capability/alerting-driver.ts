@@ -10,8 +10,8 @@ import { ALERTING_CAPABILITY } from '@app/notification-model';
 import type { capability } from '@app/proto';
 import { UnavailableError } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { INSTALLER_TEMPLATE } from '../join-command/installer-template.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { INSTALLER_TEMPLATE } from '../enrolment/join-command/installer-template.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 
 /**
  * What alerting adds to the capability lifecycle. Enabled, a cluster's agent

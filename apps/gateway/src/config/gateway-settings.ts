@@ -3,6 +3,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { NotificationLimitSettings } from '@app/notification-model';
 import {
+  CheckedSetting,
   DURATION_RULE,
   hostPort,
   IntegerSetting,
@@ -12,7 +13,6 @@ import {
   Setting,
   type SettingSpec,
 } from '@app/runtime';
-import { IsReceiversFile } from '../receivers/is-receivers-file.decorator.js';
 
 /** Where the gateway keeps notifications; only SQLite for now (NATS JetStream later, for several replicas). */
 export const NOTIFICATION_STORE_KINDS = ['sqlite'] as const;
@@ -80,7 +80,7 @@ export class GatewaySettings extends NotificationLimitSettings {
       'JSON file declaring the webhook receivers and Alertmanager targets (see "Webhook receivers", "Alertmanager targets"); none when empty.',
   })
   @IsString()
-  @IsReceiversFile()
+  @CheckedSetting() // by loading the file: receiversFileProblem, which main.ts passes (config imports no feature)
   receiversFile = '';
 
   @Setting({

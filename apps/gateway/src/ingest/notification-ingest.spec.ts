@@ -7,8 +7,8 @@ import { FailedPreconditionError, InvalidArgumentError } from '@app/runtime';
 import { Registry } from 'prom-client';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
 import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';
-import { NotificationBus } from '../notifications/notification-bus.js';
-import { SqliteNotificationStore } from '../notifications/sqlite-notification-store.js';
+import { NotificationBus } from '../notifications/live-feed/notification-bus.js';
+import { SqliteNotificationStore } from '../notifications/store/sqlite-notification-store.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { NotificationIngest } from './notification-ingest.js';
 

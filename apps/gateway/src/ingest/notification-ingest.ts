@@ -11,8 +11,8 @@ import {
 import type { alerting } from '@app/proto';
 import { CLOCK, FailedPreconditionError, InvalidArgumentError, type Clock } from '@app/runtime';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { NotificationBus } from '../notifications/notification-bus.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { NotificationBus } from '../notifications/live-feed/notification-bus.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { IngestMetrics } from './ingest-metrics.js';
 
 export const GATEWAY_NOTIFICATION_LIMITS = Symbol('GatewayNotificationLimits');

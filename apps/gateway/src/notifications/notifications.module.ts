@@ -2,16 +2,26 @@ import { join } from 'node:path';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
 import { durationMs, GatewaySettings } from '../config/gateway-settings.js';
-import { NotificationBus } from './notification-bus.js';
-import { NotificationCountsController } from './notification-counts.controller.js';
-import { DEFAULT_MAX_BACKLOG, FEED_OPTIONS, NotificationFeed, type FeedOptions } from './notification-feed.js';
-import { NotificationMetrics } from './notification-feed-metrics.js';
-import { NotificationQueryController } from './notification-query.controller.js';
-import { NotificationRetention, RETENTION_SCHEDULE, type RetentionSchedule } from './notification-retention.js';
-import { NOTIFICATION_STORE, type NotificationStore } from './notification-store.js';
-import { NotificationsStreamController } from './notifications-stream.controller.js';
-import { NotificationsController } from './notifications.controller.js';
-import { SqliteNotificationStore } from './sqlite-notification-store.js';
+import { NotificationBus } from './live-feed/notification-bus.js';
+import { NotificationFeedMetrics } from './live-feed/notification-feed-metrics.js';
+import {
+  DEFAULT_MAX_BACKLOG,
+  FEED_OPTIONS,
+  NotificationFeed,
+  type FeedOptions,
+} from './live-feed/notification-feed.js';
+import { NotificationsStreamController } from './live-feed/notifications-stream.controller.js';
+import { NotificationCountsController } from './query/notification-counts.controller.js';
+import { NotificationQueryController } from './query/notification-query.controller.js';
+import { NotificationsController } from './query/notifications.controller.js';
+import {
+  NotificationRetention,
+  RETENTION_SCHEDULE,
+  type RetentionSchedule,
+} from './retention/notification-retention.js';
+import { RetentionMetrics } from './retention/retention-metrics.js';
+import { NOTIFICATION_STORE, type NotificationStore } from './store/notification-store.js';
+import { SqliteNotificationStore } from './store/sqlite-notification-store.js';
 
 /** The one place that picks the storage adapter, by the GATEWAY_NOTIFICATION_STORE setting. */
 function createNotificationStore(settings: GatewaySettings): NotificationStore {
@@ -22,10 +32,11 @@ function createNotificationStore(settings: GatewaySettings): NotificationStore {
 }
 
 /**
- * The gateway's notifications: storage (the NOTIFICATION_STORE port and its
- * adapter, bound here), the in-process fan-out bus, retention, and the read
- * APIs (HTTP /api/v1/notifications with its SSE stream, gRPC
- * alerting.NotificationQueryService). Ingest and receivers use the exported
+ * The gateway's notifications: storage (store/: the NOTIFICATION_STORE port
+ * and its adapter, bound here), the in-process fan-out bus and the live feed
+ * with its SSE stream (live-feed/), the read APIs (query/: HTTP
+ * /api/v1/notifications and its counts, gRPC alerting.NotificationQueryService
+ * whose Watch reads the live feed) and retention (retention/). Ingest and receivers use the exported
  * store and bus. Needs GatewaySettings and a prom-client Registry (MetricsModule).
  */
 @Module({
@@ -38,8 +49,9 @@ function createNotificationStore(settings: GatewaySettings): NotificationStore {
   providers: [
     NotificationBus,
     NotificationFeed,
-    NotificationMetrics,
+    NotificationFeedMetrics,
     NotificationRetention,
+    RetentionMetrics,
     { provide: NOTIFICATION_STORE, inject: [GatewaySettings], useFactory: createNotificationStore },
     {
       provide: RETENTION_SCHEDULE,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadSettings, SettingsError } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { ReceiverConfig } from './webhook/receiver-config.js';
+import { RECEIVERS_SETTING_CHECKS } from './receivers-file-check.js';
 import { loadReceiversFile, parseReceivers, ReceiversFileError } from './receivers-file.js';
 
 const valid = { name: 'ops', url: 'https://hooks.example.com/alerts' };
@@ -181,14 +182,18 @@ describe('loadReceiversFile and the GATEWAY_RECEIVERS_FILE setting', () => {
 
   it('means no receivers when the setting is empty (the default)', () => {
     expect(loadReceiversFile('')).toEqual([]);
-    expect(loadSettings(GatewaySettings, { argv: [], env: {} }).receiversFile).toBe('');
+    expect(loadSettings(GatewaySettings, { argv: [], env: {} }, RECEIVERS_SETTING_CHECKS).receiversFile).toBe('');
   });
 
   it('loads a good file named by the flag', () => {
     const path = join(dir, 'good.json');
     writeFileSync(path, fileWith(valid));
 
-    const settings = loadSettings(GatewaySettings, { argv: ['--receivers-file', path], env: {} });
+    const settings = loadSettings(
+      GatewaySettings,
+      { argv: ['--receivers-file', path], env: {} },
+      RECEIVERS_SETTING_CHECKS,
+    );
 
     expect(settings.receiversFile).toBe(path);
     expect(loadReceiversFile(path).map((r) => r.name)).toEqual(['ops']);
@@ -200,7 +205,7 @@ describe('loadReceiversFile and the GATEWAY_RECEIVERS_FILE setting', () => {
 
     let error: unknown;
     try {
-      loadSettings(GatewaySettings, { argv: [], env: { GATEWAY_RECEIVERS_FILE: path } });
+      loadSettings(GatewaySettings, { argv: [], env: { GATEWAY_RECEIVERS_FILE: path } }, RECEIVERS_SETTING_CHECKS);
     } catch (thrown) {
       error = thrown;
     }
@@ -215,7 +220,9 @@ describe('loadReceiversFile and the GATEWAY_RECEIVERS_FILE setting', () => {
   it('fails the settings for a file that cannot be read', () => {
     const path = join(dir, 'missing.json');
 
-    expect(() => loadSettings(GatewaySettings, { argv: ['--receivers-file', path], env: {} })).toThrow(
+    expect(() =>
+      loadSettings(GatewaySettings, { argv: ['--receivers-file', path], env: {} }, RECEIVERS_SETTING_CHECKS),
+    ).toThrow(
       /GATEWAY_RECEIVERS_FILE \(--receivers-file\): ".*missing\.json" is not a valid receivers file: cannot be read: ENOENT/,
     );
   });

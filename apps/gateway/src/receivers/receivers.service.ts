@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
-import { NotificationBus } from '../notifications/notification-bus.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/notification-store.js';
+import { NotificationBus } from '../notifications/live-feed/notification-bus.js';
+import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { AlertmanagerIntegration } from './alertmanager/alertmanager-integration.js';
 import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
 import type { DeliveryIntegration } from './delivery/delivery-integration.js';
@@ -80,7 +80,7 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<ReceiverDelivery<C>> {
     let progress = await this.progressStore.load(progressKey);
     if (!progress) {
-      progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, deadLettered: 0 };
+      progress = { cursor: config.from === 'beginning' ? 0n : head, delivered: 0, undeliverable: 0 };
       // Saved now, so that what is stored from here on is delivered even if we stop before the first POST.
       await this.progressStore.save(progressKey, progress);
     }

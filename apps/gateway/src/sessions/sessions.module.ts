@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NODE_REACH } from '@app/capability';
 import { ClustersModule } from '../clusters/clusters.module.js';
-import { IngestModule } from '../ingest/ingest.module.js';
 import { AgentNodes } from './agent-nodes.js';
 import { AgentSessionController } from './agent-session.controller.js';
 import { AgentSessions } from './agent-sessions.js';
@@ -14,7 +13,7 @@ import { SessionAuthenticator } from './session-authenticator.js';
  * bound as the capability kit's NODE_REACH port).
  */
 @Module({
-  imports: [IngestModule, ClustersModule],
+  imports: [ClustersModule],
   controllers: [AgentSessionController],
   providers: [AgentSessions, AgentNodes, SessionAuthenticator, { provide: NODE_REACH, useExisting: AgentNodes }],
   exports: [AgentSessions, AgentNodes, NODE_REACH],

@@ -1,11 +1,11 @@
 import { alerting } from '@app/proto';
 import { startInProcessGateway, type InProcessGateway } from '../in-process-gateway.js';
-import { NotificationBus } from '../../src/notifications/notification-bus.js';
+import { NotificationBus } from '../../src/notifications/live-feed/notification-bus.js';
 import {
   NOTIFICATION_STORE,
   type IncomingNotification,
   type NotificationStore,
-} from '../../src/notifications/notification-store.js';
+} from '../../src/notifications/store/notification-store.js';
 
 // The gateway's read side under test: the whole gateway app in this process,
 // so that a test can fill the real store and publish on the real bus the way

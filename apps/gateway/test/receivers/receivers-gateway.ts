@@ -9,16 +9,16 @@ import { alerting } from '@app/proto';
 import { AppErrorFilter, loadSettings, MetricsModule } from '@app/runtime';
 import { capturingLogger, scrapeMetrics, WebhookServer, type LoggedLine, type MetricsScrape } from '@app/testing';
 import { GatewaySettings } from '../../src/config/gateway-settings.js';
-import { NotificationBus } from '../../src/notifications/notification-bus.js';
+import { NotificationBus } from '../../src/notifications/live-feed/notification-bus.js';
 import {
   NOTIFICATION_STORE,
   type IncomingNotification,
   type NotificationStore,
-} from '../../src/notifications/notification-store.js';
+} from '../../src/notifications/store/notification-store.js';
 import type { AlertmanagerWebhookMessage } from '../../src/receivers/webhook/webhook-payload.js';
 import type { ReceiverView } from '../../src/receivers/webhook/receiver-view.js';
 import { ReceiversModule } from '../../src/receivers/receivers.module.js';
-import { SqliteNotificationStore } from '../../src/notifications/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../src/notifications/store/sqlite-notification-store.js';
 
 const { GoldenSignal } = alerting;
 // The receivers' e2e harness: an in-process gateway of the receivers module

@@ -12,6 +12,7 @@ import { GrpcServer } from '../grpc/grpc-server.js';
 import { hostPort } from '../net/host-port.js';
 import { requestLogger } from '../logging/request-logger.js';
 import { LifecycleLogger } from './lifecycle-logger.js';
+import type { SettingChecks } from '../settings/checked-setting.decorator.js';
 import { loadSettings, settingsHelp, SettingsError } from '../settings/load-settings.js';
 
 /** Settings every service has. */
@@ -48,16 +49,16 @@ class ServiceRoot {}
 /**
  * Loads settings or exits: an invalid value ends the process with status 2
  * and one line on stderr naming the setting and what it allows; --help
- * prints every setting and exits.
+ * prints every setting and exits. `checks`: as loadSettings'.
  */
-export function loadSettingsOrExit<T extends object>(settingsClass: new () => T): T {
+export function loadSettingsOrExit<T extends object>(settingsClass: new () => T, checks: SettingChecks<T> = {}): T {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`Settings (a flag wins over its environment variable):\n\n${settingsHelp(settingsClass)}\n`);
     process.exit(0);
   }
   try {
-    return loadSettings(settingsClass);
+    return loadSettings(settingsClass, {}, checks);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { attachSettingChecks, type SettingChecks } from './checked-setting.decorator.js';
 import { declaredSettings, type DeclaredSetting } from './setting.decorator.js';
 
 /** A setting was given a value it does not allow, or an unknown flag was passed. */
@@ -19,12 +20,14 @@ function label(setting: DeclaredSetting): string {
 
 /**
  * Reads a settings class from flags (which win) and environment variables,
- * applies the class's defaults and validates the result. Throws SettingsError
- * with a one-line message naming the setting and what it allows.
+ * applies the class's defaults and validates the result (with `checks` for its
+ * @CheckedSetting() properties). Throws SettingsError with a one-line message
+ * naming the setting and what it allows.
  */
 export function loadSettings<T extends object>(
   settingsClass: new () => T,
   { argv = process.argv.slice(2), env = process.env }: SettingsSource = {},
+  checks: SettingChecks<T> = {},
 ): T {
   const declared = declaredSettings(settingsClass);
   let flags: Record<string, string | boolean | undefined>;
@@ -47,6 +50,7 @@ export function loadSettings<T extends object>(
   }
 
   const settings = plainToInstance(settingsClass, raw, { exposeDefaultValues: true });
+  attachSettingChecks(settings, checks);
   const [error] = validateSync(settings, { stopAtFirstError: true, forbidUnknownValues: true });
   if (error) {
     const setting = declared.find((s) => s.property === error.property);

@@ -1,5 +1,5 @@
 import type { AlertmanagerTargetJson } from '@app/admin-api';
-import { redactUrl } from '../webhook/receiver-view.js';
+import { deliveryOutcomeView, errorView, redactUrl } from '../delivery/delivery-view.js';
 import type { AlertmanagerStatus } from '../receivers.service.js';
 
 /** Seconds since the oldest notification not yet done with was received; 0 when caught up. */
@@ -9,20 +9,14 @@ export function lagSeconds(status: AlertmanagerStatus, now: number): number {
 
 /** The JSON of one Alertmanager target in GET /api/v1/alertmanagers. Credentials are never shown. */
 export function alertmanagerView(status: AlertmanagerStatus, now: number): AlertmanagerTargetJson {
-  const { config, progress, lastError, lastDeadLetter, counts } = status;
+  const { config, progress, lastFailedDelivery: failed, counts } = status;
   return {
     name: config.name,
     peers: status.peers.map((peer) => ({
       url: redactUrl(peer.url),
       up: peer.up ?? null,
       lastSuccessAt: peer.lastSuccessAt?.toISOString() ?? null,
-      lastError: peer.lastError
-        ? {
-            message: peer.lastError.message,
-            statusCode: peer.lastError.statusCode ?? null,
-            at: peer.lastError.at.toISOString(),
-          }
-        : null,
+      lastError: errorView(peer.lastError),
     })),
     externalUrl: config.externalUrl ? redactUrl(config.externalUrl) : null,
     auth: config.bearerToken ? 'bearer' : config.basicAuth ? 'basic' : 'none',
@@ -31,23 +25,17 @@ export function alertmanagerView(status: AlertmanagerStatus, now: number): Alert
     cursor: String(progress.cursor),
     backlog: Number(status.backlog),
     lagSeconds: lagSeconds(status, now),
-    state: status.state,
-    consecutiveFailures: status.consecutiveFailures,
-    lastSuccessAt: progress.lastSuccessAt?.toISOString() ?? null,
-    lastError: lastError
-      ? { message: lastError.message, statusCode: lastError.statusCode ?? null, at: lastError.at.toISOString() }
-      : null,
-    delivered: progress.delivered,
-    deadLettered: progress.deadLettered,
+    ...deliveryOutcomeView(status),
     /** Since the gateway started. */
     expired: counts.expired,
     retried: counts.retries,
-    lastDeadLetter: lastDeadLetter
+    // The last failed delivery, under its JSON name.
+    lastDeadLetter: failed
       ? {
-          notifications: lastDeadLetter.notifications,
-          statusCode: lastDeadLetter.status ?? null,
-          error: lastDeadLetter.error,
-          at: lastDeadLetter.at.toISOString(),
+          notifications: failed.notifications,
+          statusCode: failed.status ?? null,
+          error: failed.error,
+          at: failed.at.toISOString(),
         }
       : null,
     settings: {

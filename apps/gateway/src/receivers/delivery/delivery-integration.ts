@@ -19,7 +19,7 @@ export type PostOutcome =
 
 export type FailedOutcome = PostOutcome & { ok: false };
 
-/** A notification the target refused on its own (e.g. Alertmanager's 400 for an invalid label): dead-lettered, not retried. */
+/** A notification the target refused on its own (e.g. Alertmanager's 400 for an invalid label): given up on at once, not retried. */
 export interface RejectedNotification {
   stored: alerting.StoredNotification;
   status?: number;
@@ -29,7 +29,7 @@ export interface RejectedNotification {
 /**
  * `ok`: the batch is done; `rejected` lists the notifications of it that the
  * target refused individually (the rest were accepted). Otherwise the whole
- * batch failed and is retried (or dead-lettered after maxAttempts rejections).
+ * batch failed and is retried (or given up on after maxAttempts rejections).
  */
 export type SendOutcome = { ok: true; rejected: RejectedNotification[] } | FailedOutcome;
 
@@ -42,7 +42,7 @@ export interface PreparedBatch {
 /**
  * What differs between kinds of delivery targets (webhook receivers,
  * Alertmanager targets): how a batch goes out. Cursors, batching, ordering,
- * pipelining, retries, dead letters and metrics are ReceiverDelivery's,
+ * pipelining, retries, failed deliveries and metrics are ReceiverDelivery's,
  * shared by all.
  */
 export interface DeliveryIntegration {

@@ -24,7 +24,7 @@ export interface DeliveryCounts {
   retries: number;
   /** Notifications. */
   delivered: number;
-  deadLettered: number;
+  undeliverable: number;
   expired: number;
 }
 
@@ -38,7 +38,7 @@ export class DeliveryOutcomes {
     failures: 0,
     retries: 0,
     delivered: 0,
-    deadLettered: 0,
+    undeliverable: 0,
     expired: 0,
   };
   consecutiveFailures = 0;

@@ -69,7 +69,7 @@ export class DeliveryTargetConfig {
 
   /**
    * Attempts at a batch the receiver rejects (HTTP 4xx other than 408 and
-   * 429) before it is dead-lettered; 0 retries forever.
+   * 429) before it is given up on; 0 retries forever.
    */
   @integer(0, 1_000_000, '0 retries forever')
   maxAttempts = 0;

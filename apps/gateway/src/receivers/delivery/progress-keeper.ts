@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '@app/runtime';
-import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 /**
  * One target's progress: in memory, past every window that is done, and
@@ -68,13 +68,13 @@ export class ProgressKeeper {
     return this.saving;
   }
 
-  /** Records a dead letter of `count` notifications together with the progress, atomically and durably. */
-  async deadLetter(letter: DeadLetter, count: number): Promise<void> {
-    // The cursor moves once the window is done; a restart before then may record this letter again.
-    await this.deps.store.deadLetter(this.deps.key, letter, {
+  /** Records a failed delivery of `count` notifications together with the progress, atomically and durably. */
+  async recordFailedDelivery(failure: FailedDelivery, count: number): Promise<void> {
+    // The cursor moves once the window is done; a restart before then may record this failure again.
+    await this.deps.store.recordFailedDelivery(this.deps.key, failure, {
       ...this.progress,
-      deadLettered: this.progress.deadLettered + count,
+      undeliverable: this.progress.undeliverable + count,
     });
-    this.progress = { ...this.progress, deadLettered: this.progress.deadLettered + count };
+    this.progress = { ...this.progress, undeliverable: this.progress.undeliverable + count };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { systemClock } from '@app/runtime';
 import { waitFor } from '@app/testing';
-import { SqliteNotificationStore } from '../../notifications/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../notifications/store/sqlite-notification-store.js';
 import type { DeliveryIntegration, PreparedBatch, SendOutcome } from './delivery-integration.js';
 import { DeliveryTargetConfig } from './delivery-target-config.js';
 import { ReceiverDelivery, type DeliveryConfig } from './receiver-delivery.js';
@@ -99,7 +99,7 @@ describe('ReceiverDelivery with several batches in flight (real SQLite store and
   const start = (integration: DeliveryIntegration, cursor: bigint) => {
     const delivery = new ReceiverDelivery(
       config,
-      { cursor, delivered: 0, deadLettered: 0 },
+      { cursor, delivered: 0, undeliverable: 0 },
       { store, progressStore, integration, clock: systemClock, head: 40n },
     );
     delivery.start();
@@ -157,7 +157,7 @@ describe('ReceiverDelivery with several batches in flight (real SQLite store and
     };
     const delivery = new ReceiverDelivery(
       { ...config, backoffInitialMs: 5, backoffMaxMs: 20 },
-      { cursor: 0n, delivered: 0, deadLettered: 0 },
+      { cursor: 0n, delivered: 0, undeliverable: 0 },
       { store, progressStore, integration: flaky, clock: systemClock, head: 40n },
     );
     delivery.start();

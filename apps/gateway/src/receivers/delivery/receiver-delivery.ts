@@ -3,17 +3,14 @@ import { Logger } from '@nestjs/common';
 import { severityOf } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { backoffDelay, type Clock } from '@app/runtime';
-import type { NotificationStore } from '../../notifications/notification-store.js';
+import type { NotificationStore } from '../../notifications/store/notification-store.js';
 import type { DeliveryTargetConfig } from './delivery-target-config.js';
-import type {
-  DeliveryIntegration,
-  FailedOutcome,
-  PreparedBatch,
-  RejectedNotification,
-} from './delivery-integration.js';
+import type { DeliveryIntegration, PreparedBatch } from './delivery-integration.js';
+import { batchesOf, takeDoneWindows, type Window } from './delivery-windows.js';
 import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
+import { FailedDeliveries } from './failed-deliveries.js';
 import { ProgressKeeper } from './progress-keeper.js';
-import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 
@@ -45,7 +42,7 @@ export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
   state: ReceiverState;
   consecutiveFailures: number;
   lastError?: ReceiverError;
-  lastDeadLetter?: DeadLetter;
+  lastFailedDelivery?: FailedDelivery;
   /** Received time of the oldest notification read but not done with; undefined when caught up. */
   pendingSince?: Date;
   /** Since this process started, for the metrics' counters. */
@@ -65,18 +62,6 @@ export interface DeliveryDependencies {
   random?: () => number;
 }
 
-/** One read of the store: the cursor moves past it once every batch of it is done. */
-interface Window {
-  lastSeq: bigint;
-  /** Received time of its oldest matching notification, for the lag. */
-  oldest?: Date;
-  /** Batches sent and not yet done (delivered, dead-lettered or expired). */
-  outstanding: number;
-  /** Every batch of it has been sent (or dropped as expired). */
-  issued: boolean;
-  delivered: number;
-}
-
 /**
  * Delivers one target's notifications: reads the store after the target's
  * cursor (readAheadBatches batches at a time, most important first within
@@ -85,9 +70,10 @@ interface Window {
  * are on the wire — and moves the cursor past a window only once all its
  * batches, and all before it, are done: at least once, whatever order the
  * answers come in. Failures are retried with capped exponential backoff,
- * forever unless maxAttempts dead-letters rejected batches; notifications the
- * target refuses one by one are dead-lettered alone. Woken by the bus; polls
- * every pollIntervalMs as a safety net.
+ * forever unless maxAttempts gives up on rejected batches; notifications the
+ * target refuses one by one are given up on alone (both are recorded as
+ * failed deliveries: FailedDeliveries). Woken by the bus; polls every
+ * pollIntervalMs as a safety net.
  */
 export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly logger: Logger;
@@ -100,7 +86,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly progress: ProgressKeeper;
   private head: bigint;
   private pendingSince?: Date;
-  private lastDeadLetter?: DeadLetter;
+  private readonly failedDeliveries: FailedDeliveries;
   /** Under maxAlertsPerSecond, when the next batch may go. */
   private nextSendAt = 0;
   private wakePending = false;
@@ -126,6 +112,14 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       intervalMs: config.progressIntervalMs ?? 0,
       clock: deps.clock,
       logger: this.logger,
+    });
+    this.failedDeliveries = new FailedDeliveries({
+      name: config.name,
+      maxAttempts: config.maxAttempts,
+      progress: this.progress,
+      outcomes: this.outcomes,
+      logger: this.logger,
+      clock: deps.clock,
     });
     this.head = deps.head > progress.cursor ? deps.head : progress.cursor;
   }
@@ -160,7 +154,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       state: this.outcomes.state(),
       consecutiveFailures: this.outcomes.consecutiveFailures,
       lastError: this.outcomes.lastError,
-      lastDeadLetter: this.lastDeadLetter,
+      lastFailedDelivery: this.failedDeliveries.last,
       pendingSince: this.pendingSince,
       counts: { ...this.outcomes.counts },
     };
@@ -176,7 +170,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         await this.pump();
       } catch (error) {
         if (this.stopping) break;
-        // The store failed, or a dead letter could not be recorded: start again from the cursor at the poll's pace.
+        // The store failed, or a failed delivery could not be recorded: start again from the cursor at the poll's pace.
         this.logger.error(
           { event: 'receiver-loop-failed', receiver: this.config.name, err: error },
           `${this.config.name}: reading the store or recording progress failed; retrying in ${this.config.pollIntervalMs} ms`,
@@ -190,7 +184,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /**
    * Reads windows after the cursor and sends their batches until stopped.
-   * Throws when the store fails or a dead letter cannot be recorded, once the
+   * Throws when the store fails or a failed delivery cannot be recorded, once the
    * batches in flight have settled: windows not wholly done are read again.
    */
   private async pump(): Promise<void> {
@@ -225,7 +219,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         windows.push(window);
         this.pendingSince ??= window.oldest;
         let complete = true;
-        for (const chunk of this.batches(matching)) {
+        for (const chunk of batchesOf(matching, this.config.batchSize, this.config.readAheadBatches ?? 1)) {
           const alive = this.unexpired(chunk);
           if (alive.length === 0) continue;
           // Encoded while the batches before it are on the wire.
@@ -277,17 +271,13 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     return this.outcomes.consecutiveFailures > 0 ? 1 : (this.config.maxInFlight ?? 1);
   }
 
-  /** The matching notifications of a window in batches: most important first, then oldest (the agent's drain order). */
-  private *batches(matching: alerting.StoredNotification[]): Generator<alerting.StoredNotification[]> {
-    const ordered =
-      (this.config.readAheadBatches ?? 1) > 1 ? [...matching].sort(ReceiverDelivery.byImportance) : matching;
-    for (let offset = 0; offset < ordered.length; offset += this.config.batchSize) {
-      yield ordered.slice(offset, offset + this.config.batchSize);
-    }
-  }
-
-  private static byImportance(a: alerting.StoredNotification, b: alerting.StoredNotification): number {
-    return b.severity - a.severity || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+  /** Moves the cursor past the windows that are done, oldest first, and has it saved. */
+  private settle(windows: Window[]): void {
+    const { cursor, delivered } = takeDoneWindows(windows);
+    this.pendingSince = windows.find((window) => window.oldest !== undefined)?.oldest;
+    if (cursor === undefined) return;
+    this.progress.advance(cursor, delivered);
+    this.outcomes.counts.delivered += delivered;
   }
 
   /** Catching up must not flood the target: at most maxAlertsPerSecond notifications a second. */
@@ -297,21 +287,6 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     const wait = this.nextSendAt - this.deps.clock.now();
     if (wait > 0) await this.pause(wait);
     this.nextSendAt = Math.max(this.deps.clock.now(), this.nextSendAt) + (count * 1000) / rate;
-  }
-
-  /** Moves the cursor past the windows that are done, oldest first, and has it saved. */
-  private settle(windows: Window[]): void {
-    let delivered = 0;
-    let cursor: bigint | undefined;
-    while (windows.length > 0 && windows[0].issued && windows[0].outstanding === 0) {
-      const done = windows.shift()!;
-      delivered += done.delivered;
-      cursor = done.lastSeq;
-    }
-    this.pendingSince = windows.find((window) => window.oldest !== undefined)?.oldest;
-    if (cursor === undefined) return;
-    this.progress.advance(cursor, delivered);
-    this.outcomes.counts.delivered += delivered;
   }
 
   /** Drops (and counts) what is past its lifetime now: it would arrive resolved already. */
@@ -326,7 +301,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /**
    * Sends a batch until it is done: returns how many were accepted (the
-   * rest dead-lettered or expired), or undefined on stop.
+   * rest given up on or expired), or undefined on stop.
    */
   private async deliver(prepared: PreparedBatch): Promise<number | undefined> {
     let rejections = 0;
@@ -341,13 +316,13 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       const { batch } = prepared;
       if (outcome.ok) {
         this.outcomes.succeeded();
-        for (const rejected of outcome.rejected) await this.deadLetterOne(rejected);
+        for (const rejected of outcome.rejected) await this.failedDeliveries.giveUpOnNotification(rejected);
         return batch.length - outcome.rejected.length;
       }
       this.outcomes.failed(outcome, batch.length);
       if (outcome.kind === 'rejected') rejections++;
       if (outcome.kind === 'rejected' && this.config.maxAttempts > 0 && rejections >= this.config.maxAttempts) {
-        await this.deadLetter(batch, outcome);
+        await this.failedDeliveries.giveUpOnBatch(batch, outcome);
         return 0;
       }
       this.outcomes.counts.retries++;
@@ -363,54 +338,6 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       if (alive.length < batch.length) prepared = this.deps.integration.prepare(alive);
     }
     return undefined;
-  }
-
-  private async deadLetter(batch: readonly alerting.StoredNotification[], outcome: FailedOutcome): Promise<void> {
-    await this.record(batch, outcome.status, outcome.message);
-    this.logger.error(
-      {
-        event: 'receiver-dead-lettered',
-        receiver: this.config.name,
-        notifications: batch.length,
-        error: outcome.message,
-      },
-      `${this.config.name}: gave up on ${batch.length} notifications after ${this.config.maxAttempts} rejections (${outcome.message}); recorded as dead letters`,
-    );
-  }
-
-  /** One notification the target refused on its own: recorded with the target's answer, the rest of its batch went on. */
-  private async deadLetterOne({ stored, status, message }: RejectedNotification): Promise<void> {
-    await this.record([stored], status, message);
-    this.logger.error(
-      {
-        event: 'receiver-dead-lettered',
-        receiver: this.config.name,
-        clusterId: stored.clusterId,
-        id: stored.id,
-        status,
-        error: message,
-      },
-      `${this.config.name} refused notification ${stored.clusterId}/${stored.id} (${message}); recorded as a dead letter`,
-    );
-  }
-
-  private async record(
-    notifications: readonly alerting.StoredNotification[],
-    status: number | undefined,
-    error: string,
-  ): Promise<void> {
-    const seqs = notifications.map((stored) => stored.seq);
-    const letter: DeadLetter = {
-      fromSeq: seqs.reduce((a, b) => (b < a ? b : a)),
-      toSeq: seqs.reduce((a, b) => (b > a ? b : a)),
-      notifications: notifications.map(({ clusterId, id }) => ({ clusterId, id })),
-      status,
-      error,
-      at: new Date(this.deps.clock.now()),
-    };
-    await this.progress.deadLetter(letter, notifications.length);
-    this.lastDeadLetter = letter;
-    this.outcomes.counts.deadLettered += notifications.length;
   }
 
   /** Until woken, stopped, a batch in flight finishes, or the poll interval passes. */

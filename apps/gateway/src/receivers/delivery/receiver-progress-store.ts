@@ -9,19 +9,23 @@ export const RECEIVER_PROGRESS_STORE = Symbol('ReceiverProgressStore');
 export interface ReceiverProgress {
   /**
    * The last notification-store seq this receiver is done with: delivered
-   * (2xx), filtered out, or dead-lettered. Delivery resumes after it.
+   * (2xx), filtered out, or given up on (a failed delivery). Delivery resumes after it.
    */
   cursor: bigint;
   /** Notifications delivered, ever. */
   delivered: number;
-  /** Notifications dead-lettered, ever. */
-  deadLettered: number;
+  /** Notifications given up on, ever (the JSON views' and metrics' "dead-lettered"; the column dead_lettered). */
+  undeliverable: number;
   /** The last 2xx answer. */
   lastSuccessAt?: Date;
 }
 
-/** A batch given up on after maxAttempts rejections: kept so an operator can see (and replay) what was not delivered. */
-export interface DeadLetter {
+/**
+ * A delivery given up on (a batch after maxAttempts rejections, or one notification the
+ * target refused): kept so an operator can see (and replay) what was not delivered. Not the
+ * agent's DeadLetter (a notification the gateway refused); stored in receiver_dead_letter.
+ */
+export interface FailedDelivery {
   fromSeq: bigint;
   toSeq: bigint;
   /** The (cluster, id) of every notification in the batch. */
@@ -37,9 +41,9 @@ export interface ReceiverProgressStore {
   load(receiver: string): Promise<ReceiverProgress | undefined>;
   /** Saves the receiver's progress; resolves once it is durable. */
   save(receiver: string, progress: ReceiverProgress): Promise<void>;
-  /** Records a dead-lettered batch together with the progress past it, atomically and durably. */
-  deadLetter(receiver: string, letter: DeadLetter, progress: ReceiverProgress): Promise<void>;
-  /** The receiver's dead letters, oldest first. */
-  deadLetters(receiver: string): Promise<DeadLetter[]>;
+  /** Records a failed delivery together with the progress past it, atomically and durably. */
+  recordFailedDelivery(receiver: string, failure: FailedDelivery, progress: ReceiverProgress): Promise<void>;
+  /** The receiver's failed deliveries, oldest first. */
+  failedDeliveries(receiver: string): Promise<FailedDelivery[]>;
   close(): Promise<void>;
 }

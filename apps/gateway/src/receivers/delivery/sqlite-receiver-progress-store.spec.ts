@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DeadLetter } from './receiver-progress-store.js';
+import type { FailedDelivery } from './receiver-progress-store.js';
 import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
 
 describe('SqliteReceiverProgressStore', () => {
@@ -24,20 +24,25 @@ describe('SqliteReceiverProgressStore', () => {
     const big = 2n ** 60n + 7n;
     const lastSuccessAt = new Date('2026-03-01T12:00:00.123Z');
     const first = new SqliteReceiverProgressStore(path);
-    await first.save('ops', { cursor: 5n, delivered: 1, deadLettered: 0 });
-    await first.save('ops', { cursor: big, delivered: 3, deadLettered: 2, lastSuccessAt });
-    await first.save('pager', { cursor: 9n, delivered: 0, deadLettered: 0 });
+    await first.save('ops', { cursor: 5n, delivered: 1, undeliverable: 0 });
+    await first.save('ops', { cursor: big, delivered: 3, undeliverable: 2, lastSuccessAt });
+    await first.save('pager', { cursor: 9n, delivered: 0, undeliverable: 0 });
     await first.close();
 
     const second = new SqliteReceiverProgressStore(path);
-    expect(await second.load('ops')).toEqual({ cursor: big, delivered: 3, deadLettered: 2, lastSuccessAt });
-    expect(await second.load('pager')).toEqual({ cursor: 9n, delivered: 0, deadLettered: 0, lastSuccessAt: undefined });
+    expect(await second.load('ops')).toEqual({ cursor: big, delivered: 3, undeliverable: 2, lastSuccessAt });
+    expect(await second.load('pager')).toEqual({
+      cursor: 9n,
+      delivered: 0,
+      undeliverable: 0,
+      lastSuccessAt: undefined,
+    });
     await second.close();
   });
 
-  it('records a dead letter together with the progress past it', async () => {
+  it('records a failed delivery together with the progress past it', async () => {
     const store = new SqliteReceiverProgressStore(path);
-    const letter: DeadLetter = {
+    const failure: FailedDelivery = {
       fromSeq: 3n,
       toSeq: 8n,
       notifications: [
@@ -49,11 +54,11 @@ describe('SqliteReceiverProgressStore', () => {
       at: new Date('2026-03-01T12:00:00Z'),
     };
 
-    await store.deadLetter('ops', letter, { cursor: 8n, delivered: 0, deadLettered: 2 });
+    await store.recordFailedDelivery('ops', failure, { cursor: 8n, delivered: 0, undeliverable: 2 });
 
-    expect(await store.deadLetters('ops')).toEqual([letter]);
-    expect(await store.deadLetters('pager')).toEqual([]);
-    expect(await store.load('ops')).toMatchObject({ cursor: 8n, deadLettered: 2 });
+    expect(await store.failedDeliveries('ops')).toEqual([failure]);
+    expect(await store.failedDeliveries('pager')).toEqual([]);
+    expect(await store.load('ops')).toMatchObject({ cursor: 8n, undeliverable: 2 });
     await store.close();
   });
 

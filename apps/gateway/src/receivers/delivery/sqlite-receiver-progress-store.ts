@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openVersionedSqlite } from '@app/runtime';
-import type { DeadLetter, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const RECEIVERS_SCHEMA_VERSION = 1;
@@ -56,12 +56,12 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
         .safeIntegers(true),
       save: this.db.prepare(
         `INSERT INTO receiver_progress (receiver, cursor, delivered, dead_lettered, last_success_at, updated_at)
-         VALUES (@receiver, @cursor, @delivered, @deadLettered, @lastSuccessAt, @updatedAt)
+         VALUES (@receiver, @cursor, @delivered, @undeliverable, @lastSuccessAt, @updatedAt)
          ON CONFLICT (receiver) DO UPDATE SET cursor = excluded.cursor, delivered = excluded.delivered,
            dead_lettered = excluded.dead_lettered, last_success_at = excluded.last_success_at,
            updated_at = excluded.updated_at`,
       ),
-      deadLetter: this.db.prepare(
+      recordFailedDelivery: this.db.prepare(
         `INSERT INTO receiver_dead_letter (receiver, from_seq, to_seq, notifications, status, error, at)
          VALUES (@receiver, @fromSeq, @toSeq, @notifications, @status, @error, @at)`,
       ),
@@ -74,7 +74,7 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
     return {
       cursor: row.cursor,
       delivered: Number(row.delivered),
-      deadLettered: Number(row.dead_lettered),
+      undeliverable: Number(row.dead_lettered),
       lastSuccessAt: row.last_success_at === null ? undefined : new Date(Number(row.last_success_at)),
     };
   }
@@ -83,22 +83,22 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
     this.saveNow(receiver, progress);
   }
 
-  async deadLetter(receiver: string, letter: DeadLetter, progress: ReceiverProgress): Promise<void> {
+  async recordFailedDelivery(receiver: string, failure: FailedDelivery, progress: ReceiverProgress): Promise<void> {
     this.db.transaction(() => {
-      this.statements.deadLetter.run({
+      this.statements.recordFailedDelivery.run({
         receiver,
-        fromSeq: letter.fromSeq,
-        toSeq: letter.toSeq,
-        notifications: JSON.stringify(letter.notifications),
-        status: letter.status ?? null,
-        error: letter.error,
-        at: letter.at.getTime(),
+        fromSeq: failure.fromSeq,
+        toSeq: failure.toSeq,
+        notifications: JSON.stringify(failure.notifications),
+        status: failure.status ?? null,
+        error: failure.error,
+        at: failure.at.getTime(),
       });
       this.saveNow(receiver, progress);
     })();
   }
 
-  async deadLetters(receiver: string): Promise<DeadLetter[]> {
+  async failedDeliveries(receiver: string): Promise<FailedDelivery[]> {
     const rows = this.db
       .prepare<
         [string],
@@ -111,7 +111,7 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
     return rows.map((row) => ({
       fromSeq: row.from_seq,
       toSeq: row.to_seq,
-      notifications: JSON.parse(row.notifications) as DeadLetter['notifications'],
+      notifications: JSON.parse(row.notifications) as FailedDelivery['notifications'],
       status: row.status === null ? undefined : Number(row.status),
       error: row.error,
       at: new Date(Number(row.at)),
@@ -127,7 +127,7 @@ export class SqliteReceiverProgressStore implements ReceiverProgressStore {
       receiver,
       cursor: progress.cursor,
       delivered: progress.delivered,
-      deadLettered: progress.deadLettered,
+      undeliverable: progress.undeliverable,
       lastSuccessAt: progress.lastSuccessAt?.getTime() ?? null,
       updatedAt: Date.now(),
     });

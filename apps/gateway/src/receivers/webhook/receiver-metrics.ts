@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { registerPerTargetMetrics } from '../delivery/per-target-metrics.js';
 import type { ReceiverStatus } from '../delivery/receiver-delivery.js';
 import { ReceiversService } from '../receivers.service.js';
 
@@ -12,17 +13,6 @@ import { ReceiversService } from '../receivers.service.js';
 export class ReceiverMetrics {
   constructor(@Inject(Registry) registry: Registry, receivers: ReceiversService) {
     const statuses = () => receivers.statuses();
-    const counterPerReceiver = (value: (status: ReceiverStatus) => number) =>
-      function (this: Counter<'receiver'>) {
-        this.reset();
-        for (const status of statuses()) this.inc({ receiver: status.config.name }, value(status));
-      };
-    const gaugePerReceiver = (value: (status: ReceiverStatus) => number) =>
-      function (this: Gauge<'receiver'>) {
-        this.reset();
-        for (const status of statuses()) this.set({ receiver: status.config.name }, value(status));
-      };
-
     new Counter({
       name: 'gateway_receiver_deliveries_total',
       help: 'POSTs to webhook receivers by outcome: "success" (2xx) or "failure" (network error, timeout, non-2xx).',
@@ -36,40 +26,36 @@ export class ReceiverMetrics {
         }
       },
     });
-    new Counter({
-      name: 'gateway_receiver_notifications_delivered_total',
-      help: 'Notifications delivered to webhook receivers (acknowledged with a 2xx).',
-      labelNames: ['receiver'],
-      registers: [registry],
-      collect: counterPerReceiver((status) => status.counts.delivered),
-    });
-    new Counter({
-      name: 'gateway_receiver_notifications_dead_lettered_total',
-      help: 'Notifications given up on after maxAttempts rejections by a webhook receiver (see the receivers API).',
-      labelNames: ['receiver'],
-      registers: [registry],
-      collect: counterPerReceiver((status) => status.counts.deadLettered),
-    });
-    new Gauge({
-      name: 'gateway_receiver_backlog',
-      help: "Stored notifications (by seq) past the webhook receiver's cursor: not yet delivered or passed over.",
-      labelNames: ['receiver'],
-      registers: [registry],
-      collect: gaugePerReceiver((status) => Number(status.backlog)),
-    });
-    new Gauge({
-      name: 'gateway_receiver_consecutive_failures',
-      help: 'Failed POSTs to the webhook receiver since its last success (0 when healthy).',
-      labelNames: ['receiver'],
-      registers: [registry],
-      collect: gaugePerReceiver((status) => status.consecutiveFailures),
-    });
-    new Gauge({
-      name: 'gateway_receiver_last_success_timestamp_seconds',
-      help: 'When the webhook receiver last acknowledged a delivery (Unix time; 0 if never).',
-      labelNames: ['receiver'],
-      registers: [registry],
-      collect: gaugePerReceiver((status) => (status.progress.lastSuccessAt?.getTime() ?? 0) / 1000),
+    registerPerTargetMetrics<ReceiverStatus>(registry, 'receiver', statuses, {
+      counters: [
+        [
+          'gateway_receiver_notifications_delivered_total',
+          'Notifications delivered to webhook receivers (acknowledged with a 2xx).',
+          (status) => status.counts.delivered,
+        ],
+        [
+          'gateway_receiver_notifications_dead_lettered_total',
+          'Notifications given up on after maxAttempts rejections by a webhook receiver (see the receivers API).',
+          (status) => status.counts.undeliverable,
+        ],
+      ],
+      gauges: [
+        [
+          'gateway_receiver_backlog',
+          "Stored notifications (by seq) past the webhook receiver's cursor: not yet delivered or passed over.",
+          (status) => Number(status.backlog),
+        ],
+        [
+          'gateway_receiver_consecutive_failures',
+          'Failed POSTs to the webhook receiver since its last success (0 when healthy).',
+          (status) => status.consecutiveFailures,
+        ],
+        [
+          'gateway_receiver_last_success_timestamp_seconds',
+          'When the webhook receiver last acknowledged a delivery (Unix time; 0 if never).',
+          (status) => (status.progress.lastSuccessAt?.getTime() ?? 0) / 1000,
+        ],
+      ],
     });
   }
 }

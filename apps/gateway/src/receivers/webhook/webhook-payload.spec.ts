@@ -33,6 +33,17 @@ function stored(overrides: Partial<alerting.StoredNotification> = {}): alerting.
 describe('webhookMessage', () => {
   it('maps a stored notification to exactly this Alertmanager v4 payload', () => {
     const json = JSON.stringify(webhookMessage('ops', [stored()], 'https://gateway.example.com/'));
+    // One alert: its labels and annotations are also the common ones.
+    const labels = {
+      alertname: 'Disk almost full',
+      cluster_id: 'prod-eu-1',
+      golden_signal: 'saturation',
+      node: 'node-3',
+      opni_dedupe_key: 'disk-/var-node-3',
+      opni_uuid: 'a1b2c3',
+      severity: 'critical',
+    };
+    const annotations = { description: '/var is 97% full on node-3', summary: 'Disk almost full' };
 
     expect(JSON.parse(json)).toEqual({
       receiver: 'ops',
@@ -40,16 +51,8 @@ describe('webhookMessage', () => {
       alerts: [
         {
           status: 'firing',
-          labels: {
-            alertname: 'Disk almost full',
-            cluster_id: 'prod-eu-1',
-            golden_signal: 'saturation',
-            node: 'node-3',
-            opni_dedupe_key: 'disk-/var-node-3',
-            opni_uuid: 'a1b2c3',
-            severity: 'critical',
-          },
-          annotations: { description: '/var is 97% full on node-3', summary: 'Disk almost full' },
+          labels,
+          annotations,
           startsAt: '2026-03-01T12:34:56.789Z',
           endsAt: '0001-01-01T00:00:00Z',
           generatorURL: 'https://gateway.example.com/api/v1/notifications',
@@ -57,16 +60,8 @@ describe('webhookMessage', () => {
         },
       ],
       groupLabels: {},
-      commonLabels: {
-        alertname: 'Disk almost full',
-        cluster_id: 'prod-eu-1',
-        golden_signal: 'saturation',
-        node: 'node-3',
-        opni_dedupe_key: 'disk-/var-node-3',
-        opni_uuid: 'a1b2c3',
-        severity: 'critical',
-      },
-      commonAnnotations: { description: '/var is 97% full on node-3', summary: 'Disk almost full' },
+      commonLabels: labels,
+      commonAnnotations: annotations,
       externalURL: 'https://gateway.example.com',
       version: '4',
       groupKey: '{}/{receiver="ops"}:{}',
