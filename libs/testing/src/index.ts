@@ -82,3 +82,4 @@ export {
   type ObjectReference,
 } from './fake-kube-api/event-objects.js';
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
+export * from './postgres/index.js';
