@@ -47,7 +47,7 @@ describe('startPostgresWithStandby', () => {
     });
   });
 
-  it('with target_session_attrs=read-write, a client reaches the primary, and the standby once promoted', async () => {
+  it('with target_session_attrs=primary, a client reaches the primary, and the standby once promoted', async () => {
     const sql = postgres(pair.url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
     try {
       const [before] = await sql`SELECT inet_server_port() AS port`;

@@ -16,8 +16,11 @@ export interface PostgresWithStandby {
   readonly primary: PostgresCluster;
   readonly standby: PostgresCluster;
   /**
-   * Both servers, primary first, with target_session_attrs=read-write: the
-   * URL a client that follows a failover is given.
+   * Both servers, primary first, with target_session_attrs=primary: the URL
+   * a client that follows a failover is given. Not read-write: postgres.js
+   * 4.2 decides read-write from default_transaction_read_only alone when the
+   * server reports it, which is off on a hot standby, so it would connect to
+   * the standby before its promotion and fail every write there.
    */
   readonly url: string;
   /** SIGKILLs the primary's postmaster (no shutdown, no final WAL sent): its machine died. */
@@ -34,9 +37,13 @@ export interface PostgresWithStandby {
  * A primary with a streaming standby (pg_basebackup -R: standby.signal and
  * primary_conninfo), each on its own free port, for failover tests. The
  * standby is a hot standby: it answers reads, refuses writes until promoted.
+ * `synchronous` (the default) makes it a synchronous standby: the primary
+ * acknowledges a commit once the standby has it, so a promotion after the
+ * primary dies loses no acknowledged write; without it, replication is
+ * asynchronous and the last commits before a crash may be lost.
  * Stop it in afterAll, as with startPostgres().
  */
-export async function startPostgresWithStandby(): Promise<PostgresWithStandby> {
+export async function startPostgresWithStandby({ synchronous = true } = {}): Promise<PostgresWithStandby> {
   const temp = makeOwnedTempDir('postgres-fixture-');
   const primaryDir = join(temp.dir, 'primary');
   const standbyDir = join(temp.dir, 'standby');
@@ -62,11 +69,20 @@ export async function startPostgresWithStandby(): Promise<PostgresWithStandby> {
     );
     const standby = clusterOf(await startPostmaster(standbyDir, temp.dir), standbyDir, () => undefined);
     started.push(standby);
+    if (synchronous)
+      await withConnection(primary.url, async (sql) => {
+        await sql`ALTER SYSTEM SET synchronous_standby_names = '*'`;
+        await sql`SELECT pg_reload_conf()`;
+        await waitFor(async () => (await sql`SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'`).length > 0, {
+          timeoutMs: 10_000,
+          description: 'the standby replicating synchronously',
+        });
+      });
     let stopping: Promise<void> | undefined;
     return {
       primary,
       standby,
-      url: `postgres://${POSTGRES_FIXTURE_USER}@127.0.0.1:${primary.port},127.0.0.1:${standby.port}/postgres?target_session_attrs=read-write`,
+      url: `postgres://${POSTGRES_FIXTURE_USER}@127.0.0.1:${primary.port},127.0.0.1:${standby.port}/postgres?target_session_attrs=primary`,
       killPrimary: () => primary.postmaster.kill(),
       async promote() {
         await withConnection(standby.url, async (sql) => {

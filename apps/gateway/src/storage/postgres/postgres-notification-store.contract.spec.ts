@@ -19,13 +19,17 @@ afterAll(() => cluster?.stop());
 
 describeNotificationStoreContract('PostgresNotificationStore', async () => {
   // One database for the file, emptied per test: quicker than a database per test.
-  const sql = postgres(url, { max: 4, onnotice: () => undefined });
+  const connect = () => postgres(url, { max: 4, onnotice: () => undefined });
+  let sql = connect();
   await sql`TRUNCATE notifications`;
   await sql`UPDATE notification_feed SET last_seq = 0, last_received_at = 'epoch'`;
   const subject = {
     store: new PostgresNotificationStore(sql),
     async reopen() {
+      // A restarted gateway: a new store on new connections.
       await subject.store.close();
+      await sql.end({ timeout: 5 });
+      sql = connect();
       subject.store = new PostgresNotificationStore(sql);
     },
     async deleteIds(ids: string[]) {

@@ -23,8 +23,14 @@ import {
 /** Rows deleted per statement while pruning or deleting a cluster, so that ingest is never held up for long. */
 const DELETE_CHUNK = 5_000;
 
-/** Errors after which a batch's outcome is unknown or it failed for want of a connection: retrying it is safe. */
-const RETRYABLE = /^(08|57P0[1-3]|40001|40P01)|^(CONNECTION_|ECONNRE|EPIPE|ETIMEDOUT)/;
+/**
+ * Errors after which a batch failed for want of a server, or its outcome is
+ * unknown (the connection broke around COMMIT): retrying it is safe. SQLSTATE
+ * classes 08 (connection), 57P01-3 (shut down, crashed, starting up), 40001
+ * and 40P01 (serialization, deadlock); postgres.js's lost connections and
+ * Node's socket errors. Not CONNECTION_ENDED: the pool was closed on purpose.
+ */
+const RETRYABLE = /^(08|57P0[1-3]|40001|40P01|CONNECTION_CLOSED|CONNECTION_DESTROYED|ECONNRE|EPIPE|ETIMEDOUT)/;
 
 export interface PostgresNotificationStoreOptions {
   /**
