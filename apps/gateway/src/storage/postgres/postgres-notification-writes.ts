@@ -56,11 +56,13 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
   return sql.begin('isolation level read committed', async (tx) => {
     const [feed] = await tx<{ last_seq: string; last_received_at: Date }[]>`
       SELECT last_seq, last_received_at FROM notification_feed FOR UPDATE`;
+    // A join from the keys, not `(cluster_id, id) IN (SELECT … unnest …)`: that is planned as a hash semi-join
+    // over a scan of the whole table, this as one probe of the unique index per key.
     const existing = await tx<NotificationRow[]>`
-      SELECT ${tx(NOTIFICATION_COLUMNS)} FROM notifications
-      WHERE (cluster_id, id) IN (
-        SELECT * FROM unnest(${batch.map((p) => p.incoming.clusterId)}::text[], ${batch.map((p) => p.incoming.id)}::text[])
-      )`;
+      SELECT ${tx(NOTIFICATION_COLUMNS.map((column) => `n.${column}`))}
+      FROM unnest(${batch.map((p) => p.incoming.clusterId)}::text[], ${batch.map((p) => p.incoming.id)}::text[])
+        AS keys (cluster_id, id)
+      JOIN notifications n USING (cluster_id, id)`;
     const stored = new Map(existing.map((row) => [keyOf(row.cluster_id, row.id), fromRow(row)]));
 
     let lastSeq = BigInt(feed.last_seq);
