@@ -50,19 +50,24 @@ const INSERT_CHUNK = 1_000;
  * is stamped here, under the lock, never below the last one stamped: as in the
  * SQLite store, a time range is a seq range. The price: the stores of every
  * replica take turns on one row for a few round trips and a commit per batch,
- * which group commit (one batch per event-loop turn) spreads over the batch.
+ * which group commit (one batch per event-loop turn) spreads over the batch,
+ * and pipelining cuts to four: BEGIN, lock and lookup, writes, COMMIT.
  */
 export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotification[]): Promise<StoreResult[]> {
   return sql.begin('isolation level read committed', async (tx) => {
-    const [feed] = await tx<{ last_seq: string; last_received_at: Date }[]>`
-      SELECT last_seq, last_received_at FROM notification_feed FOR UPDATE`;
-    // A join from the keys, not `(cluster_id, id) IN (SELECT … unnest …)`: that is planned as a hash semi-join
-    // over a scan of the whole table, this as one probe of the unique index per key.
-    const existing = await tx<NotificationRow[]>`
-      SELECT ${tx(NOTIFICATION_COLUMNS.map((column) => `n.${column}`))}
-      FROM unnest(${batch.map((p) => p.incoming.clusterId)}::text[], ${batch.map((p) => p.incoming.id)}::text[])
-        AS keys (cluster_id, id)
-      JOIN notifications n USING (cluster_id, id)`;
+    // Sent together (one round trip): the lookup still runs after the lock is granted, statements on
+    // one connection running one after the other, so its snapshot is taken under the lock.
+    const [[feed], existing] = await Promise.all([
+      tx<{ last_seq: string; last_received_at: Date }[]>`
+        SELECT last_seq, last_received_at FROM notification_feed FOR UPDATE`,
+      // A join from the keys, not `(cluster_id, id) IN (SELECT … unnest …)`: that is planned as a hash
+      // semi-join over a scan of the whole table, this as one probe of the unique index per key.
+      tx<NotificationRow[]>`
+        SELECT ${tx(NOTIFICATION_COLUMNS.map((column) => `n.${column}`))}
+        FROM unnest(${batch.map((p) => p.incoming.clusterId)}::text[], ${batch.map((p) => p.incoming.id)}::text[])
+          AS keys (cluster_id, id)
+        JOIN notifications n USING (cluster_id, id)`,
+    ]);
     const stored = new Map(existing.map((row) => [keyOf(row.cluster_id, row.id), fromRow(row)]));
 
     let lastSeq = BigInt(feed.last_seq);
@@ -90,9 +95,12 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
       return { stored: written, duplicate: false };
     });
     if (rows.length === 0) return results;
+    const writes = [
+      tx`UPDATE notification_feed SET last_seq = ${lastSeq}, last_received_at = ${new Date(lastReceivedAt)}`,
+    ];
     for (let start = 0; start < rows.length; start += INSERT_CHUNK)
-      await tx`INSERT INTO notifications ${tx(rows.slice(start, start + INSERT_CHUNK), NOTIFICATION_COLUMNS)}`;
-    await tx`UPDATE notification_feed SET last_seq = ${lastSeq}, last_received_at = ${new Date(lastReceivedAt)}`;
+      writes.push(tx`INSERT INTO notifications ${tx(rows.slice(start, start + INSERT_CHUNK), NOTIFICATION_COLUMNS)}`);
+    await Promise.all(writes); // pipelined too
     return results;
   });
 }
