@@ -92,3 +92,4 @@ export {
 } from './fake-kube-api/event-objects.js';
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
 export { readSseBlocks } from './sse-blocks.js';
+export * from './postgres/index.js';

@@ -1,0 +1,51 @@
+import { InvalidArgumentError } from '@app/runtime';
+import { encodeCursor } from '../notifications/store/sqlite-notification-store.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type NotificationQuery } from '../notifications/store/notification-store.js';
+
+/**
+ * The checks every notification store makes of a query, with the SQLite
+ * store's errors, so each adapter refuses the same queries the same way.
+ * (The SQLite store has its own copy; it can use these once the folders settle.)
+ */
+
+/** A cursor is base64url("s<seq>"), made by encodeCursor. */
+const CURSOR_PAYLOAD = /^s([1-9]\d{0,15})$/;
+
+/** The page size asked for, or InvalidArgumentError('limit'). */
+export function pageLimit(query: Pick<NotificationQuery, 'limit'>): number {
+  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  return limit;
+}
+
+/** The seq a cursor points at; InvalidArgumentError('cursor') unless encodeCursor made it. */
+export function cursorSeq(cursor: string): bigint {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
+  const seq = CURSOR_PAYLOAD.exec(text)?.[1];
+  // Round-trip: base64url decoding ignores stray bits, so another string could decode to the same text.
+  if (seq === undefined || encodeCursor(BigInt(seq)) !== cursor)
+    throw new InvalidArgumentError('cursor', 'is not a cursor from a previous page (pass nextCursor as it was given)');
+  return BigInt(seq);
+}
+
+/** since and until, checked: valid dates, until later than since. */
+export function timeRange(query: Pick<NotificationQuery, 'since' | 'until'>): { since?: Date; until?: Date } {
+  const valid = (field: string, date: Date | undefined) => {
+    if (date !== undefined && Number.isNaN(date.getTime()))
+      throw new InvalidArgumentError(field, 'is not a valid time');
+    return date;
+  };
+  const since = valid('since', query.since);
+  const until = valid('until', query.until);
+  if (since && until && until <= since) throw new InvalidArgumentError('until', 'must be later than since');
+  return { since, until };
+}
+
+/** readAfter's limit, or InvalidArgumentError('limit'). */
+export function readLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError('limit', 'must be a positive integer');
+  return limit;
+}
+
+export { encodeCursor };

@@ -1,0 +1,9 @@
+import { NOTIFICATION_MIGRATIONS } from './notification-migrations.js';
+import type { Migration } from './schema-migrations.js';
+
+/**
+ * Every migration of the gateway's PostgreSQL schema, in order. Each store's
+ * tables come as they are added (clusters, tokens, delivery progress, tasks
+ * and node state follow the notifications): append, never renumber.
+ */
+export const GATEWAY_MIGRATIONS: readonly Migration[] = [...NOTIFICATION_MIGRATIONS];
