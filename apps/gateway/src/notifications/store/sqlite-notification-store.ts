@@ -9,8 +9,6 @@ import {
   type Committer,
 } from '@app/runtime';
 import {
-  DEFAULT_LIST_LIMIT,
-  MAX_LIST_LIMIT,
   type IncomingNotification,
   type NotificationPage,
   type NotificationQuery,
@@ -27,6 +25,7 @@ import {
   type NotificationRow,
 } from './sqlite-notification-writes.js';
 import { decodeCursor, encodeCursor } from './notification-cursor.js';
+import { pageLimit, readLimit } from './notification-query-checks.js';
 import { COLUMNS, fromRow, prepareStatements, SCHEMA, SCHEMA_VERSION, type Row } from './sqlite-notification-schema.js';
 
 /** Rows deleted per transaction while pruning, so that ingest is never held up for long. */
@@ -174,9 +173,7 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async list(query: NotificationQuery): Promise<NotificationPage> {
     this.ensureOpen();
-    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
-      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+    const limit = pageLimit(query);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const filter = this.filter(query, before);
     if (filter === undefined) return { notifications: [] };
@@ -246,8 +243,7 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]> {
     this.ensureOpen();
-    if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError('limit', 'must be a positive integer');
-    return (this.statements.after.all(afterSeq, limit) as Row[]).map(fromRow);
+    return (this.statements.after.all(afterSeq, readLimit(limit)) as Row[]).map(fromRow);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { alerting } from '@app/proto';
 import { MAX_LIST_LIMIT, type NotificationQuery } from '../../notifications/store/notification-store.js';
-import { encodeCursor } from '../notification-query-checks.js';
+import { encodeCursor } from '../../notifications/store/notification-query-checks.js';
 import {
   GoldenSignal,
   incoming,

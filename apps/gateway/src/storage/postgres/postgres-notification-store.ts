@@ -11,7 +11,13 @@ import type {
   RetentionPolicy,
   StoreResult,
 } from '../../notifications/store/notification-store.js';
-import { cursorSeq, encodeCursor, pageLimit, readLimit, timeRange } from '../notification-query-checks.js';
+import {
+  cursorSeq,
+  encodeCursor,
+  pageLimit,
+  readLimit,
+  timeRange,
+} from '../../notifications/store/notification-query-checks.js';
 import {
   fromRow,
   NOTIFICATION_COLUMNS,

@@ -1,15 +1,8 @@
 import { InvalidArgumentError } from '@app/runtime';
-import { encodeCursor } from '../notifications/store/sqlite-notification-store.js';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type NotificationQuery } from '../notifications/store/notification-store.js';
+import { decodeCursor, encodeCursor } from './notification-cursor.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type NotificationQuery } from './notification-store.js';
 
-/**
- * The checks every notification store makes of a query, with the SQLite
- * store's errors, so each adapter refuses the same queries the same way.
- * (The SQLite store has its own copy; it can use these once the folders settle.)
- */
-
-/** A cursor is base64url("s<seq>"), made by encodeCursor. */
-const CURSOR_PAYLOAD = /^s([1-9]\d{0,15})$/;
+/** The checks every notification store makes of a query, so each adapter refuses the same queries the same way. */
 
 /** The page size asked for, or InvalidArgumentError('limit'). */
 export function pageLimit(query: Pick<NotificationQuery, 'limit'>): number {
@@ -20,14 +13,7 @@ export function pageLimit(query: Pick<NotificationQuery, 'limit'>): number {
 }
 
 /** The seq a cursor points at; InvalidArgumentError('cursor') unless encodeCursor made it. */
-export function cursorSeq(cursor: string): bigint {
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
-  const seq = CURSOR_PAYLOAD.exec(text)?.[1];
-  // Round-trip: base64url decoding ignores stray bits, so another string could decode to the same text.
-  if (seq === undefined || encodeCursor(BigInt(seq)) !== cursor)
-    throw new InvalidArgumentError('cursor', 'is not a cursor from a previous page (pass nextCursor as it was given)');
-  return BigInt(seq);
-}
+export const cursorSeq = decodeCursor;
 
 /** since and until, checked: valid dates, until later than since. */
 export function timeRange(query: Pick<NotificationQuery, 'since' | 'until'>): { since?: Date; until?: Date } {
