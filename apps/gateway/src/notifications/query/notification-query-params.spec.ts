@@ -1,6 +1,12 @@
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
-import { feedFilterFromParams, listQueryFromParams, resumeAfter, rfc3339 } from './notification-query-params.js';
+import {
+  countQueryFromParams,
+  feedFilterFromParams,
+  listQueryFromParams,
+  resumeAfter,
+  rfc3339,
+} from './notification-query-params.js';
 
 const { OpniSeverity, GoldenSignal } = alerting;
 
@@ -63,6 +69,15 @@ describe('listQueryFromParams', () => {
     [{ minSeverity: 'Error' }, 'minSeverity'],
   ])('refuses %j naming %s', (params, field) => {
     expect(fieldOf(() => listQueryFromParams(params))).toBe(field);
+  });
+});
+
+describe('countQueryFromParams', () => {
+  it('takes the list filters but severity and the page, naming a bad one', () => {
+    expect(countQueryFromParams({ cluster: 'a', goldenSignal: 'errors' }).clusterIds).toEqual(['a']);
+    expect(() => countQueryFromParams({ severity: 'critical' })).toThrow(InvalidArgumentError);
+    expect(() => countQueryFromParams({ limit: '5' })).toThrow('limit: is not a parameter of this endpoint');
+    expect(() => countQueryFromParams({ since: 'yesterday' })).toThrow('since:');
   });
 });
 

@@ -1,63 +1,19 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { alerting } from '@app/proto';
-import { UnavailableError } from '@app/runtime';
 import { repoRoot, waitFor } from '@app/testing';
-import { freshStore, incoming, T0 } from './fixtures/notification-store-fixture.js';
+import { freshStore, incoming } from './fixtures/notification-store-fixture.js';
 import { SCHEMA_VERSION } from './sqlite-notification-schema.js';
 import { SqliteNotificationStore } from './sqlite-notification-store.js';
 
-const { OpniSeverity, GoldenSignal } = alerting;
 const fixture = freshStore();
 
+// What every store does is in the contract suite (apps/gateway/src/storage/notification-store-contract/), run
+// against this adapter by apps/gateway/src/storage/sqlite/; here, what only SQLite does.
 describe.each(['main', 'worker'] as const)('SqliteNotificationStore: store (commits on %s)', (commitOn) => {
   beforeEach(async () => {
     await fixture.store.close();
     fixture.store = new SqliteNotificationStore(fixture.path, { commitOn });
-  });
-
-  it('stores a notification and returns it with a seq, as list() reads it back', async () => {
-    const result = await fixture.store.store(incoming('n-1'));
-
-    expect(result.duplicate).toBe(false);
-    expect(result.stored).toEqual({
-      clusterId: 'cluster-a',
-      id: 'n-1',
-      notification: incoming('n-1').notification,
-      severity: OpniSeverity.Warning,
-      goldenSignal: GoldenSignal.Custom,
-      receivedAt: new Date(T0),
-      seq: 1n,
-    });
-    expect((await fixture.store.list({})).notifications).toEqual([result.stored]);
-  });
-
-  it('deduplicates by (cluster, id): the second store writes nothing and returns the first', async () => {
-    const first = await fixture.store.store(incoming('n-1'));
-    const again = await fixture.store.store(
-      incoming('n-1', { notification: { title: 'changed', body: '', properties: {} }, receivedAt: new Date(T0 + 5) }),
-    );
-
-    expect(again).toEqual({ stored: first.stored, duplicate: true });
-    expect(fixture.rowCount()).toBe(1);
-  });
-
-  it('keeps the same id from two clusters apart', async () => {
-    const a = await fixture.store.store(incoming('n-1', { clusterId: 'cluster-a' }));
-    const b = await fixture.store.store(incoming('n-1', { clusterId: 'cluster-b' }));
-
-    expect(b.duplicate).toBe(false);
-    expect(b.stored.seq).toBeGreaterThan(a.stored.seq);
-    expect(fixture.rowCount()).toBe(2);
-  });
-
-  it('deduplicates within one group commit too', async () => {
-    const results = await Promise.all([fixture.store.store(incoming('n-1')), fixture.store.store(incoming('n-1'))]);
-
-    expect(results.map((r) => r.duplicate)).toEqual([false, true]);
-    expect(results[1].stored).toEqual(results[0].stored);
-    expect(fixture.rowCount()).toBe(1);
   });
 
   it('commits the store() calls of one event-loop turn in one transaction, in call order', async () => {
@@ -67,44 +23,12 @@ describe.each(['main', 'worker'] as const)('SqliteNotificationStore: store (comm
     expect(fixture.store.commits - commitsBefore).toBe(1);
     expect(results.map((r) => r.stored.seq)).toEqual(Array.from({ length: 200 }, (_, i) => BigInt(i + 1)));
   });
-
-  it('never stamps a notification earlier than the one stored before it (a clock stepping back)', async () => {
-    await fixture.store.store(incoming('n-1', { receivedAt: new Date(T0 + 1_000) }));
-    const second = await fixture.store.store(incoming('n-2', { receivedAt: new Date(T0) }));
-
-    expect(second.stored.receivedAt).toEqual(new Date(T0 + 1_000));
-  });
-
-  it('refuses to store once closed, with UnavailableError', async () => {
-    await fixture.store.close();
-    await expect(fixture.store.store(incoming('n-1'))).rejects.toBeInstanceOf(UnavailableError);
-    await expect(fixture.store.list({})).rejects.toBeInstanceOf(UnavailableError);
-  });
 });
 
 describe.each(['main', 'worker'] as const)('SqliteNotificationStore: durability (commits on %s)', (commitOn) => {
   beforeEach(async () => {
     await fixture.store.close();
     fixture.store = new SqliteNotificationStore(fixture.path, { commitOn });
-  });
-
-  it('finds what it stored after reopening the file', async () => {
-    const stored = (await fixture.store.store(incoming('n-1'))).stored;
-    await fixture.store.close();
-
-    fixture.store = new SqliteNotificationStore(fixture.path, { commitOn });
-    expect((await fixture.store.list({})).notifications).toEqual([stored]);
-    const next = await fixture.store.store(incoming('n-2'));
-    expect(next.stored.seq).toBe(2n);
-  });
-
-  it('commits what is pending when closed', async () => {
-    const pending = fixture.store.store(incoming('n-1'));
-    await fixture.store.close();
-    await expect(pending).resolves.toMatchObject({ duplicate: false });
-
-    fixture.store = new SqliteNotificationStore(fixture.path, { commitOn });
-    expect(await fixture.ids({})).toEqual(['n-1']);
   });
 
   it('keeps every acknowledged notification when the process is killed with SIGKILL', async () => {
