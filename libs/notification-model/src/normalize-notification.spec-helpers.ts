@@ -2,6 +2,7 @@
 // awkward input, and the exact error texts they expect.
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
+import { thrownBy } from '@app/testing';
 import { DEFAULT_NOTIFICATION_LIMITS } from './notification-limits.js';
 import type { NormalizedNotification } from './normalize-notification.js';
 
@@ -50,15 +51,7 @@ export function loose(value: unknown): alerting.Notification {
 }
 
 /** The InvalidArgumentError thrown by `fn`; fails the test if it throws nothing or something else. */
-export function invalidArgument(fn: () => unknown): InvalidArgumentError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return error as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError, but nothing was thrown');
-}
+export const invalidArgument = (fn: () => unknown): InvalidArgumentError => thrownBy(InvalidArgumentError, fn);
 
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
