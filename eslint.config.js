@@ -3,6 +3,7 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { importBoundaries } from './scripts/eslint/import-boundaries.js';
 import { libraryPublicApi } from './scripts/eslint/library-public-api.js';
 
 export default tseslint.config(
@@ -20,9 +21,10 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { local: { rules: { 'library-public-api': libraryPublicApi } } },
+    plugins: { local: { rules: { 'library-public-api': libraryPublicApi, 'import-boundaries': importBoundaries } } },
     rules: {
       'local/library-public-api': 'error',
+      'local/import-boundaries': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

@@ -160,8 +160,7 @@ function mismatch(name: string, k: number): never {
 
 // ---------------------------------------------------------------------------------------
 // Implementations. All give the same contract as ours: push of a queued id is refused
-// (first write wins), pop returns the highest priority, oldest first. Each has its own
-// fill and run functions written out, so every call site in a hot loop sees one class.
+// (first write wins), pop returns the highest priority, oldest first.
 
 interface Impl {
   name: string;
@@ -205,26 +204,44 @@ const ours: Impl = {
   },
 };
 
+/** What every peer queue offers; the peers below each implement it on their container. */
+interface PeerQueue {
+  push(item: Item, priority: number): boolean;
+  pop(): Item | undefined;
+  remove(id: string): boolean;
+  get(id: string): Item | undefined;
+}
+
 /** Composite key as a user would write it: a [priority, seq] tuple and a comparator. */
 type Tuple = [priority: number, seq: number];
 const compareTuples = (a: Tuple, b: Tuple): number => b[0] - a[0] || a[1] - b[1];
+const tupleKey = (priority: number, seq: number): Tuple => [priority, seq];
+/** The key packed into one number, seq - priority * 2^40 (our key encoding). */
+const packedKey = (priority: number, seq: number): number => seq - priority * SHIFT;
 
-// js-sdsl OrderedMap (red-black tree) keyed by the [priority, seq] tuple, + Map id -> key.
-class SdslTupleQueue {
-  readonly tree = new OrderedMap<Tuple, Item>([], compareTuples);
-  readonly keyOf = new Map<string, Tuple>();
+/**
+ * An ordered map keyed by (priority, seq) + Map id -> key. `compare` undefined is the
+ * container's default comparator (the packed keys use it).
+ */
+abstract class OrderedMapQueue<K> implements PeerQueue {
+  readonly keyOf = new Map<string, K>();
   seq = 0;
+  constructor(private readonly keyFor: (priority: number, seq: number) => K) {}
+  protected abstract insert(key: K, item: Item): void;
+  protected abstract erase(key: K): boolean;
+  protected abstract lookup(key: K): Item | undefined;
+  protected abstract front(): [K, Item] | undefined;
   push(item: Item, priority: number): boolean {
     if (this.keyOf.has(item.id)) return false;
-    const key: Tuple = [priority, this.seq++];
-    this.tree.setElement(key, item);
+    const key = this.keyFor(priority, this.seq++);
+    this.insert(key, item);
     this.keyOf.set(item.id, key);
     return true;
   }
   pop(): Item | undefined {
-    const front = this.tree.front();
+    const front = this.front();
     if (front === undefined) return undefined;
-    this.tree.eraseElementByKey(front[0]);
+    this.erase(front[0]);
     this.keyOf.delete(front[1].id);
     return front[1];
   }
@@ -232,107 +249,54 @@ class SdslTupleQueue {
     const key = this.keyOf.get(id);
     if (key === undefined) return false;
     this.keyOf.delete(id);
-    return this.tree.eraseElementByKey(key);
+    return this.erase(key);
   }
   get(id: string): Item | undefined {
     const key = this.keyOf.get(id);
-    return key === undefined ? undefined : this.tree.getElementByKey(key);
+    return key === undefined ? undefined : this.lookup(key);
   }
 }
 
-// The same with the key packed into one number, seq - priority * 2^40 (our key encoding),
-// and js-sdsl's default comparator.
-class SdslPackedQueue {
-  readonly tree = new OrderedMap<number, Item>();
-  readonly keyOf = new Map<string, number>();
-  seq = 0;
-  push(item: Item, priority: number): boolean {
-    if (this.keyOf.has(item.id)) return false;
-    const key = this.seq++ - priority * SHIFT;
+// js-sdsl OrderedMap (red-black tree).
+class SdslQueue<K> extends OrderedMapQueue<K> {
+  readonly tree: OrderedMap<K, Item>;
+  constructor(keyFor: (priority: number, seq: number) => K, compare?: (a: K, b: K) => number) {
+    super(keyFor);
+    this.tree = new OrderedMap<K, Item>([], compare);
+  }
+  protected insert(key: K, item: Item): void {
     this.tree.setElement(key, item);
-    this.keyOf.set(item.id, key);
-    return true;
   }
-  pop(): Item | undefined {
-    const front = this.tree.front();
-    if (front === undefined) return undefined;
-    this.tree.eraseElementByKey(front[0]);
-    this.keyOf.delete(front[1].id);
-    return front[1];
-  }
-  remove(id: string): boolean {
-    const key = this.keyOf.get(id);
-    if (key === undefined) return false;
-    this.keyOf.delete(id);
+  protected erase(key: K): boolean {
     return this.tree.eraseElementByKey(key);
   }
-  get(id: string): Item | undefined {
-    const key = this.keyOf.get(id);
-    return key === undefined ? undefined : this.tree.getElementByKey(key);
+  protected lookup(key: K): Item | undefined {
+    return this.tree.getElementByKey(key);
+  }
+  protected front(): [K, Item] | undefined {
+    return this.tree.front();
   }
 }
 
-// sorted-btree BTree (B+ tree) keyed by the [priority, seq] tuple, + Map id -> key.
-class BTreeTupleQueue {
-  readonly tree: BTreeT<Tuple, Item> = new BTree<Tuple, Item>(undefined, compareTuples);
-  readonly keyOf = new Map<string, Tuple>();
-  readonly pair: [Tuple, Item] = [[0, 0], undefined as unknown as Item];
-  seq = 0;
-  push(item: Item, priority: number): boolean {
-    if (this.keyOf.has(item.id)) return false;
-    const key: Tuple = [priority, this.seq++];
+// sorted-btree BTree (B+ tree).
+class BTreeQueue<K> extends OrderedMapQueue<K> {
+  readonly tree: BTreeT<K, Item>;
+  readonly pair: [K, Item] = [undefined as unknown as K, undefined as unknown as Item];
+  constructor(keyFor: (priority: number, seq: number) => K, compare?: (a: K, b: K) => number) {
+    super(keyFor);
+    this.tree = new BTree<K, Item>(undefined, compare);
+  }
+  protected insert(key: K, item: Item): void {
     this.tree.set(key, item);
-    this.keyOf.set(item.id, key);
-    return true;
   }
-  pop(): Item | undefined {
-    const min = this.tree.nextHigherPair(undefined, this.pair);
-    if (min === undefined) return undefined;
-    this.tree.delete(min[0]);
-    this.keyOf.delete(min[1].id);
-    return min[1];
-  }
-  remove(id: string): boolean {
-    const key = this.keyOf.get(id);
-    if (key === undefined) return false;
-    this.keyOf.delete(id);
+  protected erase(key: K): boolean {
     return this.tree.delete(key);
   }
-  get(id: string): Item | undefined {
-    const key = this.keyOf.get(id);
-    return key === undefined ? undefined : this.tree.get(key);
+  protected lookup(key: K): Item | undefined {
+    return this.tree.get(key);
   }
-}
-
-// The same with the packed number key and sorted-btree's default comparator.
-class BTreePackedQueue {
-  readonly tree: BTreeT<number, Item> = new BTree<number, Item>();
-  readonly keyOf = new Map<string, number>();
-  readonly pair: [number, Item] = [0, undefined as unknown as Item];
-  seq = 0;
-  push(item: Item, priority: number): boolean {
-    if (this.keyOf.has(item.id)) return false;
-    const key = this.seq++ - priority * SHIFT;
-    this.tree.set(key, item);
-    this.keyOf.set(item.id, key);
-    return true;
-  }
-  pop(): Item | undefined {
-    const min = this.tree.nextHigherPair(undefined, this.pair);
-    if (min === undefined) return undefined;
-    this.tree.delete(min[0]);
-    this.keyOf.delete(min[1].id);
-    return min[1];
-  }
-  remove(id: string): boolean {
-    const key = this.keyOf.get(id);
-    if (key === undefined) return false;
-    this.keyOf.delete(id);
-    return this.tree.delete(key);
-  }
-  get(id: string): Item | undefined {
-    const key = this.keyOf.get(id);
-    return key === undefined ? undefined : this.tree.get(key);
+  protected front(): [K, Item] | undefined {
+    return this.tree.nextHigherPair(undefined, this.pair);
   }
 }
 
@@ -344,7 +308,7 @@ interface HeapEntry {
   item: Item;
   live: boolean;
 }
-class HeapQueue {
+class HeapQueue implements PeerQueue {
   readonly heap = new Heap<HeapEntry>((a, b) => b.priority - a.priority || a.seq - b.seq);
   readonly entryOf = new Map<string, HeapEntry>();
   seq = 0;
@@ -377,166 +341,51 @@ class HeapQueue {
   }
 }
 
-const sdslTuple: Impl = {
-  name: 'js-sdsl OrderedMap, tuple key',
-  short: 'sdsl-tuple',
-  orderedMap: true,
-  fill(w) {
-    const q = new SdslTupleQueue();
-    for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
-    return q;
-  },
-  run(w, state) {
-    const q = state as SdslTupleQueue;
-    const { items, kind, arg, pri } = w;
-    for (let k = 0; k < kind.length; k++) {
-      const a = arg[k];
-      switch (kind[k]) {
-        case PUSH:
-          if (!q.push(items[a], pri[k])) mismatch(this.name, k);
-          break;
-        case POP:
-          if ((q.pop()?.n ?? -1) !== a) mismatch(this.name, k);
-          break;
-        case REMOVE:
-          if (!q.remove(items[a].id)) mismatch(this.name, k);
-          break;
-        default:
-          if (q.get(items[a].id) !== items[a]) mismatch(this.name, k);
+/** A peer: the same fill and mixed-operation loop over its PeerQueue. */
+function peer(name: string, short: string, orderedMap: boolean, create: () => PeerQueue): Impl {
+  return {
+    name,
+    short,
+    orderedMap,
+    fill(w) {
+      const q = create();
+      for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
+      return q;
+    },
+    run(w, state) {
+      const q = state as PeerQueue;
+      const { items, kind, arg, pri } = w;
+      for (let k = 0; k < kind.length; k++) {
+        const a = arg[k];
+        switch (kind[k]) {
+          case PUSH:
+            if (!q.push(items[a], pri[k])) mismatch(name, k);
+            break;
+          case POP:
+            if ((q.pop()?.n ?? -1) !== a) mismatch(name, k);
+            break;
+          case REMOVE:
+            if (!q.remove(items[a].id)) mismatch(name, k);
+            break;
+          default:
+            if (q.get(items[a].id) !== items[a]) mismatch(name, k);
+        }
       }
-    }
-  },
-};
+    },
+  };
+}
 
-const sdslPacked: Impl = {
-  name: 'js-sdsl OrderedMap, packed key',
-  short: 'sdsl-packed',
-  orderedMap: true,
-  fill(w) {
-    const q = new SdslPackedQueue();
-    for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
-    return q;
-  },
-  run(w, state) {
-    const q = state as SdslPackedQueue;
-    const { items, kind, arg, pri } = w;
-    for (let k = 0; k < kind.length; k++) {
-      const a = arg[k];
-      switch (kind[k]) {
-        case PUSH:
-          if (!q.push(items[a], pri[k])) mismatch(this.name, k);
-          break;
-        case POP:
-          if ((q.pop()?.n ?? -1) !== a) mismatch(this.name, k);
-          break;
-        case REMOVE:
-          if (!q.remove(items[a].id)) mismatch(this.name, k);
-          break;
-        default:
-          if (q.get(items[a].id) !== items[a]) mismatch(this.name, k);
-      }
-    }
-  },
-};
-
-const btreeTuple: Impl = {
-  name: 'sorted-btree BTree, tuple key',
-  short: 'btree-tuple',
-  orderedMap: true,
-  fill(w) {
-    const q = new BTreeTupleQueue();
-    for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
-    return q;
-  },
-  run(w, state) {
-    const q = state as BTreeTupleQueue;
-    const { items, kind, arg, pri } = w;
-    for (let k = 0; k < kind.length; k++) {
-      const a = arg[k];
-      switch (kind[k]) {
-        case PUSH:
-          if (!q.push(items[a], pri[k])) mismatch(this.name, k);
-          break;
-        case POP:
-          if ((q.pop()?.n ?? -1) !== a) mismatch(this.name, k);
-          break;
-        case REMOVE:
-          if (!q.remove(items[a].id)) mismatch(this.name, k);
-          break;
-        default:
-          if (q.get(items[a].id) !== items[a]) mismatch(this.name, k);
-      }
-    }
-  },
-};
-
-const btreePacked: Impl = {
-  name: 'sorted-btree BTree, packed key',
-  short: 'btree-packed',
-  orderedMap: true,
-  fill(w) {
-    const q = new BTreePackedQueue();
-    for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
-    return q;
-  },
-  run(w, state) {
-    const q = state as BTreePackedQueue;
-    const { items, kind, arg, pri } = w;
-    for (let k = 0; k < kind.length; k++) {
-      const a = arg[k];
-      switch (kind[k]) {
-        case PUSH:
-          if (!q.push(items[a], pri[k])) mismatch(this.name, k);
-          break;
-        case POP:
-          if ((q.pop()?.n ?? -1) !== a) mismatch(this.name, k);
-          break;
-        case REMOVE:
-          if (!q.remove(items[a].id)) mismatch(this.name, k);
-          break;
-        default:
-          if (q.get(items[a].id) !== items[a]) mismatch(this.name, k);
-      }
-    }
-  },
-};
-
-const heap: Impl = {
-  name: 'heap-js Heap, lazy delete',
-  short: 'heap',
-  orderedMap: false,
-  fill(w) {
-    const q = new HeapQueue();
-    for (let i = 0; i < w.n; i++) q.push(w.items[i], w.fillPri[i]);
-    return q;
-  },
-  run(w, state) {
-    const q = state as HeapQueue;
-    const { items, kind, arg, pri } = w;
-    for (let k = 0; k < kind.length; k++) {
-      const a = arg[k];
-      switch (kind[k]) {
-        case PUSH:
-          if (!q.push(items[a], pri[k])) mismatch(this.name, k);
-          break;
-        case POP:
-          if ((q.pop()?.n ?? -1) !== a) mismatch(this.name, k);
-          break;
-        case REMOVE:
-          if (!q.remove(items[a].id)) mismatch(this.name, k);
-          break;
-        default:
-          if (q.get(items[a].id) !== items[a]) mismatch(this.name, k);
-      }
-    }
-  },
-};
+const PEERS: Impl[] = [
+  peer('js-sdsl OrderedMap, tuple key', 'sdsl-tuple', true, () => new SdslQueue(tupleKey, compareTuples)),
+  peer('sorted-btree BTree, tuple key', 'btree-tuple', true, () => new BTreeQueue(tupleKey, compareTuples)),
+  peer('js-sdsl OrderedMap, packed key', 'sdsl-packed', true, () => new SdslQueue(packedKey)),
+  peer('sorted-btree BTree, packed key', 'btree-packed', true, () => new BTreeQueue(packedKey)),
+  peer('heap-js Heap, lazy delete', 'heap', false, () => new HeapQueue()),
+];
 
 /** ONLY=ours,sdsl-tuple,... restricts the run to some implementations (for experiments). */
 const ONLY = process.env.ONLY?.split(',');
-const IMPLS: Impl[] = [ours, sdslTuple, btreeTuple, sdslPacked, btreePacked, heap].filter(
-  (i) => !ONLY || ONLY.includes(i.short),
-);
+const IMPLS: Impl[] = [ours, ...PEERS].filter((i) => !ONLY || ONLY.includes(i.short));
 
 // ---------------------------------------------------------------------------------------
 

@@ -1,15 +1,12 @@
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { repoRoot } from '@app/testing';
+import { eslint, ruleMessages as messagesOf } from './lint-with-repo-config.js';
 
 const RULE = 'local/library-public-api';
 
-/** The repository's own eslint.config.js; `ignore: false` lets it lint the fixture `eslint .` skips. */
-const eslint = new ESLint({ cwd: repoRoot, ignore: false });
-
 async function ruleMessages(code: string, file: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: join(repoRoot, file) });
-  return result.messages.filter((message) => message.ruleId === RULE).map((message) => message.message);
+  return (await messagesOf(RULE, code, file)).map((message) => message.message);
 }
 
 describe('the library-public-api lint rule', () => {

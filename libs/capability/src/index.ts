@@ -13,13 +13,8 @@ export {
 } from './task/task.js';
 export { TASK_STORE, type TaskStore } from './task/task-store.js';
 export { SqliteTaskStore, TASKS_SCHEMA_VERSION, type SqliteTaskStoreOptions } from './task/sqlite-task-store.js';
-export {
-  TaskController,
-  type TaskControllerOptions,
-  type TaskRunner,
-  type RunningTask,
-  type StartTaskOptions,
-} from './task/task-controller.js';
+export { TaskController } from './task/task-controller.js';
+export type { TaskControllerOptions, TaskRunner, RunningTask, StartTaskOptions } from './task/task-runner.js';
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
 export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
 export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';

@@ -1,4 +1,5 @@
 import { declaredSettings, loadSettings, LoggingSettings, SettingsError } from '@app/runtime';
+import { thrownBy } from '@app/testing';
 import {
   DEFAULT_NOTIFICATION_LIMITS,
   NotificationLimitSettings,
@@ -22,15 +23,7 @@ function load(argv: string[] = [], env: NodeJS.ProcessEnv = {}): NotificationLim
 }
 
 /** The SettingsError thrown by `fn`; fails the test if it throws nothing or something else. */
-function settingsError(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SettingsError);
-    return error as SettingsError;
-  }
-  throw new Error('expected a SettingsError, but nothing was thrown');
-}
+const settingsError = (fn: () => unknown): SettingsError => thrownBy(SettingsError, fn);
 
 describe('DEFAULT_NOTIFICATION_LIMITS', () => {
   it('is exactly {1024, 65536, 64, 256, 4096} as a plain object', () => {

@@ -1,6 +1,7 @@
 // Public API of @app/testing: helpers for specs and e2e tests. Never imported
 // by production code.
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { thrownBy } from './thrown-error.js';
 export {
   spawnApp,
   runApp,

@@ -1,5 +1,5 @@
 import type { capability } from '@app/proto';
-import type { RunningTask } from '../task/task-controller.js';
+import type { RunningTask } from '../task/task-runner.js';
 import type { UninstallOptions } from './uninstall-options.js';
 
 /** What an uninstall task of a capability was started with. */

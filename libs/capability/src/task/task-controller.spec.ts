@@ -5,7 +5,8 @@ import { core } from '@app/proto';
 import { type Clock, FailedPreconditionError, InvalidArgumentError, NotFoundError, systemClock } from '@app/runtime';
 import { capturingLogger, type LoggedLine, waitFor } from '@app/testing';
 import { SqliteTaskStore } from './sqlite-task-store.js';
-import { type RunningTask, TaskController, type TaskRunner } from './task-controller.js';
+import { TaskController } from './task-controller.js';
+import type { RunningTask, TaskRunner } from './task-runner.js';
 import type { TaskRecord } from './task.js';
 
 const { Pending, Running, Completed, Failed, Canceled } = core.TaskState;

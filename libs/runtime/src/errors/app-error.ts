@@ -26,12 +26,17 @@ export const ERROR_STATUS: Record<ErrorKind, { grpc: GrpcStatus; http: number }>
 
 export abstract class AppError extends Error {
   abstract readonly kind: ErrorKind;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    // Each subclass is named for itself (InvalidArgumentError, ...), as `error.name` shows.
+    this.name = new.target.name;
+  }
 }
 
 /** The request is malformed; `field` names what is wrong, e.g. "message.title". */
 export class InvalidArgumentError extends AppError {
   readonly kind = 'invalid-argument';
-  override readonly name = 'InvalidArgumentError';
   constructor(
     readonly field: string,
     reason: string,
@@ -42,31 +47,25 @@ export class InvalidArgumentError extends AppError {
 
 export class NotFoundError extends AppError {
   readonly kind = 'not-found';
-  override readonly name = 'NotFoundError';
 }
 
 export class AlreadyExistsError extends AppError {
   readonly kind = 'already-exists';
-  override readonly name = 'AlreadyExistsError';
 }
 
 /** The caller did not prove who it is (no, unknown or bad credentials); the message says which, never a secret. */
 export class UnauthenticatedError extends AppError {
   readonly kind = 'unauthenticated';
-  override readonly name = 'UnauthenticatedError';
 }
 
 export class FailedPreconditionError extends AppError {
   readonly kind = 'failed-precondition';
-  override readonly name = 'FailedPreconditionError';
 }
 
 export class ResourceExhaustedError extends AppError {
   readonly kind = 'resource-exhausted';
-  override readonly name = 'ResourceExhaustedError';
 }
 
 export class UnavailableError extends AppError {
   readonly kind = 'unavailable';
-  override readonly name = 'UnavailableError';
 }

@@ -1,3 +1,4 @@
+import { thrownBy } from '@app/testing';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { LoggingSettings } from '../logging/logging-settings.js';
 import { loadSettings, settingsHelp, settingsTable, SettingsError } from './load-settings.js';
@@ -26,15 +27,7 @@ function load(argv: string[] = [], env: NodeJS.ProcessEnv = {}): TestSettings {
 }
 
 /** The SettingsError thrown by `fn`; fails the test if it throws nothing or something else. */
-function settingsError(fn: () => unknown): SettingsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SettingsError);
-    return error as SettingsError;
-  }
-  throw new Error('expected a SettingsError, but nothing was thrown');
-}
+const settingsError = (fn: () => unknown): SettingsError => thrownBy(SettingsError, fn);
 
 describe('loadSettings', () => {
   it('declares the base class settings first, then the subclass ones', () => {

@@ -3,7 +3,20 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { newEvent, microTime, toCoreV1, type EventSpec, type EventsV1Event } from './event-objects.js';
+import { newEvent, microTime, type EventSpec, type EventsV1Event } from './event-objects.js';
+import {
+  CORE_V1,
+  decodeContinue,
+  encodeContinue,
+  EVENTS_V1,
+  forbidden,
+  render,
+  resourceList,
+  status,
+  type Stored,
+  type WatchEvent,
+} from './kube-wire.js';
+import { kubeconfig } from './kubeconfig.js';
 import { selfSignedCertificate } from './self-signed.js';
 
 /**
@@ -27,18 +40,6 @@ export interface FakeKubeApiOptions {
   expiredWatch?: 'event' | 'status';
 }
 
-/** A watch event as it goes on the wire, one JSON object per line. */
-interface WatchEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: unknown;
-}
-
-interface Stored {
-  key: string;
-  namespace: string | undefined;
-  object: EventsV1Event | Record<string, unknown>;
-}
-
 interface OpenWatch {
   res: ServerResponse;
   namespace: string | undefined;
@@ -52,13 +53,6 @@ export interface KubeApiRequest {
   path: string;
   query: Record<string, string>;
   status: number;
-}
-
-const EVENTS_V1 = /^\/apis\/events\.k8s\.io\/v1(?:\/namespaces\/([^/]+))?\/events$/;
-const CORE_V1 = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/events$/;
-
-function status(code: number, reason: string, message: string, details?: Record<string, unknown>) {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
 }
 
 export class FakeKubeApi {
@@ -123,29 +117,7 @@ export class FakeKubeApi {
 
   /** Writes a kubeconfig that reaches this server over TLS with `token` (the permitted one by default). */
   writeKubeconfig(path: string, token = this.token): string {
-    const ca = Buffer.from(this.caPem).toString('base64');
-    writeFileSync(
-      path,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        '- name: fake',
-        '  cluster:',
-        `    server: ${this.url}`,
-        `    certificate-authority-data: ${ca}`,
-        'users:',
-        '- name: agent',
-        '  user:',
-        `    token: ${token}`,
-        'contexts:',
-        '- name: fake',
-        '  context: {cluster: fake, user: agent}',
-        'current-context: fake',
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
+    writeFileSync(path, kubeconfig(this.url, this.caPem, token), { mode: 0o600 });
     return path;
   }
 
@@ -253,20 +225,8 @@ export class FakeKubeApi {
     this.history.push({ rv: this.rv, type, stored });
     for (const watch of this.watches) {
       if (watch.namespace === undefined || watch.namespace === stored.namespace)
-        this.send(watch, { type, object: this.render(stored, watch.core, true) });
+        this.send(watch, { type, object: render(stored, watch.core, true) });
     }
-  }
-
-  /** The object as the API version serves it: list items carry no kind/apiVersion, watch objects do. */
-  private render(stored: Stored, core: boolean, typed: boolean): unknown {
-    const object = stored.object;
-    if (stored.key.startsWith('~raw/')) return object;
-    const rendered = core ? toCoreV1(object as EventsV1Event) : { ...object };
-    if (!typed) {
-      delete (rendered as Record<string, unknown>).kind;
-      delete (rendered as Record<string, unknown>).apiVersion;
-    }
-    return rendered;
   }
 
   private send(watch: OpenWatch, event: WatchEvent): void {
@@ -303,23 +263,14 @@ export class FakeKubeApi {
       );
     const namespace = match[1] ? decodeURIComponent(match[1]) : undefined;
     const watching = query.watch === 'true' || query.watch === '1';
-    if (token === this.forbiddenToken) {
-      const group = v1 ? 'events.k8s.io' : '';
-      const verb = watching ? 'watch' : 'list';
-      const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+    if (token === this.forbiddenToken)
       return this.reply(
         req,
         res,
         403,
-        status(
-          403,
-          'Forbidden',
-          `events${group ? `.${group}` : ''} is forbidden: User "system:serviceaccount:downstream-alerting:no-rbac" cannot ${verb} resource "events" in API group "${group}" ${scope}`,
-          { kind: 'events', group },
-        ),
+        forbidden(watching ? 'watch' : 'list', v1 ? 'events.k8s.io' : '', namespace),
         query,
       );
-    }
     if (watching) return this.watch(req, res, query, namespace, !v1);
     return this.list(req, res, query, namespace, !v1);
   }
@@ -335,12 +286,9 @@ export class FakeKubeApi {
     /** The resourceVersion a list answers: the first page's for all its pages, as the real server's snapshot. */
     let listRv = this.rv;
     if (query.continue) {
-      let token: { rv: number; start: string };
-      try {
-        token = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8')) as { rv: number; start: string };
-      } catch {
+      const token = decodeContinue(query.continue);
+      if (token === undefined)
         return this.reply(req, res, 400, status(400, 'BadRequest', 'continue key is not valid'), query);
-      }
       if (token.rv < this.compactedBelow)
         return this.reply(
           req,
@@ -365,16 +313,14 @@ export class FakeKubeApi {
     const more = limit > 0 && all.length > limit;
     const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
     if (more) {
-      metadata.continue = Buffer.from(JSON.stringify({ rv: listRv, start: page[page.length - 1].key })).toString(
-        'base64url',
-      );
+      metadata.continue = encodeContinue({ rv: listRv, start: page[page.length - 1].key });
       metadata.remainingItemCount = all.length - limit;
     }
     const body = {
       kind: 'EventList',
       apiVersion: core ? 'v1' : 'events.k8s.io/v1',
       metadata,
-      items: page.map((s) => this.render(s, core, false)),
+      items: page.map((s) => render(s, core, false)),
     };
     this.reply(req, res, 200, body, query);
   }
@@ -416,7 +362,7 @@ export class FakeKubeApi {
         : this.history.filter((h) => h.rv > fromRv);
     for (const { type, stored } of replay)
       if (namespace === undefined || stored.namespace === namespace)
-        this.send(watch, { type, object: this.render(stored, core, true) });
+        this.send(watch, { type, object: render(stored, core, true) });
     this.watches.add(watch);
     res.on('close', () => this.closeWatch(watch));
   }
@@ -427,22 +373,4 @@ export class FakeKubeApi {
     clearTimeout(watch.timer);
     if (!watch.res.writableEnded) watch.res.end();
   }
-}
-
-function resourceList(groupVersion: string) {
-  return {
-    kind: 'APIResourceList',
-    apiVersion: 'v1',
-    groupVersion,
-    resources: [
-      {
-        name: 'events',
-        singularName: 'event',
-        namespaced: true,
-        kind: 'Event',
-        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-        shortNames: ['ev'],
-      },
-    ],
-  };
 }

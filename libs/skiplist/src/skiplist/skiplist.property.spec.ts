@@ -1,24 +1,13 @@
 import { deepStrictEqual, strictEqual } from 'node:assert/strict';
 import fc from 'fast-check';
-import { SkipList } from './index.js';
+import { SkipList } from '../index.js';
+import { PROPERTY_RUNS, runModelSequences } from '../spec-helpers.js';
 
 /**
  * Model-based property test: random sequences of every SkipList operation run against a
  * sorted array; after each step the results, the full order, rank/at for every element
  * and the structural invariants (checkInvariants) are verified.
  */
-
-const RUNS = 1000;
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Op =
   | { op: 'set'; key: number; value: number }
@@ -72,13 +61,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
 );
-
-const optionsArb = fc.record({
-  seed: fc.integer(),
-  maxLevel: fc.constantFrom(1, 2, 3, 32),
-  // Skew the level draws towards tall towers so small lists still use many levels.
-  tall: fc.boolean(),
-});
 
 /** Index of the first model entry with key >= k. */
 function lowerBound(model: [number, number][], k: number): number {
@@ -175,22 +157,15 @@ function verify(list: SkipList<number, number>, model: [number, number][]): void
 }
 
 describe('SkipList (property-based, against a sorted array)', () => {
-  it(`matches the model over ${RUNS} random operation sequences`, () => {
-    let steps = 0;
-    fc.assert(
-      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (opts, ops) => {
-        const prng = seeded(opts.seed);
-        const random = opts.tall ? () => prng() ** 4 : prng;
-        const list = new SkipList<number, number>({ random, maxLevel: opts.maxLevel });
-        const model: [number, number][] = [];
-        for (const o of ops) {
-          step(list, model, o);
-          verify(list, model);
-          steps++;
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    expect(steps).toBeGreaterThan(RUNS);
+  it(`matches the model over ${PROPERTY_RUNS} random operation sequences`, () => {
+    const steps = runModelSequences(opArb, (options) => {
+      const list = new SkipList<number, number>(options);
+      const model: [number, number][] = [];
+      return (o) => {
+        step(list, model, o);
+        verify(list, model);
+      };
+    });
+    expect(steps).toBeGreaterThan(PROPERTY_RUNS);
   });
 });

@@ -1,4 +1,6 @@
-import { NIL, SkipCore, type SkipLane, type SkipListOptions } from './core.js';
+import { SkipCore } from '../core/skip-core.js';
+import type { SkipLane } from '../core/skip-lane.js';
+import { NIL, type SkipListOptions } from '../core/skip-pool.js';
 
 export type Comparator<K> = (a: K, b: K) => number;
 

@@ -1,14 +1,5 @@
-import { PRIORITY_MAX, PRIORITY_MIN, PriorityQueue, SEQ_LIMIT } from './index.js';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { PRIORITY_MAX, PRIORITY_MIN, PriorityQueue, SEQ_LIMIT } from '../index.js';
+import { seeded } from '../spec-helpers.js';
 
 const drain = <T>(q: PriorityQueue<T>): string[] => {
   const ids: string[] = [];

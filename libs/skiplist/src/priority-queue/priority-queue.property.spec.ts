@@ -1,6 +1,7 @@
 import { deepStrictEqual, strictEqual, throws } from 'node:assert/strict';
 import fc from 'fast-check';
-import { PRIORITY_MAX, PRIORITY_MIN, PriorityQueue, type PriorityQueueEntry } from './index.js';
+import { PRIORITY_MAX, PRIORITY_MIN, PriorityQueue, type PriorityQueueEntry } from '../index.js';
+import { PROPERTY_RUNS, runModelSequences } from '../spec-helpers.js';
 
 /**
  * Model-based property test: random sequences of every PriorityQueue operation run
@@ -8,18 +9,6 @@ import { PRIORITY_MAX, PRIORITY_MIN, PriorityQueue, type PriorityQueueEntry } fr
  * results, the full drain order, rank/at for every entry, size, nextSeq and the
  * structural invariants (checkInvariants) are verified.
  */
-
-const RUNS = 1000;
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Entry = PriorityQueueEntry<number>;
 
@@ -99,12 +88,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
 );
-
-const optionsArb = fc.record({
-  seed: fc.integer(),
-  maxLevel: fc.constantFrom(1, 2, 3, 32),
-  tall: fc.boolean(),
-});
 
 class Model {
   /** Entries in drain order. */
@@ -260,22 +243,15 @@ function verify(q: PriorityQueue<number>, m: Model): void {
 }
 
 describe('PriorityQueue (property-based, against a sorted array)', () => {
-  it(`matches the model over ${RUNS} random operation sequences`, () => {
-    let steps = 0;
-    fc.assert(
-      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 120, size: 'max' }), (opts, ops) => {
-        const prng = seeded(opts.seed);
-        const random = opts.tall ? () => prng() ** 4 : prng;
-        const q = new PriorityQueue<number>({ random, maxLevel: opts.maxLevel });
-        const m = new Model();
-        ops.forEach((o, item) => {
-          step(q, m, o, item);
-          verify(q, m);
-          steps++;
-        });
-      }),
-      { numRuns: RUNS },
-    );
-    expect(steps).toBeGreaterThan(RUNS);
+  it(`matches the model over ${PROPERTY_RUNS} random operation sequences`, () => {
+    const steps = runModelSequences(opArb, (options) => {
+      const q = new PriorityQueue<number>(options);
+      const m = new Model();
+      return (o, item) => {
+        step(q, m, o, item);
+        verify(q, m);
+      };
+    });
+    expect(steps).toBeGreaterThan(PROPERTY_RUNS);
   });
 });

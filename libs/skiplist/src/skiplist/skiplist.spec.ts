@@ -1,16 +1,6 @@
-import { MAX_LEVEL, SkipList } from './index.js';
-import type { SkipCore } from './core.js';
-
-/** mulberry32: small seeded PRNG in [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { MAX_LEVEL, SkipList } from '../index.js';
+import type { SkipCore } from '../core/skip-core.js';
+import { seeded } from '../spec-helpers.js';
 
 function shuffled(n: number, random: () => number): number[] {
   const a = Array.from({ length: n }, (_, i) => i);
