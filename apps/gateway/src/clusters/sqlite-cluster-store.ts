@@ -136,13 +136,8 @@ export class SqliteClusterStore implements ClusterStore {
     this.nodeConfigs.put(config, clusterId, capability);
   }
 
-  async putNodeConfigIf(
-    clusterId: string,
-    capability: string,
-    expectedRevision: bigint,
-    config: NodeConfigRecord,
-  ): Promise<boolean> {
-    return this.statements.putNodeConfigIf.immediate(clusterId, capability, expectedRevision, config);
+  async putNodeConfigIf(cluster: string, capability: string, expected: bigint, next: NodeConfigRecord) {
+    return this.statements.putNodeConfigIf.immediate(cluster, capability, expected, next);
   }
 
   async nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined> {

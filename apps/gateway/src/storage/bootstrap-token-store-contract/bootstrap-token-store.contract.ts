@@ -1,19 +1,8 @@
 import type { BootstrapTokenRecord, BootstrapTokenStore } from '../../enrolment/tokens/bootstrap-token-store.js';
-
-/** A store under test and what the contract needs beside it. */
-export interface BootstrapTokenStoreUnderTest {
-  /** The store; reopen() replaces it. */
-  store: BootstrapTokenStore;
-  /** Closes the store and opens another on the same data, as a restarted gateway would. */
-  reopen(): Promise<void>;
-  /** Another store on the same data, on connections of its own: a second replica (closed by dispose()). */
-  replica(): Promise<BootstrapTokenStore>;
-  /** Closes the stores and frees whatever was opened for them. */
-  dispose(): Promise<void>;
-}
+import type { ReplicatedStoreUnderTest } from '../replicated-store-under-test.js';
 
 /** Opens an empty store, for one test. */
-export type OpenBootstrapTokenStore = () => Promise<BootstrapTokenStoreUnderTest>;
+export type OpenBootstrapTokenStore = () => Promise<ReplicatedStoreUnderTest<BootstrapTokenStore>>;
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -37,7 +26,7 @@ function token(id: string, overrides: Partial<BootstrapTokenRecord> = {}): Boots
  */
 export function describeBootstrapTokenStoreContract(adapter: string, open: OpenBootstrapTokenStore): void {
   describe(`${adapter}: bootstrap tokens`, () => {
-    let subject: BootstrapTokenStoreUnderTest;
+    let subject: ReplicatedStoreUnderTest<BootstrapTokenStore>;
     beforeEach(async () => (subject = await open()));
     afterEach(() => subject.dispose());
 

@@ -84,26 +84,21 @@ export class PostgresClusterStore implements ClusterStore {
       ON CONFLICT (cluster_id, capability) DO UPDATE SET revision = excluded.revision, record = excluded.record`;
   }
 
-  async putNodeConfigIf(
-    clusterId: string,
-    capability: string,
-    expectedRevision: bigint,
-    config: NodeConfigRecord,
-  ): Promise<boolean> {
-    const revision = config.revision.toString();
-    const record = encodeJsonRecord(config);
+  async putNodeConfigIf(cluster: string, capability: string, expected: bigint, next: NodeConfigRecord) {
+    const revision = next.revision.toString();
+    const record = encodeJsonRecord(next);
     // One statement either way: the conflict path and the UPDATE lock the row and re-check the revision on it.
     const written =
-      expectedRevision === 0n
+      expected === 0n
         ? await this.sql`
             INSERT INTO node_configs (cluster_id, capability, revision, record)
-            VALUES (${clusterId}, ${capability}, ${revision}::bigint, ${record})
+            VALUES (${cluster}, ${capability}, ${revision}::bigint, ${record})
             ON CONFLICT (cluster_id, capability) DO UPDATE SET revision = excluded.revision, record = excluded.record
             WHERE node_configs.revision = 0`
         : await this.sql`
             UPDATE node_configs SET revision = ${revision}::bigint, record = ${record}
-            WHERE cluster_id = ${clusterId} AND capability = ${capability}
-              AND revision = ${expectedRevision.toString()}::bigint`;
+            WHERE cluster_id = ${cluster} AND capability = ${capability}
+              AND revision = ${expected.toString()}::bigint`;
     return written.count > 0;
   }
 

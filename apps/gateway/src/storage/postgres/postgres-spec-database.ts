@@ -1,14 +1,20 @@
 import postgres from 'postgres';
 import { startPostgres, type PostgresCluster } from '@app/testing';
+import type { ReplicatedStoreUnderTest } from '../replicated-store-under-test.js';
 import { GATEWAY_MIGRATIONS } from './gateway-migrations.js';
 import { migrate } from './schema-migrations.js';
 
 /** A migrated database of a throwaway cluster, for one spec file (call at its top level). */
 export interface SpecDatabase {
-  /** A pool of its own (a replica's, with its own connections); the caller ends it. */
-  pool(): postgres.Sql;
-  /** Empties the tables, between tests: quicker than a database per test. */
-  truncate(...tables: string[]): Promise<void>;
+  /**
+   * Empties `tables` (quicker than a database per test) and opens a store on
+   * a pool of its own; reopen() and each replica get new pools, and dispose()
+   * ends them all.
+   */
+  open<Store extends { close(): Promise<void> }>(
+    tables: readonly string[],
+    openOn: (sql: postgres.Sql) => Store,
+  ): Promise<ReplicatedStoreUnderTest<Store>>;
 }
 
 export function migratedDatabase(): SpecDatabase {
@@ -24,11 +30,26 @@ export function migratedDatabase(): SpecDatabase {
   });
   afterAll(() => cluster?.stop());
   return {
-    pool,
-    async truncate(...tables) {
-      const sql = pool();
-      await sql.unsafe(`TRUNCATE ${tables.join(', ')}`);
-      await sql.end();
+    async open(tables, openOn) {
+      const pools = [pool()];
+      await pools[0].unsafe(`TRUNCATE ${tables.join(', ')}`);
+      const onNewPool = () => {
+        pools.push(pool());
+        return openOn(pools[pools.length - 1]);
+      };
+      const subject = {
+        store: openOn(pools[0]),
+        async reopen() {
+          await subject.store.close();
+          subject.store = onNewPool();
+        },
+        replica: async () => onNewPool(),
+        async dispose() {
+          await subject.store.close();
+          await Promise.all(pools.map((sql) => sql.end({ timeout: 5 })));
+        },
+      };
+      return subject;
     },
   };
 }
