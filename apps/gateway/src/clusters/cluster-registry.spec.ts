@@ -118,6 +118,27 @@ describe('ClusterRegistry (real SQLite store)', () => {
     expect(registry.cachedNodeConfig('c1', 'alerting')?.revision).toBe(2n);
   });
 
+  it("shares a store with another gateway: neither loses the other's changes, a stale cached configuration is read again", async () => {
+    const otherStore = new SqliteClusterStore(join(dir, 'clusters.db'));
+    const other = new ClusterRegistry(otherStore, clock);
+    await registry.join('c1', KEY, {});
+    await Promise.all(['a', 'b', 'c'].map((name, i) => [registry, other][i % 2].addCapability('c1', name)));
+    expect((await registry.get('c1')).capabilities.map((c) => c.name).sort()).toEqual(['a', 'b', 'c']);
+
+    const spec = (c: { spec: Record<string, unknown> }, by: string) => ({
+      enabled: true,
+      spec: { ...c.spec, [by]: true },
+    });
+    await registry.updateNodeConfig('c1', 'alerting', (c) => spec(c, 'first'));
+    await other.updateNodeConfig('c1', 'alerting', (c) => spec(c, 'other'));
+    // `registry` still caches revision 1: its write over 1 is refused, it reads 2 and writes 3 over it.
+    const third = await registry.updateNodeConfig('c1', 'alerting', (c) => spec(c, 'third'));
+    await otherStore.close();
+
+    expect(third).toMatchObject({ revision: 3n, spec: { first: true, other: true, third: true } });
+    expect(await store.nodeConfig('c1', 'alerting')).toEqual(third);
+  });
+
   it('records the last sync per (cluster, capability)', async () => {
     expect(await registry.nodeStatus('c1', 'alerting')).toBeUndefined();
     const status = {

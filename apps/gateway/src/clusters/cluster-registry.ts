@@ -159,32 +159,41 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
     return config;
   }
 
-  /** Applies `update` to the node configuration; a changed configuration gets the next revision. */
+  /**
+   * Applies `update` (pure: it runs again if another gateway changed the
+   * configuration first) to the node configuration; a changed configuration
+   * gets the next revision.
+   */
   async updateNodeConfig(
     clusterId: string,
     name: string,
     update: (config: NodeConfigRecord) => Omit<NodeConfigRecord, 'revision' | 'revisedAt'>,
   ): Promise<NodeConfigRecord> {
-    return this.serialized(`${clusterId}/${name}`, async () => {
-      const current = await this.nodeConfig(clusterId, name);
-      const next = update(current);
-      if (next.enabled === current.enabled && JSON.stringify(next.spec) === JSON.stringify(current.spec)) {
-        return current;
+    const key = `${clusterId}/${name}`;
+    return this.serialized(key, async () => {
+      for (;;) {
+        const current = await this.nodeConfig(clusterId, name);
+        const next = update(current);
+        if (next.enabled === current.enabled && JSON.stringify(next.spec) === JSON.stringify(current.spec)) {
+          return current;
+        }
+        const config = { ...next, revision: current.revision + 1n, revisedAt: new Date(this.clock.now()) };
+        if (await this.store.putNodeConfigIf(clusterId, name, current.revision, config)) {
+          this.nodeConfigs.set(key, config);
+          return config;
+        }
+        // Another gateway sharing the store changed it since it was cached: decide again from what it wrote.
+        this.nodeConfigs.delete(key);
       }
-      const config = { ...next, revision: current.revision + 1n, revisedAt: new Date(this.clock.now()) };
-      await this.store.putNodeConfig(clusterId, name, config);
-      this.nodeConfigs.set(`${clusterId}/${name}`, config);
-      return config;
     });
   }
 
   /** Applies `update` to the cluster's record, after earlier changes to it; NotFoundError for an unknown cluster. */
   private changeExisting(clusterId: string, update: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord> {
     return this.serialized(clusterId, async () => {
-      const record = await this.store.get(clusterId);
-      if (!record) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
-      const next = update(record);
-      await this.store.put(next);
+      // Under the store's lock on the record: a change made meanwhile by another gateway is not lost either.
+      const next = await this.store.update(clusterId, update);
+      if (!next) throw new NotFoundError(`cluster ${clusterId} is not known (it has not joined)`);
       return next;
     });
   }

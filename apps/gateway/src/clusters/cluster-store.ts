@@ -29,13 +29,23 @@ export interface NodeConfigRecord {
 /**
  * Clusters, their keys, their capabilities, and per (cluster, capability) the node's
  * desired configuration and last sync. Adapters are bound in ClustersModule
- * (SQLite now; NATS JetStream KV later). Writes are durable when they resolve.
+ * (SQLite, or PostgreSQL shared by several gateways). Writes are durable when
+ * they resolve. Several gateways may change one cluster at once: update()
+ * takes a lock on the record (no change is lost), putNodeConfigIf() is a
+ * compare-and-set on the revision (the loser re-reads and decides again).
  */
 export interface ClusterStore {
   get(id: string): Promise<ClusterRecord | undefined>;
   list(): Promise<ClusterRecord[]>;
   /** Creates or replaces the record. */
   put(record: ClusterRecord): Promise<void>;
+  /**
+   * Replaces the record with `change(current)` while holding a lock on it, so
+   * concurrent updates (from this gateway or another) apply one after the
+   * other and none is lost; `change` must be synchronous and without side
+   * effects. The new record, or undefined (nothing written) for an unknown cluster.
+   */
+  update(id: string, change: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord | undefined>;
   /** Creates the record with the cluster's key, in one transaction; false (and nothing written) when it exists. */
   create(record: ClusterRecord, key: Buffer): Promise<boolean>;
   /** The cluster's shared key from its join; undefined for an unknown cluster. */
@@ -44,6 +54,17 @@ export interface ClusterStore {
   delete(id: string): Promise<boolean>;
   nodeConfig(clusterId: string, capability: string): Promise<NodeConfigRecord | undefined>;
   putNodeConfig(clusterId: string, capability: string, config: NodeConfigRecord): Promise<void>;
+  /**
+   * Writes `config` only if the stored configuration's revision is
+   * `expectedRevision` (0n: none stored yet), atomically: false, and nothing
+   * written, when another write came first.
+   */
+  putNodeConfigIf(
+    clusterId: string,
+    capability: string,
+    expectedRevision: bigint,
+    config: NodeConfigRecord,
+  ): Promise<boolean>;
   nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined>;
   putNodeStatus(clusterId: string, capability: string, status: capability.NodeCapabilityStatus): Promise<void>;
   close(): Promise<void>;

@@ -80,6 +80,21 @@ export class SqliteClusterStore implements ClusterStore {
         for (const statement of rest) statement.run(id);
         return deleted;
       }),
+      update: this.db.transaction((id: string, change: (record: ClusterRecord) => ClusterRecord) => {
+        const record = this.clusters.get(id);
+        if (!record) return undefined;
+        const next = change(record);
+        this.clusters.put(next, id);
+        return next;
+      }),
+      putNodeConfigIf: this.db.transaction(
+        (clusterId: string, capability: string, expectedRevision: bigint, config: NodeConfigRecord): boolean => {
+          const current = this.nodeConfigs.get(clusterId, capability);
+          if ((current?.revision ?? 0n) !== expectedRevision) return false;
+          this.nodeConfigs.put(config, clusterId, capability);
+          return true;
+        },
+      ),
       clusterKey: this.db.prepare<[string], Buffer>('SELECT key FROM cluster_key WHERE cluster = ?').pluck(),
     };
   }
@@ -94,6 +109,11 @@ export class SqliteClusterStore implements ClusterStore {
 
   async put(record: ClusterRecord): Promise<void> {
     this.clusters.put(record, record.id);
+  }
+
+  async update(id: string, change: (record: ClusterRecord) => ClusterRecord): Promise<ClusterRecord | undefined> {
+    // IMMEDIATE: the write lock is taken before the read, so another process's update waits rather than interleaves.
+    return this.statements.update.immediate(id, change);
   }
 
   async create(record: ClusterRecord, key: Buffer): Promise<boolean> {
@@ -114,6 +134,10 @@ export class SqliteClusterStore implements ClusterStore {
 
   async putNodeConfig(clusterId: string, capability: string, config: NodeConfigRecord): Promise<void> {
     this.nodeConfigs.put(config, clusterId, capability);
+  }
+
+  async putNodeConfigIf(cluster: string, capability: string, expected: bigint, next: NodeConfigRecord) {
+    return this.statements.putNodeConfigIf.immediate(cluster, capability, expected, next);
   }
 
   async nodeStatus(clusterId: string, capability: string): Promise<capability.NodeCapabilityStatus | undefined> {

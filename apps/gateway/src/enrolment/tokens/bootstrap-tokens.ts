@@ -22,8 +22,9 @@ function hashOf(secret: string): string {
  * Bootstrap tokens: an admin creates one (lifetime, number of joins, labels)
  * and hands "<id>.<secret>" to whoever installs an agent; a join redeems it.
  * Only the secret's hash is stored, so the full token is shown once, at
- * creation. Redemptions are serialized, so concurrent joins never exceed a
- * token's usages.
+ * creation. The store counts a use atomically with checking it (use()), so
+ * concurrent joins, through this gateway or others sharing the store, never
+ * exceed a token's usages; this gateway's redemptions also run one at a time.
  */
 @Injectable()
 export class BootstrapTokens {
@@ -78,12 +79,15 @@ export class BootstrapTokens {
   redeem<T>(token: string, join: (record: BootstrapTokenRecord) => Promise<T>): Promise<T> {
     const run = async () => {
       const record = await this.usable(token);
-      await this.store.put({ ...record, usages: record.usages + 1 });
+      // The store checks again as it counts, in one step: another gateway on the same store may have used it since.
+      if (!(await this.store.use(record.id, new Date(this.clock.now())))) {
+        await this.usable(token); // throws what changed: revoked, expired or used up
+        throw new UnauthenticatedError(`bootstrap token ${record.id} may not be used now`);
+      }
       try {
         return await join(record);
       } catch (error) {
-        const current = await this.store.get(record.id);
-        if (current) await this.store.put({ ...current, usages: Math.max(0, current.usages - 1) });
+        await this.store.giveBack(record.id);
         throw error;
       }
     };

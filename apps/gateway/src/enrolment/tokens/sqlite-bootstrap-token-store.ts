@@ -16,6 +16,7 @@ const SCHEMA = `
 export class SqliteBootstrapTokenStore implements BootstrapTokenStore {
   private readonly db: Database.Database;
   private readonly tokens: JsonRecordTable<BootstrapTokenRecord>;
+  private readonly changeUsages: (id: string, change: (record: BootstrapTokenRecord) => number | undefined) => boolean;
 
   constructor(path: string) {
     this.db = openVersionedSqlite(path, {
@@ -28,6 +29,17 @@ export class SqliteBootstrapTokenStore implements BootstrapTokenStore {
       remedy: 'start the gateway version that wrote it, or move the file aside',
     });
     this.tokens = jsonRecordTable<BootstrapTokenRecord>(this.db, 'bootstrap_token', ['id']);
+    // Read and write in one IMMEDIATE transaction: another process on the file waits for it (busy_timeout).
+    const changeUsages = this.db.transaction(
+      (id: string, change: (record: BootstrapTokenRecord) => number | undefined) => {
+        const record = this.tokens.get(id);
+        const usages = record && change(record);
+        if (record === undefined || usages === undefined) return false;
+        this.tokens.put({ ...record, usages }, id);
+        return true;
+      },
+    );
+    this.changeUsages = (id, change) => changeUsages.immediate(id, change);
   }
 
   async get(id: string): Promise<BootstrapTokenRecord | undefined> {
@@ -42,7 +54,25 @@ export class SqliteBootstrapTokenStore implements BootstrapTokenStore {
     this.tokens.put(record, record.id);
   }
 
+  async use(id: string, at: Date): Promise<BootstrapTokenRecord | undefined> {
+    const used = this.changeUsages(id, (record) => (usable(record, at) ? record.usages + 1 : undefined));
+    return used ? this.tokens.get(id) : undefined;
+  }
+
+  async giveBack(id: string): Promise<void> {
+    this.changeUsages(id, (record) => Math.max(0, record.usages - 1));
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Whether the token may be used at `at` (as the PostgreSQL adapter's UPDATE … WHERE decides). */
+function usable(record: BootstrapTokenRecord, at: Date): boolean {
+  return (
+    !record.revokedAt &&
+    (!record.expiresAt || record.expiresAt.getTime() > at.getTime()) &&
+    (record.maxUsages === 0 || record.usages < record.maxUsages)
+  );
 }
