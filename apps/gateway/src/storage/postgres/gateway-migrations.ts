@@ -1,4 +1,5 @@
 import { NOTIFICATION_MIGRATIONS } from './notification-migrations.js';
+import { RECEIVER_PROGRESS_MIGRATIONS } from './receiver-progress-migrations.js';
 import type { Migration } from './schema-migrations.js';
 
 /**
@@ -6,4 +7,4 @@ import type { Migration } from './schema-migrations.js';
  * tables come as they are added (clusters, tokens, delivery progress, tasks
  * and node state follow the notifications): append, never renumber.
  */
-export const GATEWAY_MIGRATIONS: readonly Migration[] = [...NOTIFICATION_MIGRATIONS];
+export const GATEWAY_MIGRATIONS: readonly Migration[] = [...NOTIFICATION_MIGRATIONS, ...RECEIVER_PROGRESS_MIGRATIONS];
