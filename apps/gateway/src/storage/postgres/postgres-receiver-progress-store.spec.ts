@@ -1,25 +1,13 @@
-import type postgres from 'postgres';
 import type { ReceiverProgress } from '../../receivers/delivery/receiver-progress-store.js';
 import { useMigratedDatabase } from './fixtures/migrated-database.js';
 import { PostgresReceiverProgressStore } from './postgres-receiver-progress-store.js';
 
-const connect = useMigratedDatabase();
-const pools: postgres.Sql[] = [];
-
+const database = useMigratedDatabase();
 /** A store on a pool of its own: one gateway replica. */
-function replica(): PostgresReceiverProgressStore {
-  const sql = connect(3);
-  pools.push(sql);
-  return new PostgresReceiverProgressStore(sql);
-}
+const replica = () => new PostgresReceiverProgressStore(database.replicaPool());
 
 beforeEach(async () => {
-  const sql = connect(1);
-  await sql`TRUNCATE receiver_progress, receiver_dead_letter`;
-  await sql.end();
-});
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((sql) => sql.end({ timeout: 5 })));
+  await database.replicaPool()`TRUNCATE receiver_progress, receiver_dead_letter`;
 });
 
 const at = (cursor: number): ReceiverProgress => ({ cursor: BigInt(cursor), delivered: cursor, undeliverable: 0 });
