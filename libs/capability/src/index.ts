@@ -13,6 +13,8 @@ export {
 } from './task/task.js';
 export { TASK_STORE, type TaskStore } from './task/task-store.js';
 export { SqliteTaskStore, TASKS_SCHEMA_VERSION, type SqliteTaskStoreOptions } from './task/sqlite-task-store.js';
+// How adapters outside the library (the gateway's PostgreSQL one) store a record the way SqliteTaskStore does.
+export { storedTaskBody, taskFromRowOrSkip, type StoredTaskBody, type StoredTaskRow } from './task/stored-task-body.js';
 export {
   TaskController,
   type TaskControllerOptions,
