@@ -13,8 +13,6 @@ export {
 } from './task/task.js';
 export { TASK_STORE, type TaskStore } from './task/task-store.js';
 export { SqliteTaskStore, TASKS_SCHEMA_VERSION, type SqliteTaskStoreOptions } from './task/sqlite-task-store.js';
-// How adapters outside the library (the gateway's PostgreSQL one) store a record the way SqliteTaskStore does.
-export { storedTaskBody, taskFromRowOrSkip, type StoredTaskBody, type StoredTaskRow } from './task/stored-task-body.js';
 export {
   TaskController,
   type TaskControllerOptions,
@@ -24,6 +22,8 @@ export {
 } from './task/task-controller.js';
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
 export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
+// How adapters outside the library (the gateway's PostgreSQL one) store a record the way SqliteTaskStore does.
+export { storedTaskBody, taskFromRowOrSkip, type StoredTaskBody, type StoredTaskRow } from './task/stored-task-body.js';
 export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';
 export { NODE_REACH, type ClusterCapabilities, type NodeStatuses, type NodeReach } from './backend/capability-ports.js';
 export {
