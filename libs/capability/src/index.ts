@@ -17,6 +17,8 @@ export { TaskController } from './task/task-controller.js';
 export type { TaskControllerOptions, TaskRunner, RunningTask, StartTaskOptions } from './task/task-runner.js';
 export { taskStatus, TASK_LOG_LEVEL_VALUES } from './task/task-status.js';
 export { CapabilityBackend, type CapabilityBackendOptions } from './backend/capability-backend.js';
+// How adapters outside the library (the gateway's PostgreSQL one) store a record the way SqliteTaskStore does.
+export { storedTaskBody, taskFromRowOrSkip, type StoredTaskBody, type StoredTaskRow } from './task/stored-task-body.js';
 export type { CapabilityDriver, UninstallInput } from './backend/capability-driver.js';
 export { NODE_REACH, type ClusterCapabilities, type NodeStatuses, type NodeReach } from './backend/capability-ports.js';
 export {

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { LoggerService } from '@nestjs/common';
 import type { core } from '@app/proto';
 import { openVersionedSqlite } from '@app/runtime';
-import type { TaskLogEntry, TaskRecord, TaskTransition } from './task.js';
+import { storedTaskBody, taskFromRowOrSkip } from './stored-task-body.js';
+import type { TaskRecord } from './task.js';
 import type { TaskStore } from './task-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
@@ -13,7 +14,7 @@ const SCHEMA = `
     id    TEXT PRIMARY KEY,
     kind  TEXT NOT NULL,
     state INTEGER NOT NULL,  -- core.TaskState
-    body  TEXT NOT NULL      -- JSON of the rest of the record (StoredBody), instants as ms since the epoch
+    body  TEXT NOT NULL      -- JSON of the rest of the record (StoredTaskBody), instants as ms since the epoch
   );
   CREATE INDEX IF NOT EXISTS tasks_by_kind_state ON tasks (kind, state);
 `;
@@ -23,16 +24,6 @@ interface TaskRow {
   kind: string;
   state: number;
   body: string;
-}
-
-/** The record without id, kind and state (they have columns), Dates as ms since the epoch. */
-interface StoredBody {
-  input: unknown;
-  notBefore: number;
-  progress?: { current: number; total: number };
-  metadata: Record<string, unknown>;
-  logs: (Omit<TaskLogEntry, 'timestamp'> & { timestamp: number })[];
-  transitions: (Omit<TaskTransition, 'timestamp'> & { timestamp: number })[];
 }
 
 export interface SqliteTaskStoreOptions {
@@ -84,17 +75,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async put(record: TaskRecord): Promise<void> {
-    const body: StoredBody = {
-      input: record.input,
-      notBefore: record.notBefore.getTime(),
-      progress: record.progress,
-      metadata: record.metadata,
-      logs: record.logs.map((entry) => ({ ...entry, timestamp: entry.timestamp.getTime() })),
-      transitions: record.transitions.map((transition) => ({
-        ...transition,
-        timestamp: transition.timestamp.getTime(),
-      })),
-    };
+    const body = storedTaskBody(record);
     this.statements.put.run({ id: record.id, kind: record.kind, state: record.state, body: JSON.stringify(body) });
   }
 
@@ -109,42 +90,8 @@ export class SqliteTaskStore implements TaskStore {
     if (this.db.open) this.db.close();
   }
 
-  /**
-   * A row that cannot be read (hand-edited, or written by a bug) is skipped
-   * and logged instead of failing every get/list: one bad task must not stop
-   * the others from being listed, resumed or served. A start with its id
-   * replaces it.
-   */
+  /** The record, or undefined (and a warning) when the row cannot be read: see taskFromRowOrSkip. */
   private decodeOrSkip(row: TaskRow): TaskRecord | undefined {
-    try {
-      return decode(row);
-    } catch (error) {
-      this.options.logger?.warn(
-        { event: 'task-row-unreadable', task: row.id, err: error },
-        `task ${row.id}: its stored row cannot be read (${(error as Error).message}); skipped`,
-      );
-      return undefined;
-    }
+    return taskFromRowOrSkip(row, this.options.logger);
   }
-}
-
-function decode(row: TaskRow): TaskRecord {
-  const body = JSON.parse(row.body) as StoredBody;
-  if (typeof body?.notBefore !== 'number' || !Array.isArray(body.logs) || !Array.isArray(body.transitions)) {
-    throw new Error('not a task body: notBefore, logs or transitions missing');
-  }
-  return {
-    id: row.id,
-    kind: row.kind,
-    state: row.state,
-    input: body.input,
-    notBefore: new Date(body.notBefore),
-    ...(body.progress && { progress: body.progress }),
-    metadata: body.metadata ?? {},
-    logs: body.logs.map((entry) => ({ ...entry, timestamp: new Date(entry.timestamp) })),
-    transitions: body.transitions.map((transition) => ({
-      ...transition,
-      timestamp: new Date(transition.timestamp),
-    })),
-  };
 }

@@ -14,7 +14,7 @@ import { TestNodeReach } from './test-node-reach.js';
 export interface CapabilityLifecycleContext {
   /** A fresh temporary directory per test, for the capability's own storage; the same one after a restart. */
   dataDir: string;
-  /** A SqliteTaskStore on `<dataDir>/tasks.db`, reopened on the same file after a restart; the suite closes it. */
+  /** The subject's openTasks(dataDir) (by default a SqliteTaskStore on `<dataDir>/tasks.db`), again after a restart; the suite closes it. */
   tasks: TaskStore;
   /** The agents as the suite switches them on and off; build the backend and the driver over it. */
   nodes: TestNodeReach;
@@ -42,6 +42,12 @@ export interface CapabilityLifecycleSubject {
   name: string;
   /** Opens the capability on the context's storage: on a fresh dataDir first, on the same one after a restart. */
   open(context: CapabilityLifecycleContext): Promise<CapabilityLifecycleFixture>;
+  /**
+   * Opens the task store of a test: on a fresh dataDir first, for the same
+   * tasks after a restart; its close() frees what it opened. Default: a
+   * SqliteTaskStore on `<dataDir>/tasks.db` (another adapter runs the suite too).
+   */
+  openTasks?(dataDir: string): Promise<TaskStore>;
 }
 
 /** How long the suite waits for a task to reach a state (real timers, short delays). */
@@ -56,7 +62,8 @@ const LONG_DELAY = '1h';
  * uninstall (its preconditions and options, Pending → Running → Completed,
  * the capability removed); cancel (compensation: still installed and
  * enabled); UninstallStatus; and a restart during a Pending uninstall that
- * resumes it. Storage is real: a SqliteTaskStore in a temporary directory,
+ * resumes it. Storage is real: a SqliteTaskStore in a temporary directory
+ * (or the subject's openTasks),
  * and whatever the subject's open() keeps there. Timers are real; every wait
  * has a deadline.
  *
@@ -73,7 +80,7 @@ export function describeCapabilityLifecycle(subject: CapabilityLifecycleSubject)
     let running = false;
 
     async function open(): Promise<void> {
-      tasks = new SqliteTaskStore(join(dataDir, 'tasks.db'));
+      tasks = subject.openTasks ? await subject.openTasks(dataDir) : new SqliteTaskStore(join(dataDir, 'tasks.db'));
       fixture = await subject.open({ dataDir, tasks, nodes, clock: systemClock });
       backend = fixture.backend;
       running = true;

@@ -78,8 +78,18 @@ describe('migrate', () => {
     );
   });
 
-  it('refuses migrations not numbered 1, 2, 3, … before touching the database', async () => {
+  it('refuses migrations not numbered upwards from 1 before touching the database', async () => {
     await expect(migrate(replica(), [SLOW_FIRST[1]])).rejects.toThrow('schema migration 1 is numbered 2 (second)');
+    await expect(migrate(replica(), [SLOW_FIRST[0], SLOW_FIRST[0]])).rejects.toThrow(
+      'schema migration 2 is numbered 1 (effects)',
+    );
+  });
+
+  it('takes numbers with gaps (a block per store, e.g. 20+), in order', async () => {
+    const sql = replica();
+    const withGap = [SLOW_FIRST[0], { version: 20, name: 'twentieth', up: 'INSERT INTO effects VALUES (20)' }];
+    expect(await migrate(sql, withGap)).toEqual([1, 20]);
+    expect(await effects(sql)).toEqual([1, 20]);
   });
 
   it("applies the gateway's own migrations to an empty database", async () => {

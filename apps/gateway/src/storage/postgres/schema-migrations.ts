@@ -2,7 +2,11 @@ import type postgres from 'postgres';
 
 /** One step of the gateway's PostgreSQL schema; applied once per database, in version order. */
 export interface Migration {
-  /** 1, 2, 3, …: never renumbered, never edited once released (add another instead). */
+  /**
+   * Increasing from 1, gaps allowed (a store's migrations may take a block of
+   * numbers of their own, e.g. 20+); never renumbered, never edited once
+   * released (add another instead).
+   */
   version: number;
   /** What it does, for schema_migrations and logs. */
   name: string;
@@ -43,7 +47,7 @@ export async function migrate(sql: postgres.Sql, migrations: readonly Migration[
     if (unknown.length > 0)
       throw new Error(
         `the database has schema migration ${unknown.join(', ')}, which this gateway does not know ` +
-          `(it knows 1 to ${migrations.length}): a newer gateway migrated it; start that version`,
+          `(it knows 1 to ${migrations.at(-1)?.version ?? 0}): a newer gateway migrated it; start that version`,
       );
     const pending = migrations.filter((migration) => !applied.has(migration.version));
     for (const { version, name, up } of pending) {
@@ -54,12 +58,17 @@ export async function migrate(sql: postgres.Sql, migrations: readonly Migration[
   });
 }
 
-/** Migrations are numbered 1, 2, 3, … in order: a gap or a repeat is a mistake in the code, caught at start. */
+/**
+ * Migrations are numbered upwards from exactly 1, each above the one before (gaps are
+ * allowed): a repeat or a step back is a mistake in the code, caught at start.
+ */
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((migration, i) => {
-    if (migration.version !== i + 1)
+    const inOrder = i === 0 ? migration.version === 1 : migration.version > migrations[i - 1].version;
+    if (!Number.isInteger(migration.version) || !inOrder)
       throw new Error(
-        `schema migration ${i + 1} is numbered ${migration.version} (${migration.name}): number them 1, 2, 3, …`,
+        `schema migration ${i + 1} is numbered ${migration.version} (${migration.name}): ` +
+          `number them upwards from 1, each above the one before`,
       );
   });
 }
