@@ -19,7 +19,7 @@ import type { AlertmanagerWebhookMessage } from '../../src/receivers/webhook/web
 import type { ReceiverView } from '../../src/receivers/webhook/receiver-view.js';
 import { ReceiversModule } from '../../src/receivers/receivers.module.js';
 import { StorageModule } from '../../src/storage/storage.module.js';
-import { SqliteNotificationStore } from '../../src/notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../src/storage/sqlite/sqlite-notification-store.js';
 
 const { GoldenSignal } = alerting;
 // The receivers' e2e harness: an in-process gateway of the receivers module

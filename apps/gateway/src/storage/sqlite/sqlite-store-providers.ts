@@ -2,17 +2,17 @@ import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
 import { SqliteTaskStore, TASK_STORE, type TaskStore } from '@app/capability';
 import { CLUSTER_STORE, type ClusterStore } from '../../clusters/cluster-store.js';
-import { SqliteClusterStore } from '../../clusters/sqlite-cluster-store.js';
+import { SqliteClusterStore } from './sqlite-cluster-store.js';
 import { GatewaySettings } from '../../config/gateway-settings.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from '../../enrolment/tokens/bootstrap-token-store.js';
-import { SqliteBootstrapTokenStore } from '../../enrolment/tokens/sqlite-bootstrap-token-store.js';
+import { SqliteBootstrapTokenStore } from './sqlite-bootstrap-token-store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../../notifications/store/notification-store.js';
-import { SqliteNotificationStore } from '../../notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from './sqlite-notification-store.js';
 import {
   RECEIVER_PROGRESS_STORE,
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
-import { SqliteReceiverProgressStore } from '../../receivers/delivery/sqlite-receiver-progress-store.js';
+import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
 
 /** The notification store by the GATEWAY_NOTIFICATION_STORE setting (only `sqlite` so far). */
 function createNotificationStore(settings: GatewaySettings): NotificationStore {
