@@ -43,7 +43,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { alerting } from '@app/proto';
 import { AlertmanagerProcess, scrapeMetrics, spawnApp, waitFor, webhookRouteConfig } from '@app/testing';
-import { SqliteNotificationStore } from '../../apps/gateway/src/notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../apps/gateway/src/storage/sqlite/sqlite-notification-store.js';
 import {
   postableAlertOf,
   type PostableAlert,

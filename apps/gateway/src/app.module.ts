@@ -14,6 +14,7 @@ import { TokensModule } from './enrolment/tokens/tokens.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ReceiversModule } from './receivers/receivers.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { StorageModule } from './storage/storage.module.js';
 
 /** The gRPC services the gateway serves (besides grpc.health.v1). */
 export const GATEWAY_GRPC_SERVICES = [
@@ -35,6 +36,7 @@ export class AppModule {
         SecurityModule.forRoot(security.tls, security.adminToken),
         HealthzModule,
         MetricsModule,
+        StorageModule.forRoot(),
         NotificationsModule,
         ClustersModule,
         SessionsModule,

@@ -13,7 +13,7 @@ import {
   waitFor,
   type SpawnedApp,
 } from '@app/testing';
-import { SqliteNotificationStore } from '../src/notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../src/storage/sqlite/sqlite-notification-store.js';
 import { launchChromium, requireChromiumAndBuiltPage } from './admin-page/browser.js';
 
 // Issue 28's acceptance at scale: a gateway with 1,000 registered clusters

@@ -16,7 +16,7 @@ import {
   webhookRouteConfig,
   type SpawnedApp,
 } from '@app/testing';
-import { SqliteNotificationStore } from '../src/notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../src/storage/sqlite/sqlite-notification-store.js';
 import type { AlertmanagerView } from '../src/receivers/alertmanager/alertmanager-view.js';
 
 // Delivery policies of an Alertmanager target against real Alertmanagers: the

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { AlreadyExistsError, NotFoundError } from '@app/runtime';
 import { captureNestLogs } from '@app/testing';
 import { ClusterRegistry } from './cluster-registry.js';
-import { SqliteClusterStore } from './sqlite-cluster-store.js';
+import { SqliteClusterStore } from '../storage/sqlite/sqlite-cluster-store.js';
 
 const logged = captureNestLogs();
 

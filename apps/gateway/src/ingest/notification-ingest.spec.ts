@@ -6,9 +6,9 @@ import { alerting } from '@app/proto';
 import { FailedPreconditionError, InvalidArgumentError } from '@app/runtime';
 import { Registry } from 'prom-client';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
-import { SqliteClusterStore } from '../clusters/sqlite-cluster-store.js';
+import { SqliteClusterStore } from '../storage/sqlite/sqlite-cluster-store.js';
 import { NotificationBus } from '../notifications/live-feed/notification-bus.js';
-import { SqliteNotificationStore } from '../notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../storage/sqlite/sqlite-notification-store.js';
 import { IngestMetrics } from './ingest-metrics.js';
 import { NotificationIngest } from './notification-ingest.js';
 

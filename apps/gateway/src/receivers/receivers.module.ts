@@ -1,23 +1,20 @@
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { CLOCK, systemClock } from '@app/runtime';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { AlertmanagerMetrics } from './alertmanager/alertmanager-metrics.js';
 import { AlertmanagersController } from './alertmanager/alertmanagers.controller.js';
-import { RECEIVER_PROGRESS_STORE } from './delivery/receiver-progress-store.js';
 import { ReceiverMetrics } from './webhook/receiver-metrics.js';
 import { loadTargetsFile } from './receivers-file.js';
 import { ReceiversController } from './webhook/receivers.controller.js';
 import { RECEIVER_CONFIGS, ReceiversService } from './receivers.service.js';
-import { SqliteReceiverProgressStore } from './delivery/sqlite-receiver-progress-store.js';
 import { WebhookClient } from './webhook/webhook-client.js';
 
 /**
  * Delivery targets: webhook receivers (Alertmanager's webhook format) and
- * Alertmanager targets (its /api/v2/alerts API): delivery loops that POST stored notifications, their durable cursors (SQLite, bound here),
- * metrics and the status API. Needs the Registry (MetricsModule) and
- * GatewaySettings from the composition root.
+ * Alertmanager targets (its /api/v2/alerts API): delivery loops that POST stored notifications, their durable cursors (the RECEIVER_PROGRESS_STORE
+ * port, bound by StorageModule), metrics and the status API. Needs the Registry (MetricsModule),
+ * the store ports (StorageModule) and GatewaySettings from the composition root.
  */
 @Module({
   imports: [NotificationsModule],
@@ -32,12 +29,6 @@ import { WebhookClient } from './webhook/webhook-client.js';
       inject: [GatewaySettings],
       // Validated already at start-up (the setting loads the file); this is the copy we run with.
       useFactory: (settings: GatewaySettings) => loadTargetsFile(settings.receiversFile),
-    },
-    {
-      provide: RECEIVER_PROGRESS_STORE,
-      inject: [GatewaySettings],
-      useFactory: (settings: GatewaySettings) =>
-        new SqliteReceiverProgressStore(join(settings.dataDir, 'receivers.db')),
     },
     { provide: CLOCK, useValue: systemClock },
   ],

@@ -109,7 +109,6 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
     await Promise.all(this.all().map((delivery) => delivery.stop()));
     this.deliveries.clear();
     this.alertmanagers.clear();
-    await this.progressStore.close();
   }
 
   /** Every Alertmanager target in configuration order. */

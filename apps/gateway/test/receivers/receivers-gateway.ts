@@ -18,7 +18,8 @@ import {
 import type { AlertmanagerWebhookMessage } from '../../src/receivers/webhook/webhook-payload.js';
 import type { ReceiverView } from '../../src/receivers/webhook/receiver-view.js';
 import { ReceiversModule } from '../../src/receivers/receivers.module.js';
-import { SqliteNotificationStore } from '../../src/notifications/store/sqlite-notification-store.js';
+import { StorageModule } from '../../src/storage/storage.module.js';
+import { SqliteNotificationStore } from '../../src/storage/sqlite/sqlite-notification-store.js';
 
 const { GoldenSignal } = alerting;
 // The receivers' e2e harness: an in-process gateway of the receivers module
@@ -104,12 +105,14 @@ export class Gateway {
       global: true,
       providers: [
         { provide: GatewaySettings, useValue: settings },
-        // The test's store (real SQLite, outliving each app) instead of the one NotificationsModule would open.
+        // The test's store (real SQLite, outliving each app) instead of the one StorageModule would open.
         { provide: NOTIFICATION_STORE, useValue: store },
       ],
       exports: [GatewaySettings, NOTIFICATION_STORE],
     };
-    const moduleRef = await Test.createTestingModule({ imports: [root, MetricsModule, ReceiversModule] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [root, StorageModule.forRoot(), MetricsModule, ReceiversModule],
+    })
       .overrideProvider(NOTIFICATION_STORE)
       .useValue(store)
       .setLogger(gatewayLogger)

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UnauthenticatedError } from '@app/runtime';
 import { captureNestLogs } from '@app/testing';
 import { BootstrapTokens } from './bootstrap-tokens.js';
-import { SqliteBootstrapTokenStore } from './sqlite-bootstrap-token-store.js';
+import { SqliteBootstrapTokenStore } from '../../storage/sqlite/sqlite-bootstrap-token-store.js';
 
 captureNestLogs();
 

@@ -6,7 +6,7 @@ import { captureNestLogs, waitFor } from '@app/testing';
 import { Registry } from 'prom-client';
 import { RetentionMetrics } from './retention-metrics.js';
 import { NotificationRetention, type RetentionSchedule } from './notification-retention.js';
-import { SqliteNotificationStore } from '../store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../storage/sqlite/sqlite-notification-store.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 const logged = captureNestLogs();

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { alerting } from '@app/proto';
 import { systemClock } from '@app/runtime';
 import { waitFor } from '@app/testing';
-import { SqliteNotificationStore } from '../../notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from '../../storage/sqlite/sqlite-notification-store.js';
 import type { DeliveryIntegration, PreparedBatch, SendOutcome } from './delivery-integration.js';
 import { DeliveryTargetConfig } from './delivery-target-config.js';
 import { ReceiverDelivery, type DeliveryConfig } from './receiver-delivery.js';
-import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
+import { SqliteReceiverProgressStore } from '../../storage/sqlite/sqlite-receiver-progress-store.js';
 
 /** An integration whose POSTs are answered when the test says so, in whatever order it likes. */
 class HeldIntegration implements DeliveryIntegration {

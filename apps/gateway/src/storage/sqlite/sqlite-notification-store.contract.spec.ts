@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { SqliteNotificationStore } from '../../notifications/store/sqlite-notification-store.js';
+import { SqliteNotificationStore } from './sqlite-notification-store.js';
 import { describeNotificationStoreContract } from '../notification-store-contract/notification-store.contract.js';
 import { reopenableSqliteStore } from './fixtures/reopenable-sqlite-store.js';
 

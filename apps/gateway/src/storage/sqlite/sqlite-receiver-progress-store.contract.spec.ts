@@ -1,4 +1,4 @@
-import { SqliteReceiverProgressStore } from '../../receivers/delivery/sqlite-receiver-progress-store.js';
+import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
 import { describeReceiverProgressStoreContract } from '../receiver-progress-store-contract/receiver-progress-store.contract.js';
 import { reopenableSqliteStore } from './fixtures/reopenable-sqlite-store.js';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { jsonRecordTable, openVersionedSqlite, type JsonRecordTable } from '@app/runtime';
-import type { BootstrapTokenRecord, BootstrapTokenStore } from './bootstrap-token-store.js';
+import type { BootstrapTokenRecord, BootstrapTokenStore } from '../../enrolment/tokens/bootstrap-token-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const TOKENS_SCHEMA_VERSION = 1;

@@ -1,6 +1,10 @@
 import type Database from 'better-sqlite3';
 import { openVersionedSqlite } from '@app/runtime';
-import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
+import type {
+  FailedDelivery,
+  ReceiverProgress,
+  ReceiverProgressStore,
+} from '../../receivers/delivery/receiver-progress-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const RECEIVERS_SCHEMA_VERSION = 1;

@@ -2,7 +2,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { capability } from '@app/proto';
 import { encodeJsonRecord, jsonRecordTable, openVersionedSqlite, type JsonRecordTable } from '@app/runtime';
-import type { ClusterRecord, ClusterStore, NodeConfigRecord } from './cluster-store.js';
+import type { ClusterRecord, ClusterStore, NodeConfigRecord } from '../../clusters/cluster-store.js';
 
 /** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
 export const CLUSTERS_SCHEMA_VERSION = 1;

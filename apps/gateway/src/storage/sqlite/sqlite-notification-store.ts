@@ -16,7 +16,7 @@ import {
   type RetentionPolicy,
   type StoreResult,
   type NotificationCountQuery,
-} from './notification-store.js';
+} from '../../notifications/store/notification-store.js';
 import {
   encodeRows,
   notificationCommitter,
@@ -24,8 +24,8 @@ import {
   type EncodedRows,
   type NotificationRow,
 } from './sqlite-notification-writes.js';
-import { decodeCursor, encodeCursor } from './notification-cursor.js';
-import { pageLimit, readLimit } from './notification-query-checks.js';
+import { decodeCursor, encodeCursor } from '../../notifications/store/notification-cursor.js';
+import { pageLimit, readLimit } from '../../notifications/store/notification-query-checks.js';
 import { COLUMNS, fromRow, prepareStatements, SCHEMA, SCHEMA_VERSION, type Row } from './sqlite-notification-schema.js';
 
 /** Rows deleted per transaction while pruning, so that ingest is never held up for long. */

@@ -36,7 +36,7 @@ describe.each(['main', 'worker'] as const)('SqliteNotificationStore: durability 
     await fixture.store.close();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'apps/gateway/src/notifications/store/fixtures/store-until-killed.ts', fixture.path],
+      ['--import', 'tsx', 'apps/gateway/src/storage/sqlite/fixtures/store-until-killed.ts', fixture.path],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const acknowledged: string[] = [];
