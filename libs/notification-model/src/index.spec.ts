@@ -25,6 +25,7 @@ describe('@app/notification-model public API', () => {
         'DEFAULT_NOTIFICATION_LIMITS',
         'normalizeNotification',
         'encodeNotification',
+        'MAX_OCCURRENCES',
         'newNotificationId',
       ].sort(),
     );
@@ -46,6 +47,7 @@ describe('@app/notification-model public API', () => {
     ['DEFAULT_NOTIFICATION_LIMITS', limits.DEFAULT_NOTIFICATION_LIMITS],
     ['normalizeNotification', normalize.normalizeNotification],
     ['encodeNotification', normalize.encodeNotification],
+    ['MAX_OCCURRENCES', normalize.MAX_OCCURRENCES],
   ])('re-exports %s from its module', (name, value) => {
     expect(api[name]).toBe(value);
   });

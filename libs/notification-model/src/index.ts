@@ -25,6 +25,7 @@ export {
 } from './notification-limits.js';
 export {
   normalizeNotification,
+  MAX_OCCURRENCES,
   encodeNotification,
   withProperty,
   type NormalizedNotification,

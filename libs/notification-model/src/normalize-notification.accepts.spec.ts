@@ -131,6 +131,14 @@ describe('normalizeNotification applies the defaults', () => {
     expectDecodesTo(result);
   });
 
+  it.each([
+    ['absent', {}, 1],
+    ["'3'", { opni_occurrences: '3' }, 3],
+    ['the largest count', { opni_occurrences: '4294967295' }, 4294967295],
+  ])('reads opni_occurrences %s as how many occurrences the notification stands for', (_label, properties, count) => {
+    expect(normalizeNotification(withProperties(properties), DEFAULTS).occurrences).toBe(count);
+  });
+
   it('gives a notification without properties severity 0 (Info)', () => {
     const result = normalizeNotification(note(), DEFAULTS);
 

@@ -153,6 +153,18 @@ describe('normalizeNotification rejects bad input with an InvalidArgumentError n
       withProperties({ opni_severity: 'Critical', opni_goldenSignal: value }),
       notASignal(value),
     ]),
+
+    // Occurrences.
+    [
+      'occurrences that are not a count',
+      withProperties({ opni_occurrences: 'many' }),
+      'message.properties["opni_occurrences"]: "many" is not a count of occurrences; use a whole number from 1 to 4294967295',
+    ],
+    ...['', '0', '-1', '01', '1.5', ' 2', '4294967296', '99999999999', '1e3'].map((value): Rejection => [
+      `occurrences ${JSON.stringify(value)}`,
+      withProperties({ opni_occurrences: value }),
+      `${property('opni_occurrences')}: ${JSON.stringify(value)} is not a count of occurrences; use a whole number from 1 to 4294967295`,
+    ]),
   ];
 
   it.each(cases)('rejects %s', (_label, message, expected) => {

@@ -18,6 +18,8 @@ export interface NormalizedNotification {
   severity: Severity;
   /** opni_dedupe_key, when present. */
   dedupeKey?: string;
+  /** opni_occurrences (1 when absent): how many occurrences the notification stands for. */
+  occurrences: number;
   /** The notification as protobuf bytes: what the queue stores (its length is what it costs). */
   encoded: Uint8Array;
 }
@@ -118,13 +120,35 @@ export function normalizeNotification(
       `${JSON.stringify(signalText)} is not a golden signal; use one of ${GOLDEN_SIGNAL_NAMES.join(', ')}`,
     );
   }
+  const occurrences = occurrencesOf(properties[NotificationProperty.occurrences], field);
   properties[NotificationProperty.severity] = severity;
   properties[NotificationProperty.goldenSignal] = goldenSignal;
   if (stamp) Object.assign(properties, stamp);
 
   const dedupeKey = properties[NotificationProperty.dedupeKey] || undefined;
   const notification: alerting.Notification = { title, body, properties };
-  return { notification, severity: severityOf(severity), dedupeKey, encoded: encodeNotification(notification) };
+  return {
+    notification,
+    severity: severityOf(severity),
+    dedupeKey,
+    occurrences,
+    encoded: encodeNotification(notification),
+  };
+}
+
+/** The most occurrences one notification can stand for (the queue keeps counts as 32-bit integers). */
+export const MAX_OCCURRENCES = 0xffff_ffff;
+
+function occurrencesOf(text: string | undefined, field: string): number {
+  if (text === undefined) return 1;
+  const count = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : 0;
+  if (count < 1 || count > MAX_OCCURRENCES) {
+    throw new InvalidArgumentError(
+      `${field}.properties[${JSON.stringify(NotificationProperty.occurrences)}]`,
+      `${JSON.stringify(text.slice(0, 64))} is not a count of occurrences; use a whole number from 1 to ${MAX_OCCURRENCES}`,
+    );
+  }
+  return count;
 }
 
 /**

@@ -153,6 +153,11 @@ export class NotificationQueue implements OnModuleInit, OnModuleDestroy {
     return this.store.readState(key);
   }
 
+  /** Every value written with notifyWithState under keys starting with `prefix`, by key. */
+  readStatesUnder(prefix: string): Promise<Map<string, string>> {
+    return this.store.readStatesUnder(prefix);
+  }
+
   /**
    * Remembers (persisted, the newest `max` of them) the ids starting with
    * `prefix` that the gateway resolves, coalesced ids included, and answers a

@@ -36,8 +36,11 @@ export type QueueWrite =
   /** Another client id that names the same entry (a coalesced Notify), for idempotent retries. */
   | { op: 'alias'; alias: string; seq: number }
   | { op: 'attempts'; seq: number; attempts: number }
-  /** A value kept beside the queue (an event source's cursor), written in the same transaction as its notifications. */
-  | { op: 'state'; key: string; value: string }
+  /**
+   * A value kept beside the queue (an event source's cursor), written in the
+   * same transaction as its notifications; null forgets the key.
+   */
+  | { op: 'state'; key: string; value: string | null }
   /** An id the gateway resolved, remembered (bounded) so that a source seeing the same event again does not resend it. */
   | { op: 'resolved'; id: string }
   /** Forgets all but the newest `keep` remembered resolved ids. */
@@ -95,6 +98,8 @@ export interface QueueStore {
   deadLetters(limit: number): Promise<{ total: number; items: DeadLetter[] }>;
   /** A value written by a `state` write (undefined when never written). */
   readState(key: string): Promise<string | undefined>;
+  /** Every value written by `state` writes under keys starting with `prefix`, by key. */
+  readStatesUnder(prefix: string): Promise<Map<string, string>>;
   /** The remembered resolved ids (see the `resolved` write), oldest first. */
   resolvedIds(): Promise<string[]>;
   /** Syncs to stable storage made so far (fdatasyncs, each shared by the commits made meanwhile); 0 when durability does not sync. */

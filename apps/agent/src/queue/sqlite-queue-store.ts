@@ -138,6 +138,7 @@ export class SqliteQueueStore implements QueueStore {
          SELECT seq, id, severity, @reason, attempts, created_at, @now, payload FROM queue WHERE seq = @seq`,
       ),
       readState: db.prepare('SELECT value FROM queue_state WHERE key = ?').pluck(true),
+      readStatesBetween: db.prepare('SELECT key, value FROM queue_state WHERE key >= ? AND key < ?').raw(true),
       resolvedIds: db.prepare('SELECT id FROM queue_resolved ORDER BY seq').pluck(true),
       deadLetterCount: db.prepare('SELECT count(*) FROM queue_dead_letter').pluck(true),
       deadLetterExists: db.prepare('SELECT 1 FROM queue_dead_letter WHERE seq = ?').pluck(true),
@@ -340,6 +341,12 @@ export class SqliteQueueStore implements QueueStore {
 
   async readState(key: string): Promise<string | undefined> {
     return (this.statements.readState.get(key) as string | undefined) ?? undefined;
+  }
+
+  async readStatesUnder(prefix: string): Promise<Map<string, string>> {
+    // Keys under the prefix sort between it and it followed by the highest code point.
+    const rows = this.statements.readStatesBetween.all(prefix, `${prefix}\u{10ffff}`) as [string, string][];
+    return new Map(rows);
   }
 
   async resolvedIds(): Promise<string[]> {

@@ -16,6 +16,7 @@ export function batchWriter(db: Database.Database): BatchWriter {
     alias: db.prepare('INSERT OR REPLACE INTO queue_alias (alias, seq) VALUES (?, ?)'),
     attempts: db.prepare('UPDATE queue SET attempts = ? WHERE seq = ?'),
     state: db.prepare('INSERT OR REPLACE INTO queue_state (key, value) VALUES (?, ?)'),
+    forgetState: db.prepare('DELETE FROM queue_state WHERE key = ?'),
     resolved: db.prepare('INSERT OR IGNORE INTO queue_resolved (id) VALUES (?)'),
     trimResolved: db.prepare('DELETE FROM queue_resolved WHERE seq <= (SELECT max(seq) FROM queue_resolved) - ?'),
   };
@@ -49,7 +50,8 @@ export function batchWriter(db: Database.Database): BatchWriter {
         s.attempts.run(write.attempts, write.seq);
         break;
       case 'state':
-        s.state.run(write.key, write.value);
+        if (write.value === null) s.forgetState.run(write.key);
+        else s.state.run(write.key, write.value);
         break;
       case 'resolved':
         s.resolved.run(write.id);

@@ -34,7 +34,8 @@ export interface SourceNotifyResult extends NotifyResult {
 /** A value a source keeps beside the queue (its cursor), committed with the notifications it produced. */
 export interface QueueState {
   key: string;
-  value: string;
+  /** null forgets the key. */
+  value: string | null;
 }
 
 const MAX_ID_BYTES = 256;
@@ -184,7 +185,7 @@ export class Admission {
       dedupeKey,
       createdAt: this.clock.now(),
       attempts: 0,
-      occurrences: 1,
+      occurrences: normalized.occurrences,
     };
     const pendingWrites = this.pending;
     const pending: PendingInsert = { id, record, write: { op: 'insert', record, payload: encoded }, batch };

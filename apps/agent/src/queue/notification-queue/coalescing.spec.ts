@@ -72,6 +72,27 @@ describe('NotificationQueue: dedupe-key coalescing', () => {
     expect(queue.stats().count).toBe(2);
   });
 
+  it('a notification standing for several occurrences (opni_occurrences) adds them all, before and after the write', async () => {
+    const queue = await h.open();
+    const standingFor = (id: string, count: number) =>
+      request(id, id, 'Info', {
+        [NotificationProperty.dedupeKey]: 'k',
+        [NotificationProperty.occurrences]: String(count),
+      });
+    // b merges into a while a's insert is still pending; c merges into the written entry.
+    const [a, b] = await Promise.all([queue.notify(standingFor('a', 3)), queue.notify(standingFor('b', 4))]);
+    expect([a, b]).toEqual([
+      { id: 'a', coalesced: false },
+      { id: 'a', coalesced: true },
+    ]);
+    expect(await queue.notify(standingFor('c', 2))).toEqual({ id: 'a', coalesced: true });
+    expect([...queue.entries()].map((e) => [e.id, e.occurrences])).toEqual([['a', 9]]);
+    const reopened = await h.reopen(queue);
+    expect([...reopened.entries()].map((e) => [e.id, e.occurrences])).toEqual([['a', 9]]);
+    const [taken] = await reopened.take(1);
+    expect(taken.notification.properties[NotificationProperty.occurrences]).toBe('9');
+  });
+
   it('an entry pushed before a restart is not merged into after it', async () => {
     let queue = await h.open();
     await queue.notify(keyed('a', 't1', 'Warning', 'k'));

@@ -1,5 +1,6 @@
 import {
   encodeNotification,
+  MAX_OCCURRENCES,
   NotificationProperty,
   SEVERITY_NAMES,
   type NormalizedNotification,
@@ -14,7 +15,7 @@ import type { QueueStatistics } from './queue-statistics.js';
 /**
  * Coalescing by opni_dedupe_key: a notification whose key matches a queued
  * entry (not in flight, never pushed) is merged into it — the newest content,
- * the higher severity, opni_occurrences counted up — instead of queued anew,
+ * the higher severity, opni_occurrences added up — instead of queued anew,
  * and the client's own id is kept as an alias of that entry so its retries
  * stay idempotent.
  */
@@ -58,7 +59,7 @@ export class Coalescing {
       bytes: index.table.bytes(slot),
     };
     const severity = Math.max(base.severity, normalized.severity);
-    const occurrences = base.occurrences + 1;
+    const occurrences = Math.min(base.occurrences + normalized.occurrences, MAX_OCCURRENCES);
     const payload = mergedPayload(normalized, severity, occurrences);
     const delta = payload.length - base.bytes;
     if (delta > 0) this.eviction.makeRoom(severity, 0, delta, target.id);
@@ -126,7 +127,7 @@ export class Coalescing {
   ): Promise<NotifyResult> {
     const { record, write, batch } = pending;
     const severity = Math.max(record.severity, normalized.severity);
-    const occurrences = record.occurrences + 1;
+    const occurrences = Math.min(record.occurrences + normalized.occurrences, MAX_OCCURRENCES);
     const payload = mergedPayload(normalized, severity, occurrences);
     const delta = payload.length - record.bytes;
     if (delta > 0) this.eviction.makeRoom(severity, 0, delta, pending.id);
