@@ -146,6 +146,40 @@ describe('EventWatcher', () => {
     expect(await agent.counter('agent_kube_events_duplicates_total')).toBe(2);
   });
 
+  it('after a relist, an event whose count rose while the agent was down is one notification for the rise', async () => {
+    const crashLoop = api.createEvent(warning('db-0'));
+    let agent = await startWatcher();
+    const firstId = `k8s/${crashLoop.metadata.uid}/1`;
+    await waitFor(() => agent.ids().includes(firstId), { timeoutMs: 10_000, description: 'queued' });
+    const [delivered] = await agent.queue.take(1);
+    await agent.queue.resolve(delivered.id);
+    await agent.stop();
+    for (let i = 0; i < 3; i++) api.repeatEvent(crashLoop); // count 4, while the agent is down
+    api.expire();
+    agent = await startWatcher();
+    const risenId = `k8s/${crashLoop.metadata.uid}/4`;
+    await waitFor(() => agent.ids().includes(risenId), { timeoutMs: 10_000, description: 'the risen count queued' });
+    const [taken] = await agent.queue.take(1);
+    expect(taken.id).toBe(risenId);
+    expect(taken.notification.properties).toMatchObject({ opni_occurrences: '3', k8s_count: '4' });
+    // Seen again at the same count (another relist): nothing new to send.
+    await agent.queue.resolve(risenId);
+    await agent.stop();
+    api.bumpResourceVersion(1); // the agent's cursor falls below the compaction
+    api.expire();
+    agent = await startWatcher();
+    await waitFor(async () => (await agent.counter('agent_kube_events_relists_total')) === 1, {
+      timeoutMs: 10_000,
+      description: 'relisted',
+    });
+    await waitFor(async () => (await agent.counter('agent_kube_events_duplicates_total')) === 1, {
+      timeoutMs: 10_000,
+      description: 'the unchanged event counted as seen before',
+    });
+    expect(agent.ids()).toEqual([]);
+    expect(await agent.counter('agent_kube_events_queued_total')).toBe(0);
+  });
+
   it('reconnects after a cut stream, and advances the cursor on bookmarks', async () => {
     const agent = await startWatcher();
     await waitFor(() => api.openWatches === 1, { timeoutMs: 10_000, description: 'a watch open' });

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { NotificationLimits } from '@app/notification-model';
+import { NotificationProperty } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { ResourceExhaustedError } from '@app/runtime';
 import type { NotificationQueue } from '../../queue/notification-queue.js';
@@ -8,6 +9,7 @@ import type { EventRule } from './event-rules.js';
 import { KubeApiClient, KubeApiError } from './kube-api-client.js';
 import { decodeEvent, InvalidEvent, type EventApi, type KubeEvent } from './kube-event.js';
 import type { BadInputReason, KubeEventsMetrics, SourceState } from './kube-events-metrics.js';
+import { OccurrenceCounts } from './occurrence-counts.js';
 
 export interface WatcherOptions {
   client: KubeApiClient;
@@ -54,6 +56,8 @@ export class EventWatcher {
   private readonly path: string;
   /** Set once the forbidden error has been logged, until access works again. */
   private forbiddenLogged = false;
+  /** Read from the store at the start, and again after a commit failed (memory may be ahead of it then). */
+  private counts: OccurrenceCounts | undefined;
 
   constructor(private readonly o: WatcherOptions) {
     this.cursorKey = `kube-events/resourceVersion/${o.namespace || '*'}`;
@@ -74,6 +78,7 @@ export class EventWatcher {
     let failures = 0;
     while (!this.stopped) {
       try {
+        this.counts ??= await OccurrenceCounts.load(this.o.queue, this.o.namespace || '*');
         if (cursor === undefined) {
           this.o.onState(listed ? 'relisting' : 'listing');
           cursor = await this.list();
@@ -264,9 +269,15 @@ export class EventWatcher {
     }
   }
 
-  /** Maps `entries` and queues them with `cursor` (when given) in one transaction. */
+  /**
+   * Maps `entries` and queues them with `cursor` (when given) and the events'
+   * counts in one transaction. A notification stands for the occurrences since
+   * its event was last seen (opni_occurrences); an event with none is skipped.
+   */
   private async commit(entries: Entry[], cursor: string | undefined): Promise<void> {
     const { metrics } = this.o;
+    const counts = this.counts!;
+    const now = Date.now();
     const requests: alerting.AgentNotification[] = [];
     const happened: (number | undefined)[] = [];
     for (const { type, object } of entries) {
@@ -298,16 +309,24 @@ export class EventWatcher {
         metrics.dropped.inc({ reason: 'rule' });
         continue;
       }
+      const weight = counts.weigh(event.uid, event.count, now);
+      if (weight === 0) {
+        metrics.duplicates.inc();
+        continue;
+      }
+      if (weight > 1) mapped.request.message!.properties[NotificationProperty.occurrences] = String(weight);
       if (mapped.truncated)
         this.bad('truncated', `event ${event.uid}: message or fields cut to the notification size limits`);
       requests.push(mapped.request);
       happened.push(event.happenedAt);
     }
-    const results = await this.o.queue.notifyWithState(
-      requests,
-      cursor === undefined ? [] : [{ key: this.cursorKey, value: cursor }],
-    );
-    const now = Date.now();
+    const state = counts.takeWrites(now);
+    if (cursor !== undefined) state.push({ key: this.cursorKey, value: cursor });
+    const results = await this.o.queue.notifyWithState(requests, state).catch((error: unknown) => {
+      this.counts = undefined; // ahead of the store now: read it again before going on
+      throw error;
+    });
+    const queuedAt = Date.now();
     results.forEach((result, i) => {
       if (result instanceof Error) {
         const full = result instanceof ResourceExhaustedError;
@@ -321,7 +340,7 @@ export class EventWatcher {
         metrics.queued.inc();
         if (result.coalesced) metrics.coalesced.inc();
         const at = happened[i];
-        if (at !== undefined) metrics.lag.observe(Math.max(0, now - at) / 1000);
+        if (at !== undefined) metrics.lag.observe(Math.max(0, queuedAt - at) / 1000);
       }
     });
   }

@@ -60,7 +60,7 @@ export class KubeEventsMetrics {
     });
     this.duplicates = new Counter({
       name: 'agent_kube_events_duplicates_total',
-      help: 'Kubernetes events seen again (relist, restart) whose notification was already queued or delivered: not sent twice.',
+      help: 'Kubernetes events seen again (relist, restart) at a count already queued or delivered: not sent twice.',
       registers,
     });
     this.dropped = new Counter({
