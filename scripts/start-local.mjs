@@ -308,4 +308,7 @@ if (!requested) {
 }
 const results = await Promise.all(children.map((c) => c.exited));
 const clean = results.every((r) => r.code === 0);
+if (!clean) {
+  for (const r of results) if (r.code !== 0) console.error(`${r.name} stopped with code ${r.code}, signal ${r.signal}`);
+}
 process.exit(clean && requested ? 0 : 1);

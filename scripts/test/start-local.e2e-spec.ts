@@ -127,6 +127,10 @@ async function stopsCleanly(started: Awaited<ReturnType<typeof ready>>, signal: 
     started.exited,
     new Promise((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000).unref()),
   ]);
+  if (typeof exit !== 'object' || (exit as { code: unknown }).code !== 0) {
+    // which service stopped how (start-local prints it) is in the output's tail
+    throw new Error(`npm start ended ${JSON.stringify(exit)}; its output ends:\n${started.output().slice(-3000)}`);
+  }
   expect(exit).toEqual({ code: 0, signal: null });
   await waitFor(() => started.pids.every((pid) => !alive(pid)), {
     timeoutMs: 10_000,

@@ -8,6 +8,10 @@ export class LifecycleLogger implements BeforeApplicationShutdown, OnApplication
 
   beforeApplicationShutdown(signal?: string): void {
     this.startedAt = Date.now();
+    // A terminal's Ctrl-C reaches the whole process group and a supervisor (npm start) forwards it too:
+    // a repeat arriving after Nest's handler detached, before it exits the process, must not kill the
+    // process by the signal's default action (exit by signal instead of code 0).
+    if (signal) for (const stop of ['SIGTERM', 'SIGINT']) process.on(stop, ignoreRepeatedStopSignal);
     this.logger.log({ event: 'stopping', signal }, `stopping on ${signal ?? 'request'}`);
   }
 
@@ -16,3 +20,6 @@ export class LifecycleLogger implements BeforeApplicationShutdown, OnApplication
     this.logger.log({ event: 'stopped', signal, tookMs }, `stopped in ${tookMs} ms`);
   }
 }
+
+/** Nest's shutdown, already under way, ends the process; a repeated stop signal changes nothing. */
+function ignoreRepeatedStopSignal(): void {}
