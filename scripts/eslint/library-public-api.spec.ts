@@ -16,7 +16,7 @@ describe('the library-public-api lint rule', () => {
       expect.objectContaining({
         line: 3,
         message:
-          "'../../../libs/runtime/src/retry/backoff.js' reaches into libs/runtime from outside it; import from '@app/runtime' (its src/index.ts).",
+          "'../../../libs/client-runtime/src/backoff.js' reaches into libs/client-runtime from outside it; import from '@app/client-runtime' (its src/index.ts).",
       }),
       expect.objectContaining({
         line: 4,
@@ -33,7 +33,7 @@ describe('the library-public-api lint rule', () => {
   it.each([
     ["import { backoffDelay } from '@app/runtime';", 'apps/agent/src/x.ts'],
     ["import { statusOf } from '@app/session';", 'libs/capability/src/backend/x.ts'],
-    ["import { backoffDelay } from '../retry/backoff.js';", 'libs/runtime/src/grpc/x.ts'],
+    ["import { parseDuration } from '../duration/duration.js';", 'libs/runtime/src/grpc/x.ts'],
     ["import { AppModule } from './app.module.js';", 'examples/notifier-example/src/x.ts'],
     ["import { Module } from '@nestjs/common';", 'apps/agent/src/x.ts'],
   ])('accepts %s in %s', async (code, file) => {
@@ -46,7 +46,7 @@ describe('the library-public-api lint rule', () => {
     ["const m = await import('@app/skiplist/core');", 'bench/x.ts', '@app/skiplist'],
     ["import { x } from '../../../libs/session/src/session-peer.js';", 'apps/agent/src/x.ts', 'libs/session'],
     ["import { x } from '../../../libs/runtime/src/index.js';", 'examples/notifier-example/src/x.ts', 'libs/runtime'],
-    ["export * from '../../runtime/src/retry/backoff.js';", 'libs/testing/src/x.ts', 'libs/runtime'],
+    ["export * from '../../runtime/src/duration/duration.js';", 'libs/testing/src/x.ts', 'libs/runtime'],
   ])('reports %s in %s', async (code, file, reached) => {
     expect(await ruleMessages(code, file)).toEqual([expect.stringContaining(`reaches into ${reached}`)]);
   });

@@ -8,7 +8,7 @@ import type { CliIo, ExitHolder } from './context.js';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME } from './failure.js';
 import { OUTPUT_FORMATS } from './output.js';
-import { packageVersion } from '@app/runtime';
+import { packageVersion } from '@app/client-runtime';
 
 export type { CliIo } from './context.js';
 

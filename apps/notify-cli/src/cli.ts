@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { NotifierClient, type NotifierOptions } from '@app/notifier-client';
-import { packageVersion } from '@app/runtime';
+import { packageVersion } from '@app/client-runtime';
 import { ExitCode } from './exit-code.js';
 import { PROGRAM_NAME, STDIN, parseOptions } from './options.js';
 import { describeFailure, describeSuccess, notifierOptions, notifyInput } from './send.js';

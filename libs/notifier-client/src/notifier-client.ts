@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { newNotificationId } from '@app/notification-model';
-import { backoffDelay, createUnaryClient, type UnaryClient } from '@app/runtime';
+import { backoffDelay } from '@app/client-runtime';
+import { createUnaryClient, type UnaryClient } from '@app/proto';
 import { AgentUnreachableError, notifierError, NotifyFailedError } from './notifier-errors.js';
 import { resolveNotifierOptions, type NotifierOptions, type ResolvedNotifierOptions } from './notifier-options.js';
 import { agentNotification, type NotifyInput, type NotifyResult } from './notify-input.js';

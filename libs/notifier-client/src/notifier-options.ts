@@ -1,4 +1,4 @@
-import type { BackoffPolicy } from '@app/runtime';
+import type { BackoffPolicy } from '@app/client-runtime';
 import type { AgentUnreachableError } from './notifier-errors.js';
 
 /** How long and how often a notification is retried while the agent cannot be reached. */

@@ -1,5 +1,6 @@
-// Public API of @app/proto: one namespace per proto package, plus the grpc-js
-// package definitions that hand ts-proto's codecs to NestJS and grpc-js.
+// Public API of @app/proto: one namespace per proto package, the grpc-js
+// package definitions that hand ts-proto's codecs to NestJS and grpc-js, and a
+// promise-based client over them.
 export * as core from './gen/core/core.js';
 export * as capability from './gen/capability/capability.js';
 export * as control from './gen/control/control.js';
@@ -14,3 +15,4 @@ export {
   type ServiceName,
   type PackageDefinition,
 } from './package-definition.js';
+export { createUnaryClient, type UnaryClient } from './grpc-client.js';

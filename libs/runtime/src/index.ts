@@ -6,7 +6,8 @@ export { IntegerSetting } from './settings/integer-setting.decorator.js';
 export { loadSettings, settingsTable, SettingsError } from './settings/load-settings.js';
 export { CheckedSetting, type SettingChecks } from './settings/checked-setting.decorator.js';
 export { GrpcServer, FLOW_CONTROL_WINDOW, type GrpcServerOptions } from './grpc/grpc-server.js';
-export { createUnaryClient, type UnaryClient } from './grpc/grpc-client.js';
+export { backoffDelay, packageVersion, type BackoffPolicy } from '@app/client-runtime';
+export { createUnaryClient, type UnaryClient } from '@app/proto';
 export {
   loggerOptions,
   LOG_DETAILS,
@@ -46,7 +47,6 @@ export {
 export { AppErrorFilter } from './errors/app-error.filter.js';
 export { CLOCK, systemClock, type Clock } from './clock/clock.js';
 export { MetricsModule } from './metrics/metrics.module.js';
-export { backoffDelay, type BackoffPolicy } from './retry/backoff.js';
 export { openVersionedSqlite, type VersionedSqliteSpec } from './sqlite/open-versioned-sqlite.js';
 export { parseDuration, DURATION_PATTERN, DURATION_RULE, MAX_DURATION_MS } from './duration/duration.js';
 export { writeFileAtomically } from './files/write-file-atomically.js';
@@ -54,4 +54,3 @@ export { encodeJsonRecord, decodeJsonRecord, jsonRecordTable, type JsonRecordTab
 export { startWorker } from './sqlite/start-worker.js';
 export { WalSync, type WalSyncOptions } from './sqlite/wal-sync.js';
 export { SqliteWriterThread, type Committer, type WriterThreadSpec } from './sqlite/sqlite-writer-thread.js';
-export { packageVersion } from './version/package-version.js';

@@ -4,8 +4,7 @@ import { Controller, type INestMicroservice } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { service as healthService } from 'grpc-health-check';
-import { capability, packageDefinitionFor } from '@app/proto';
-import { createUnaryClient, type UnaryClient } from './grpc-client.js';
+import { capability, createUnaryClient, packageDefinitionFor, type UnaryClient } from '@app/proto';
 import { FLOW_CONTROL_WINDOW, GrpcServer } from './grpc-server.js';
 
 const LAST_SYNC = new Date('2026-11-28T12:34:56.789Z');

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { serviceDefinitions, type ServiceName } from '@app/proto';
+import { serviceDefinitions, type ServiceName } from './package-definition.js';
 
 type Definitions = typeof serviceDefinitions;
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * The version of the package this file belongs to: from the nearest
  * package.json above it, which is the repository root both for the sources
- * (libs/runtime/src/version) and for every app's build
- * (dist/apps/<app>/libs/runtime/src/version). One release number for the
+ * (libs/client-runtime/src) and for every app's build
+ * (dist/apps/<app>/libs/client-runtime/src). One release number for the
  * gateway, the agent and the CLI, changed in one place.
  */
 export function packageVersion(fromUrl: string = import.meta.url): string {
