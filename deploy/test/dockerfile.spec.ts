@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtEntry, repoRoot } from '@app/testing';
+import { dockerfileStages, stageArgs } from './dockerfile.js';
 import { AGENT_CHART, GATEWAY_CHART } from './helm.js';
 import { DATA_DIR, podSpec, renderChart } from './manifests.js';
 
@@ -9,45 +10,10 @@ import { DATA_DIR, podSpec, renderChart } from './manifests.js';
 // charts cannot drift apart (entry points, the init script's path, the data
 // directory, the user).
 
-interface Stage {
-  from: string;
-  name: string;
-  instructions: { keyword: string; args: string }[];
-}
-
-function stages(text: string): Stage[] {
-  const lines = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-  const result: Stage[] = [];
-  for (const line of lines) {
-    const [, keyword, args] = /^(\S+)\s+(.*)$/.exec(line)!;
-    if (keyword.toUpperCase() === 'FROM') {
-      const [, from, name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args)!;
-      result.push({ from, name: name ?? '', instructions: [] });
-    } else if (result.length > 0) {
-      result.at(-1)!.instructions.push({ keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, ' ') });
-    }
-  }
-  return result;
-}
-
 describe('the Dockerfile', () => {
   const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-  const all = stages(text);
-  const stage = (name: string) => all.find((s) => s.name === name)!;
-  /** A stage's instructions with those of the stages it is built FROM. */
-  const lineage = (name: string): Stage['instructions'] => {
-    const found = stage(name);
-    const parent = all.find((s) => s.name === found.from);
-    return [...(parent ? lineage(parent.name) : []), ...found.instructions];
-  };
-  const args = (name: string, keyword: string) =>
-    lineage(name)
-      .filter((i) => i.keyword === keyword)
-      .map((i) => i.args);
+  const all = dockerfileStages(text);
+  const args = (name: string, keyword: string) => stageArgs(all, name, keyword);
 
   it('has a target per app, on Node 22, multi-stage, without HEALTHCHECK', () => {
     expect(all.map((s) => s.name)).toEqual(

@@ -36,6 +36,12 @@ export interface CreatedTokenView extends TokenView {
    */
   joinCommand: string;
   /**
+   * The same in a container: `docker run` of the agent's image (a named
+   * volume for its data, ports on the host's loopback). Its cluster id is
+   * JOIN_CLUSTER_ID_DEFAULT, which the page replaces with the id typed in.
+   */
+  containerJoinCommand: string;
+  /**
    * The same outside Kubernetes: a shell command that starts the built
    * agent. Its cluster id is JOIN_CLUSTER_ID_DEFAULT, which the page
    * replaces with the id typed in.

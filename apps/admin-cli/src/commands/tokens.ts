@@ -26,6 +26,8 @@ function createdDetails(created: CreatedTokenView): string {
     ['Labels', labelsText(created.labels)],
     ['Gateway pin', created.pin],
     ['Join command', created.joinCommand],
+    ['In a container', created.containerJoinCommand],
+    ['Outside Kubernetes', created.nodeJoinCommand],
   ]);
 }
 

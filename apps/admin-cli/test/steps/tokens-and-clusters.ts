@@ -36,6 +36,10 @@ export function tokensAndClustersSteps(session: AdminCliSession): void {
       const token = /^Token: +(\S+\.\S+)$/m.exec(table.stdout)![1];
       expect(table.stdout).toMatch(/^Join command: +helm upgrade --install /m);
       expect(table.stdout).toContain(`--set join.token=${token}`);
+      expect(table.stdout).toMatch(new RegExp(`^In a container: +docker run -d .* -e AGENT_JOIN_TOKEN=${token} `, 'm'));
+      expect(table.stdout).toMatch(
+        new RegExp(`^Outside Kubernetes: +AGENT_GATEWAY_ADDRESS=\\S+ AGENT_JOIN_TOKEN=${token} `, 'm'),
+      );
       expect(table.stderr).toContain('shown only this once');
 
       const listed = await run(['tokens', 'list', '-o', 'yaml']);

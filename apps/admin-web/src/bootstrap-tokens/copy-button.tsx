@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 
 interface Props {
@@ -8,6 +8,8 @@ interface Props {
   shownIn: RefObject<HTMLElement | null>;
   /** The button's words, e.g. "Copy join command". */
   label: string;
+  /** Why `text` must not be copied yet (e.g. a cluster id that is not one): said instead of copying. */
+  refusal?: string;
 }
 
 /**
@@ -15,10 +17,16 @@ interface Props {
  * (a page served over plain HTTP from another host is not a secure context),
  * it selects the text instead and says to press Ctrl+C.
  */
-export function CopyButton({ text, shownIn, label }: Props) {
+export function CopyButton({ text, shownIn, label, refusal }: Props) {
   const [outcome, setOutcome] = useState('');
+  // What was said of another text (or refusal) is stale.
+  useEffect(() => setOutcome(''), [text, refusal]);
 
   const copy = async () => {
+    if (refusal) {
+      setOutcome(`Not copied: ${refusal}`);
+      return;
+    }
     try {
       if (!navigator.clipboard) throw new Error('no Clipboard API');
       await navigator.clipboard.writeText(text);
@@ -33,7 +41,7 @@ export function CopyButton({ text, shownIn, label }: Props) {
 
   return (
     <>
-      <button type="button" onClick={() => void copy()}>
+      <button type="button" aria-disabled={refusal ? true : undefined} onClick={() => void copy()}>
         {label}
       </button>
       <span role="status" class="hint">

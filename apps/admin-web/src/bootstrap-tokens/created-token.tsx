@@ -14,18 +14,21 @@ interface Props {
 /**
  * A token just created, with its secret: the only time the gateway tells it
  * (it keeps a hash). Shows the join commands: in Kubernetes (the agent's Helm
- * chart), and outside it with the cluster id filled in; copies either.
+ * chart), and in a container or outside Kubernetes with the cluster id filled
+ * in; copies any, but not with a cluster id that is not one.
  */
 export function CreatedToken({ created, onDismiss }: Props) {
   const [clusterId, setClusterId] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
   const command = useRef<HTMLPreElement>(null);
+  const containerCommand = useRef<HTMLPreElement>(null);
   const kubernetesCommand = useRef<HTMLPreElement>(null);
   // The new token is announced and reached at once: the focus moves to it.
   useLayoutEffect(() => heading.current?.focus(), [created.id]);
 
   const id = clusterId.trim();
   const badClusterId = id !== '' && !isClusterId(id);
+  const refusal = badClusterId ? `"${id}" is not a cluster id; fix it or leave the field empty.` : undefined;
   return (
     <section class="panel created-token" aria-labelledby="created-token-title">
       <h3 id="created-token-title" ref={heading} tabIndex={-1}>
@@ -61,7 +64,7 @@ export function CreatedToken({ created, onDismiss }: Props) {
       <div class="actions">
         <CopyButton text={created.joinCommand} shownIn={kubernetesCommand} label="Copy Kubernetes join command" />
       </div>
-      <h4 id="join-command-title">Join command: outside Kubernetes</h4>
+      <h4 id="join-command-title">Join command: in a container or outside Kubernetes</h4>
       <div class="field">
         <label for="join-cluster-id">Cluster id</label>
         <input
@@ -79,6 +82,20 @@ export function CreatedToken({ created, onDismiss }: Props) {
             : 'Filled into the command: the stable id of the cluster the agent speaks for. Left empty, the command uses AGENT_CLUSTER_ID if set, else asks kubectl for the kube-system namespace UID.'}
         </span>
       </div>
+      <h5>In a container (Docker, Podman)</h5>
+      <p class="hint">The gateway address must be reachable from inside the container.</p>
+      <pre ref={containerCommand} class="command" data-testid="join-command-container">
+        {joinCommandFor(created.containerJoinCommand, clusterId)}
+      </pre>
+      <div class="actions">
+        <CopyButton
+          text={joinCommandFor(created.containerJoinCommand, clusterId)}
+          shownIn={containerCommand}
+          label="Copy container join command"
+          refusal={refusal}
+        />
+      </div>
+      <h5>From a release or source checkout (Node 22)</h5>
       <pre ref={command} class="command" data-testid="join-command">
         {joinCommandFor(created.nodeJoinCommand, clusterId)}
       </pre>
@@ -87,6 +104,7 @@ export function CreatedToken({ created, onDismiss }: Props) {
           text={joinCommandFor(created.nodeJoinCommand, clusterId)}
           shownIn={command}
           label="Copy join command"
+          refusal={refusal}
         />
       </div>
       {id !== '' && !badClusterId && <JoinWatch key={id} clusterId={id} />}

@@ -85,7 +85,42 @@ export function bootstrapTokenSteps(session: AdminPageSession): void {
           `--set gateway.address=${joinAddress} --set join.token=${joinToken} --set join.pin=${joinPin}`,
       );
       expect(await createdToken().getByTestId('created-token').textContent()).toBe(joinToken);
+      // The container form: the agent's image with the same address, token and pin (played by
+      // deploy/test/container-join-command.e2e-spec.ts).
+      const container = (await createdToken().getByTestId('join-command-container').textContent()) ?? '';
+      expect(container).toMatch(/^docker run -d /);
+      for (const value of [joinAddress, joinToken, joinPin]) expect(container).toContain(`=${value} `);
       expect(await createForm().getByRole('alert').count()).toBe(0); // the refusal is gone
+
+      // A cluster id that is not one is refused: said beside the field, and neither command is copied.
+      await page
+        .context()
+        .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://${gateway.httpAddress}` });
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { writeText(text: string): Promise<void> } } }
+        ).navigator.clipboard.writeText('clipboard before'),
+      );
+      await createdToken().getByLabel('Cluster id').fill('not a cluster id!');
+      expect(await createdToken().getByLabel('Cluster id').getAttribute('aria-invalid')).toBe('true');
+      for (const name of ['Copy join command', 'Copy container join command']) {
+        const button = createdToken().getByRole('button', { name, exact: true });
+        expect(await button.getAttribute('aria-disabled')).toBe('true');
+        await button.click({ force: true }); // a person can still press it: Playwright waits for enabled ones
+      }
+      expect(
+        await createdToken()
+          .getByRole('status')
+          .filter({ hasText: 'Not copied: "not a cluster id!" is not a cluster id' })
+          .count(),
+      ).toBe(2);
+      expect(
+        await page.evaluate(() =>
+          (
+            globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+          ).navigator.clipboard.readText(),
+        ),
+      ).toBe('clipboard before');
 
       // The cluster id typed in is filled into the command, which the Copy button copies.
       await createdToken().getByLabel('Cluster id').fill(FROM_PAGE);
@@ -98,10 +133,10 @@ export function bootstrapTokenSteps(session: AdminPageSession): void {
         .getByTestId('join-command')
         .filter({ hasText: `AGENT_CLUSTER_ID=${FROM_PAGE} ` })
         .waitFor();
-      await page
-        .context()
-        .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://${gateway.httpAddress}` });
-      await createdToken().getByRole('button', { name: 'Copy join command' }).click();
+      expect(await createdToken().getByTestId('join-command-container').textContent()).toContain(
+        `-e AGENT_CLUSTER_ID=${FROM_PAGE} `,
+      );
+      await createdToken().getByRole('button', { name: 'Copy join command', exact: true }).click();
       await createdToken()
         .getByRole('status')
         .filter({ hasText: /^Copied\.$/ })

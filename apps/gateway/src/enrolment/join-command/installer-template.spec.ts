@@ -1,5 +1,8 @@
 import { JOIN_CLUSTER_ID_DEFAULT } from '@app/admin-api';
 import {
+  AGENT_IMAGE,
+  CONTAINER_INSTALLER_TEMPLATE,
+  containerJoinCommand,
   INSTALLER_TEMPLATE,
   joinCommand,
   NODE_INSTALLER_TEMPLATE,
@@ -11,10 +14,13 @@ import {
 const SPEC = { Token: 'abc123.s3cr3t-_x', Pin: 'sha256:00ff', Address: 'gw.example', Port: '9090' };
 
 describe('the installer template and the join command', () => {
-  it.each([INSTALLER_TEMPLATE, NODE_INSTALLER_TEMPLATE])("uses opni's four fields and nothing else: %s", (template) => {
-    const actions = [...template.matchAll(/\{\{(.*?)\}\}/g)].map((match) => match[1].trim()).sort();
-    expect(actions).toEqual(['.Address', '.Pin', '.Port', '.Token']);
-  });
+  it.each([INSTALLER_TEMPLATE, CONTAINER_INSTALLER_TEMPLATE, NODE_INSTALLER_TEMPLATE])(
+    "uses opni's four fields and nothing else: %s",
+    (template) => {
+      const actions = [...template.matchAll(/\{\{(.*?)\}\}/g)].map((match) => match[1].trim()).sort();
+      expect(actions).toEqual(['.Address', '.Pin', '.Port', '.Token']);
+    },
+  );
 
   it('renders to the join command: the agent chart installed with the address, token and pin as values', () => {
     const command = joinCommand('gw.example:9090', SPEC.Token, SPEC.Pin);
@@ -33,6 +39,18 @@ describe('the installer template and the join command', () => {
       `AGENT_GATEWAY_ADDRESS=gw.example:9090 AGENT_JOIN_TOKEN=${SPEC.Token} AGENT_GATEWAY_PIN=sha256:00ff ` +
         `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`,
     );
+  });
+
+  it('renders the container form: the agent image with a volume, loopback ports, and the same values', () => {
+    const command = containerJoinCommand('gw.example:9090', SPEC.Token, SPEC.Pin);
+    expect(command).toBe(renderInstallerTemplate(CONTAINER_INSTALLER_TEMPLATE, SPEC));
+    expect(command).toBe(
+      'docker run -d --name downstream-alerting-agent --restart unless-stopped ' +
+        '-v downstream-alerting-agent:/var/lib/downstream-alerting -p 127.0.0.1:9190:9190 -p 127.0.0.1:9191:9191 ' +
+        `-e AGENT_HOST=0.0.0.0 -e AGENT_GATEWAY_ADDRESS=gw.example:9090 -e AGENT_JOIN_TOKEN=${SPEC.Token} ` +
+        `-e AGENT_GATEWAY_PIN=sha256:00ff -e AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} ${AGENT_IMAGE}`,
+    );
+    expect(AGENT_IMAGE).toMatch(/^ghcr\.io\/downstream-alerting\/downstream-alerting-agent:\d+\.\d+\.\d+/);
   });
 
   it('splits host:port and [v6]:port into Address and Port', () => {

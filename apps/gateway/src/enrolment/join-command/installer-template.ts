@@ -1,4 +1,5 @@
 import { JOIN_CLUSTER_ID_DEFAULT } from '@app/admin-api';
+import { packageVersion } from '@app/runtime';
 
 /** The fields opni fills an installer template with: its UserInstallerTemplateSpec (Token, Pin) and ServerInstallerTemplateSpec (Address, Port). */
 export interface InstallerTemplateSpec {
@@ -30,6 +31,21 @@ export const INSTALLER_TEMPLATE =
 export const NODE_INSTALLER_TEMPLATE =
   'AGENT_GATEWAY_ADDRESS={{ .Address }}:{{ .Port }} AGENT_JOIN_TOKEN={{ .Token }} AGENT_GATEWAY_PIN={{ .Pin }} ' +
   `AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} node dist/apps/agent/apps/agent/src/main.js`;
+
+/** The agent's image (the Dockerfile's `agent` target), as the agent chart names it; tagged with this release. */
+export const AGENT_IMAGE = `ghcr.io/downstream-alerting/downstream-alerting-agent:${packageVersion()}`;
+
+/**
+ * The same join in a container (Docker or Podman): the agent's image with a
+ * named volume for its data directory, its Notify and HTTP ports published on
+ * the host's loopback only, and the cluster id as the same editable shell
+ * default (evaluated by the host's shell, where kubectl may be).
+ */
+export const CONTAINER_INSTALLER_TEMPLATE =
+  'docker run -d --name downstream-alerting-agent --restart unless-stopped ' +
+  '-v downstream-alerting-agent:/var/lib/downstream-alerting -p 127.0.0.1:9190:9190 -p 127.0.0.1:9191:9191 ' +
+  '-e AGENT_HOST=0.0.0.0 -e AGENT_GATEWAY_ADDRESS={{ .Address }}:{{ .Port }} -e AGENT_JOIN_TOKEN={{ .Token }} ' +
+  `-e AGENT_GATEWAY_PIN={{ .Pin }} -e AGENT_CLUSTER_ID=${JOIN_CLUSTER_ID_DEFAULT} ${AGENT_IMAGE}`;
 
 // A Go template action, with Go's optional trim markers ("{{- " and " -}}").
 const ACTION = /\{\{(- )?(.*?)( -)?\}\}/gs;
@@ -74,6 +90,11 @@ export function serverSpec(agentAddress: string): Pick<InstallerTemplateSpec, 'A
 /** The join command for a bootstrap token: INSTALLER_TEMPLATE (Kubernetes) rendered with it, the pin and the gateway's address. */
 export function joinCommand(agentAddress: string, token: string, pin: string): string {
   return renderInstallerTemplate(INSTALLER_TEMPLATE, { Token: token, Pin: pin, ...serverSpec(agentAddress) });
+}
+
+/** The join command in a container: CONTAINER_INSTALLER_TEMPLATE rendered likewise. */
+export function containerJoinCommand(agentAddress: string, token: string, pin: string): string {
+  return renderInstallerTemplate(CONTAINER_INSTALLER_TEMPLATE, { Token: token, Pin: pin, ...serverSpec(agentAddress) });
 }
 
 /** The join command outside Kubernetes: NODE_INSTALLER_TEMPLATE rendered likewise. */

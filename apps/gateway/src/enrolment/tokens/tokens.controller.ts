@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/comm
 import type { CreatedTokenView, TokenView } from '@app/admin-api';
 import { CLOCK, InvalidArgumentError, parseDuration, DURATION_RULE, type Clock } from '@app/runtime';
 import { GatewaySettings } from '../../config/gateway-settings.js';
-import { joinCommand, nodeJoinCommand } from '../join-command/installer-template.js';
+import { containerJoinCommand, joinCommand, nodeJoinCommand } from '../join-command/installer-template.js';
 import { TLS_IDENTITY } from '../../security/security.tokens.js';
 import type { TlsIdentity } from '../../security/tls-identity.js';
 import type { BootstrapTokenRecord } from './bootstrap-token-store.js';
@@ -53,6 +53,7 @@ export class TokensController {
       token,
       pin: this.tls.pin,
       joinCommand: joinCommand(this.settings.agentAddress, token, this.tls.pin),
+      containerJoinCommand: containerJoinCommand(this.settings.agentAddress, token, this.tls.pin),
       nodeJoinCommand: nodeJoinCommand(this.settings.agentAddress, token, this.tls.pin),
     };
   }
