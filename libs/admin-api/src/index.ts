@@ -12,3 +12,13 @@ export type {
 export type { CreatedTokenView, NewTokenRequest, TokenState, TokenView } from './tokens.js';
 export { JOIN_CLUSTER_ID_DEFAULT } from './tokens.js';
 export type { AlertmanagerErrorJson, AlertmanagerTargetJson, AlertmanagerTargetListJson } from './alertmanagers.js';
+export {
+  matchesSearch,
+  MAX_INDEXED_WORDS,
+  MAX_SEARCH_LENGTH,
+  MAX_SEARCH_WORDS,
+  notificationWords,
+  SEARCH_WORD_LENGTH,
+  searchWords,
+} from './notification-search.js';
+export type { SearchedFields } from './notification-search.js';
