@@ -83,6 +83,9 @@ export function searchTerms(query: Pick<NotificationQuery, 'text'>): string[] | 
   return words;
 }
 
+/** No stored key holds a NUL (PostgreSQL text cannot): refused rather than sent to the database. */
+const NO_NUL = 'must not contain a NUL character';
+
 /** Longest dedupeKey filter: the longest property value a gateway may be configured to take (64 KiB). */
 export const MAX_DEDUPE_KEY_LENGTH = 64 * 1024;
 
@@ -91,6 +94,7 @@ export function dedupeKeyFilter(query: Pick<NotificationQuery, 'dedupeKey'>): st
   const key = query.dedupeKey;
   if (key === undefined) return undefined;
   if (key === '') throw new InvalidArgumentError('dedupeKey', 'must not be empty');
+  if (key.includes('\0')) throw new InvalidArgumentError('dedupeKey', NO_NUL);
   if (key.length > MAX_DEDUPE_KEY_LENGTH)
     throw new InvalidArgumentError('dedupeKey', `is longer than ${MAX_DEDUPE_KEY_LENGTH} characters`);
   return key;
@@ -99,7 +103,9 @@ export function dedupeKeyFilter(query: Pick<NotificationQuery, 'dedupeKey'>): st
 /** withId's arguments, checked: InvalidArgumentError('id') or ('cluster') for an empty one. */
 export function idLookup(id: string, clusterId: string | undefined): void {
   if (id === '') throw new InvalidArgumentError('id', 'must not be empty');
+  if (id.includes('\0')) throw new InvalidArgumentError('id', NO_NUL);
   if (clusterId === '') throw new InvalidArgumentError('cluster', 'must not be empty');
+  if (clusterId?.includes('\0')) throw new InvalidArgumentError('cluster', NO_NUL);
 }
 
 export { encodeCursor };

@@ -91,6 +91,8 @@ export function describeSearchContract(adapter: string, open: OpenNotificationSt
       expect(await ids({ dedupeKey: 'DK-1' })).toEqual([]);
       expect(await ids({ dedupeKey: 'dk-1', text: 'slow' })).toEqual(['disk-slow']);
       expect(await invalidField(subject().store.list({ dedupeKey: '' }))).toBe('dedupeKey');
+      expect(await invalidField(subject().store.list({ dedupeKey: 'dk\u00001' }))).toBe('dedupeKey');
+      expect(await ids({ text: 'dk\u00001' })).toEqual(['unicode', 'disk-slow', 'disk-full']); // words dk, 1
     });
 
     it('counts under the text and the dedupe key', async () => {
@@ -178,6 +180,7 @@ export function describeSearchContract(adapter: string, open: OpenNotificationSt
       expect(await found('only-a', 'cluster-b')).toEqual([]);
       await expect(subject().store.withId('')).rejects.toBeInstanceOf(InvalidArgumentError);
       expect(await invalidField(subject().store.withId('x', ''))).toBe('cluster');
+      expect(await invalidField(subject().store.withId('only\u0000a'))).toBe('id');
     });
   });
 }
