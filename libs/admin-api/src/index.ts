@@ -1,9 +1,10 @@
 export type { AlertingState, ClusterListJson, ClusterSortKey, ClusterView, HealthView } from './clusters.js';
 export { ALERTING_STATES, CLUSTER_SORT_KEYS } from './clusters.js';
 export type { InstallView, NodeStatusView, TaskStatusView } from './alerting.js';
-export { GOLDEN_SIGNALS, SEVERITIES } from './notifications.js';
+export { GOLDEN_SIGNALS, NOTIFICATION_ORDERS, SEVERITIES } from './notifications.js';
 export type {
   GoldenSignal,
+  NotificationOrder,
   NotificationCountsJson,
   NotificationJson,
   NotificationListJson,

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { alerting } from '@app/proto';
+import { repoRoot } from '@app/testing';
 import { InvalidArgumentError } from '@app/runtime';
 import {
   byIdClusterFromParams,
   countQueryFromParams,
   feedFilterFromParams,
+  LIST_PARAMS,
   listQueryFromParams,
   resumeAfter,
   rfc3339,
@@ -82,6 +86,14 @@ describe('listQueryFromParams', () => {
     [{ cluster: 'a\u0000' }, 'cluster'],
   ])('refuses %j naming %s', (params, field) => {
     expect(fieldOf(() => listQueryFromParams(params))).toBe(field);
+  });
+});
+
+describe('the list parameters in docs/api.md', () => {
+  it('has a row for each parameter, and none for another', () => {
+    const text = readFileSync(join(repoRoot, 'docs/api.md'), 'utf8');
+    const rows = [...text.matchAll(/^ {2}\| `(\w+)` +\|/gm)].map((match) => match[1]);
+    expect(rows).toEqual(LIST_PARAMS);
   });
 });
 

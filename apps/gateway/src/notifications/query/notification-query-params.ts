@@ -20,7 +20,8 @@ import {
 /** Query parameters as Express parses them ("simple" parser): a repeated name gives an array. */
 export type QueryParams = Record<string, unknown>;
 
-const LIST_PARAMS = [
+/** The list API's parameters (docs/api.md has a row for each). */
+export const LIST_PARAMS = [
   'cluster',
   'severity',
   'goldenSignal',

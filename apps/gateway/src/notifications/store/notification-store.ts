@@ -1,3 +1,4 @@
+import type { NotificationOrder } from '@app/admin-api';
 import type { alerting } from '@app/proto';
 
 /** Injection token of the gateway's notification storage (SQLite by default). */
@@ -57,9 +58,8 @@ export interface NotificationQuery {
   cursor?: string;
 }
 
-/** The orders a listing comes in. */
-export const NOTIFICATION_ORDERS = ['newest', 'severity'] as const;
-export type NotificationOrder = (typeof NOTIFICATION_ORDERS)[number];
+/** The orders a listing comes in: the API's. */
+export { NOTIFICATION_ORDERS, type NotificationOrder } from '@app/admin-api';
 
 /** Most notifications withId() returns: enough to tell one from several. */
 export const MAX_SAME_ID = 10;

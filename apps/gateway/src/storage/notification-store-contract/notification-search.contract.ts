@@ -1,15 +1,9 @@
 import { InvalidArgumentError } from '@app/runtime';
 import type { IncomingNotification, NotificationQuery } from '../../notifications/store/notification-store.js';
-import {
-  incoming,
-  invalidField,
-  listedIds,
-  OpniSeverity,
-  storeAll,
-  storeUnderTest,
-  T0,
-  type OpenNotificationStore,
-} from './notification-store-harness.js';
+import * as harness from './notification-store-harness.js';
+import type { OpenNotificationStore } from './notification-store-harness.js';
+
+const { incoming, invalidField, listedIds, OpniSeverity, storeAll, storeUnderTest, T0 } = harness;
 
 /** A notification with this title, body and properties (opni_uuid set), received `second`s after T0. */
 function written(id: string, second: number, title: string, body: string, properties: Record<string, string> = {}) {

@@ -18,14 +18,7 @@ import {
   type EncodedRows,
   type NotificationRow,
 } from './sqlite-notification-writes.js';
-import {
-  idLookup,
-  listOrder,
-  nextCursorAfter,
-  pageLimit,
-  pageStart,
-  readLimit,
-} from '../../notifications/store/notification-query-checks.js';
+import * as checks from '../../notifications/store/notification-query-checks.js';
 import { MAX_SAME_ID } from '../../notifications/store/notification-store.js';
 import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
 import { sqliteFilter, type FilterQuery } from './sqlite-notification-filter.js';
@@ -180,9 +173,9 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async list(query: NotificationQuery): Promise<NotificationPage> {
     this.ensureOpen();
-    const limit = pageLimit(query);
-    const order = listOrder(query);
-    const filter = this.filter(query, pageStart(query));
+    const limit = checks.pageLimit(query);
+    const order = checks.listOrder(query);
+    const filter = this.filter(query, checks.pageStart(query));
     if (filter === undefined) return { notifications: [] };
     // Most severe first walks the (severity, seq) index backwards, as newest first walks seq.
     const orderBy = order === 'severity' ? 'severity DESC, seq DESC' : 'seq DESC';
@@ -191,12 +184,12 @@ export class SqliteNotificationStore implements NotificationStore {
     const rows = this.statement(sql).all(...filter.parameters, limit + 1) as Row[];
     const more = rows.length > limit;
     const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
-    return { notifications, nextCursor: more ? nextCursorAfter(order, notifications[limit - 1]) : undefined };
+    return { notifications, nextCursor: more ? checks.nextCursorAfter(order, notifications[limit - 1]) : undefined };
   }
 
   async withId(id: string, clusterId?: string): Promise<alerting.StoredNotification[]> {
     this.ensureOpen();
-    idLookup(id, clusterId);
+    checks.idLookup(id, clusterId);
     const rows =
       clusterId === undefined
         ? (this.statements.withId.all(id, MAX_SAME_ID) as Row[])
@@ -228,7 +221,7 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]> {
     this.ensureOpen();
-    return (this.statements.after.all(afterSeq, readLimit(limit)) as Row[]).map(fromRow);
+    return (this.statements.after.all(afterSeq, checks.readLimit(limit)) as Row[]).map(fromRow);
   }
 
   /**
