@@ -37,6 +37,9 @@ export interface NotificationQuery {
   goldenSignal?: readonly string[];
   since?: string;
   until?: string;
+  q?: string;
+  dedupeKey?: string;
+  order?: string;
   limit?: number;
   cursor?: string;
 }

@@ -10,19 +10,21 @@ const notification: NotificationJson = {
   severity: 'Error',
   goldenSignal: 'Saturation',
   receivedAt: '2030-01-01T00:00:00.000Z',
-  properties: { node: 'node-3' },
+  // As the gateway stores them: the id and the cluster are properties too.
+  properties: { node: 'node-3', opni_uuid: 'n-1', opni_clusterId: 'prod-eu' },
 };
 
-describe('notification filters (the page applies them in the browser)', () => {
+describe('notification filters (the page applies them to what arrives live)', () => {
   it('asks the list API for the minimum severity and everything more important', () => {
     expect(severitiesFrom('Info')).toEqual(['Info', 'Warning', 'Error', 'Critical']);
     expect(severitiesFrom('Error')).toEqual(['Error', 'Critical']);
   });
 
-  it('matches text in any case in the title, body, id, cluster and properties', () => {
-    for (const text of ['DISK', '97%', 'n-1', 'prod-eu', 'node-3', 'node', '  full  ', ''])
+  it("matches text as the gateway's q does: words starting words of the title, body and property values, any case", () => {
+    for (const text of ['DISK', '97%', 'n-1', 'prod-eu', 'node-3', 'node', '  full  ', '', 'dis alm', '"disk"*'])
       expect([text, matchesText(notification, text)]).toEqual([text, true]);
-    expect(matchesText(notification, 'memory')).toBe(false);
+    for (const text of ['memory', 'isk', 'disk memory', 'Saturation'])
+      expect([text, matchesText(notification, text)]).toEqual([text, false]);
   });
 
   it('applies cluster, minimum severity, golden signal and text together', () => {

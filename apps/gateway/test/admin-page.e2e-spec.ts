@@ -177,12 +177,13 @@ describe('admin page in a browser', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
 
-      // Read again from the store (a reload): the same one list has it; the text filter runs over what is loaded.
+      // Read again from the store (a reload): the same one list has it; the gateway searches the text (q).
       await page.reload();
       await live.getByRole('button', { name: /title web-critical-1/ }).waitFor();
       await screenshots('notifications');
       await page.getByRole('searchbox', { name: 'Text' }).fill('no such text');
       await live.getByRole('button').first().waitFor({ state: 'detached' });
+      expect(new URL(page.url()).hash).toBe('#/notifications?q=no+such+text');
       await page.getByRole('searchbox', { name: 'Text' }).fill('');
     });
   }, 120_000);

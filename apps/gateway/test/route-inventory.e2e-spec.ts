@@ -74,6 +74,8 @@ describe('route inventory: the gateway denies by default', () => {
         'DELETE /api/v1/tokens/:id',
         'GET /api/v1/notifications',
         'GET /api/v1/notifications/stream',
+        'GET /api/v1/notifications/counts',
+        'GET /api/v1/notifications/:id',
         'DELETE /api/v1/clusters/:cluster',
         'POST /api/v1/clusters/:cluster/capabilities/alerting/uninstall',
         'GET /api/v1/receivers',

@@ -6,6 +6,10 @@ export type Severity = (typeof SEVERITIES)[number];
 export const GOLDEN_SIGNALS = ['Custom', 'Errors', 'Saturation', 'Traffic', 'Latency'] as const;
 export type GoldenSignal = (typeof GOLDEN_SIGNALS)[number];
 
+/** The orders GET /api/v1/notifications lists in (`order`): newest first (the default), or most severe first, then newest. */
+export const NOTIFICATION_ORDERS = ['newest', 'severity'] as const;
+export type NotificationOrder = (typeof NOTIFICATION_ORDERS)[number];
+
 /** A stored notification as the HTTP API and the SSE feed show it. */
 export interface NotificationJson {
   /** The store's position, as a string: it is a uint64 and JSON numbers lose precision past 2^53. */

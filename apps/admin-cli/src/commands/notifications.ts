@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { GOLDEN_SIGNALS, SEVERITIES, type NotificationJson, type NotificationListJson } from '@app/admin-api';
+import {
+  GOLDEN_SIGNALS,
+  NOTIFICATION_ORDERS,
+  SEVERITIES,
+  type NotificationJson,
+  type NotificationListJson,
+} from '@app/admin-api';
 import { GatewayError, GatewayUnreachableError, type NotificationQuery } from '../admin-client.js';
 import { action, type CliIo, type CommandContext, type ExitHolder } from '../context.js';
 import { ExitCode } from '../exit-code.js';
@@ -45,6 +51,9 @@ interface ListOptions {
   goldenSignal?: string[];
   since?: string;
   until?: string;
+  q?: string;
+  dedupeKey?: string;
+  order?: string;
   limit: number;
   all?: boolean;
   cursor?: string;
@@ -159,7 +168,7 @@ export function notificationsCommand(io: CliIo, exit: ExitHolder, now: () => num
   notifications
     .command('list')
     .alias('ls')
-    .description('list stored notifications, newest first')
+    .description('list stored notifications, newest (or most severe) first')
     .option('-c, --cluster <id>', 'only from this cluster; repeat for several', collectList)
     .addOption(
       new Option('-s, --severity <level>', `only this severity (${severities}); repeat for several`).argParser(
@@ -178,13 +187,20 @@ export function notificationsCommand(io: CliIo, exit: ExitHolder, now: () => num
       ).argParser(pointInTime(now)),
     )
     .addOption(new Option('--until <time>', 'received before: RFC 3339 or a duration ago').argParser(pointInTime(now)))
+    .option('--q <words>', 'only those where each word starts a word of the title, body or a property value (any case)')
+    .option('--dedupe-key <key>', 'only those with this opni_dedupe_key')
+    .addOption(
+      new Option('--order <order>', `newest first, or most severe first (${NOTIFICATION_ORDERS.join(', ')})`)
+        .default('newest')
+        .argParser(oneOf(NOTIFICATION_ORDERS)),
+    )
     .addOption(
       new Option('--limit <n>', 'at most this many (pages are followed)')
         .default(DEFAULT_LIMIT)
         .argParser(wholeNumber(1, Number.MAX_SAFE_INTEGER)),
     )
     .addOption(new Option('--all', 'every match, however many (overrides --limit)'))
-    .option('--cursor <cursor>', 'continue after a previous listing (its nextCursor; pass the same filters)')
+    .option('--cursor <cursor>', 'continue after a previous listing (its nextCursor; pass the same filters and order)')
     .action(
       action<ListOptions>(io, exit, async (ctx, options) => {
         const listed = await collect(
@@ -195,6 +211,9 @@ export function notificationsCommand(io: CliIo, exit: ExitHolder, now: () => num
             goldenSignal: options.goldenSignal,
             since: options.since,
             until: options.until,
+            q: options.q,
+            dedupeKey: options.dedupeKey,
+            order: options.order === 'newest' ? undefined : options.order,
             cursor: options.cursor,
           },
           options.all ? Infinity : options.limit,

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { NotificationJson, NotificationListJson, TaskStatusView } from '@app/admin-api';
-import { fetchGatewayNotifications, notifyAll, waitFor } from '@app/testing';
+import { fetchGatewayNotifications, notifyAll, waitFor, withNotifyClient } from '@app/testing';
 import { CLUSTER, json, startCli, type AdminCliSession } from './built-cli.js';
 
 /**
@@ -94,6 +94,66 @@ export function alertingAndNotificationsSteps(session: AdminCliSession): void {
       const badTime = await run(['notifications', 'list', '--until', '2030-02-31T00:00:00Z']);
       expect(badTime.code).toBe(1);
       expect(badTime.stderr).toContain('until:');
+    });
+
+    it('notifications list --q searches words, --order severity puts the most severe first, --dedupe-key relates', async () => {
+      const { gateway, agent } = session;
+      const ids = (listed: Parameters<typeof json>[0]) =>
+        json<NotificationListJson>(listed).notifications.map((n) => n.id);
+      // cli-list-0 … 6 of the test before: info, warning, error, critical, critical, info, error.
+      expect(ids(await run(['notifications', 'list', '--q', 'CLI-LIST-3', '-o', 'json']))).toEqual(['cli-list-3']);
+      const bySeverity = [
+        'cli-list-4',
+        'cli-list-3',
+        'cli-list-6',
+        'cli-list-2',
+        'cli-list-1',
+        'cli-list-5',
+        'cli-list-0',
+      ];
+      const first = await run([
+        'notifications',
+        'list',
+        '--q',
+        'cli list',
+        '--order',
+        'SEVERITY',
+        '--limit',
+        '3',
+        '-o',
+        'json',
+      ]);
+      const rest = await run([
+        ...['notifications', 'list', '--q', 'cli list', '--order', 'severity', '--all', '-o', 'json'],
+        ...['--cursor', json<NotificationListJson>(first).nextCursor!],
+      ]);
+      expect([...ids(first), ...ids(rest)]).toEqual(bySeverity);
+
+      // Two with one dedupe key (the second once the first reached the gateway, so not coalesced at the agent).
+      for (const [n, id] of ['cli-dedupe-1', 'cli-dedupe-2'].entries()) {
+        await withNotifyClient(agent.grpcAddress, (client) =>
+          client.notify({
+            id,
+            message: { title: `title ${id}`, body: `body of ${id}`, properties: { opni_dedupe_key: 'cli-key' } },
+          }),
+        );
+        await waitFor(
+          async () => (await fetchGatewayNotifications(gateway.httpAddress, { dedupeKey: 'cli-key' })).length === n + 1,
+          { timeoutMs: 30_000, description: `${id} at the gateway` },
+        );
+      }
+      expect(ids(await run(['notifications', 'list', '--dedupe-key', 'cli-key', '-o', 'json']))).toEqual([
+        'cli-dedupe-2',
+        'cli-dedupe-1',
+      ]);
+
+      // An unknown order is a usage error (nothing sent); words the gateway refuses are refused naming q.
+      const badOrder = await run(['notifications', 'list', '--order', 'loudest']);
+      expect([badOrder.code, badOrder.stderr]).toEqual([2, expect.stringContaining('newest, severity')]);
+      const noWords = await run(['notifications', 'list', '--q', '"*:()^-']);
+      expect([noWords.code, noWords.stderr]).toEqual([1, expect.stringContaining('q: has no word to search for')]);
+      const emptyKey = await run(['notifications', 'list', '--dedupe-key', '']);
+      expect([emptyKey.code, emptyKey.stderr]).toEqual([1, expect.stringContaining('dedupeKey: must not be empty')]);
     });
 
     it('notifications tail --after replays stored ones, then follows live ones matching its filters, and stops after --count', async () => {

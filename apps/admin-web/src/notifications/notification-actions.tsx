@@ -2,21 +2,21 @@ import { useState } from 'preact/hooks';
 import type { NotificationJson } from '@app/admin-api';
 import { viewStateSearch, DEFAULT_VIEW_STATE } from './notification-view-state.js';
 
-/** The view that shows just this notification: its cluster, its instant, its id. */
+/** The view of its cluster with this notification open, read by id: it opens however old it is. */
 export function permalinkOf(notification: NotificationJson): string {
-  const at = Date.parse(notification.receivedAt);
   const search = viewStateSearch({
     ...DEFAULT_VIEW_STATE,
     cluster: notification.clusterId,
-    since: new Date(at).toISOString(),
-    until: new Date(at + 1).toISOString(),
-    text: notification.id,
+    notification: notification.id,
   });
   return `${location.origin}${location.pathname}#/notifications?${search}`;
 }
 
-/** Copy as JSON, a permalink, and the related ones (same cluster, same dedupe key). */
-export function NotificationActions({ notification }: { notification: NotificationJson }) {
+/**
+ * Copy as JSON, a permalink, and the related ones (same cluster, same dedupe
+ * key), which close the dialog (`onLeave`): the view they lead to may be this one.
+ */
+export function NotificationActions({ notification, onLeave }: { notification: NotificationJson; onLeave(): void }) {
   const [copied, setCopied] = useState<string | undefined>();
   const copy = async (what: string, text: string) => {
     try {
@@ -53,11 +53,15 @@ export function NotificationActions({ notification }: { notification: Notificati
       <h4>Related</h4>
       <ul class="related">
         <li>
-          <a href={related({ cluster: notification.clusterId })}>More from cluster {notification.clusterId}</a>
+          <a href={related({ cluster: notification.clusterId })} onClick={onLeave}>
+            More from cluster {notification.clusterId}
+          </a>
         </li>
         {dedupeKey && (
           <li>
-            <a href={related({ text: dedupeKey })}>Same dedupe key ({dedupeKey})</a>
+            <a href={related({ dedupeKey })} onClick={onLeave}>
+              Same dedupe key ({dedupeKey})
+            </a>
           </li>
         )}
       </ul>

@@ -74,7 +74,7 @@ export function NotificationDialog({ notification, alertmanagers = [], onClose }
             ))}
         </tbody>
       </table>
-      <NotificationActions notification={notification} />
+      <NotificationActions notification={notification} onLeave={onClose} />
       <form method="dialog">
         <button type="submit" autoFocus>
           Close

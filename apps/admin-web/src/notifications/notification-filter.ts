@@ -1,4 +1,4 @@
-import { SEVERITIES, type GoldenSignal, type NotificationJson, type Severity } from '@app/admin-api';
+import { matchesSearch, SEVERITIES, type GoldenSignal, type NotificationJson, type Severity } from '@app/admin-api';
 
 export interface NotificationFilter {
   /** Empty: every cluster. */
@@ -6,7 +6,7 @@ export interface NotificationFilter {
   minSeverity: Severity;
   /** Empty: any golden signal. */
   goldenSignal: GoldenSignal | '';
-  /** Matched in the browser (the gateway stores payloads as protobuf and has no text search). */
+  /** Searched by the gateway (`q`), and matched in the browser for what arrives live. */
   text: string;
 }
 
@@ -17,18 +17,13 @@ export function severitiesFrom(min: Severity): Severity[] {
   return SEVERITIES.slice(SEVERITIES.indexOf(min));
 }
 
-/** Whether the notification contains `text` (any case) in its title, body, id, cluster or any property. */
+/**
+ * Whether the notification matches a text search as the gateway's `q` does
+ * (every word starts a word of its title, body or a property value): for what
+ * arrives live, which the stream does not search.
+ */
 export function matchesText(notification: NotificationJson, text: string): boolean {
-  const wanted = text.trim().toLowerCase();
-  if (wanted === '') return true;
-  const haystack = [
-    notification.title,
-    notification.body,
-    notification.id,
-    notification.clusterId,
-    ...Object.entries(notification.properties).flat(),
-  ];
-  return haystack.some((field) => field.toLowerCase().includes(wanted));
+  return matchesSearch(notification, text);
 }
 
 /** Every part of the filter, for notifications that arrived unfiltered by the gateway (the live feed's extra parts). */

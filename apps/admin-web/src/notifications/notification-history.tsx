@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { readProblem } from '../api/reachability.js';
-import type { NotificationJson, NotificationListJson } from '@app/admin-api';
+import { searchWords, type NotificationJson, type NotificationListJson } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
-import { matchesText, severitiesFrom, type NotificationFilter } from './notification-filter.js';
+import { severitiesFrom, type NotificationFilter } from './notification-filter.js';
 import { NotificationList } from './notification-list.js';
 
 const PAGE_SIZE = 50;
@@ -18,7 +18,7 @@ interface Pages {
   nextCursor: string | null | undefined;
 }
 
-/** Stored notifications, newest first, a page at a time (the gateway filters all but the text). */
+/** Stored notifications, newest first, a page at a time, filtered by the gateway. */
 export function NotificationHistory({ filter, onOpen }: Props) {
   const [pages, setPages] = useState<Pages>({ loaded: [], nextCursor: undefined });
   const [loading, setLoading] = useState(false);
@@ -30,6 +30,7 @@ export function NotificationHistory({ filter, onOpen }: Props) {
     if (filter.cluster !== '') params.append('cluster', filter.cluster);
     for (const severity of severitiesFrom(filter.minSeverity)) params.append('severity', severity);
     if (filter.goldenSignal !== '') params.append('goldenSignal', filter.goldenSignal);
+    if (searchWords(filter.text).length > 0) params.set('q', filter.text);
     if (cursor !== undefined) params.set('cursor', cursor);
     return `/api/v1/notifications?${params}`;
   };
@@ -50,15 +51,15 @@ export function NotificationHistory({ filter, onOpen }: Props) {
     }
   };
 
-  // A new filter (other than the text, which is applied here) starts again from the newest page.
+  // A new filter starts again from the newest page.
   useEffect(() => {
     const abort = new AbortController();
     setPages({ loaded: [], nextCursor: undefined });
     void load(undefined, abort.signal);
     return () => abort.abort();
-  }, [filter.cluster, filter.minSeverity, filter.goldenSignal, reloads]);
+  }, [filter.cluster, filter.minSeverity, filter.goldenSignal, filter.text, reloads]);
 
-  const shown = pages.loaded.filter((notification) => matchesText(notification, filter.text));
+  const shown = pages.loaded;
   return (
     <section aria-labelledby="history-title" class="panel">
       <h3 id="history-title">History</h3>

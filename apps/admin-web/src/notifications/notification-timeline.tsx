@@ -4,7 +4,6 @@ import { apiGet } from '../api/gateway-api.js';
 import { followNotifications, type StreamState } from '../api/notification-stream.js';
 import { readProblem } from '../api/reachability.js';
 import { TimeText } from '../time-text.js';
-import { matchesText } from './notification-filter.js';
 import {
   bySeverity,
   listPath,
@@ -37,10 +36,21 @@ function merged(arrived: NotificationJson[], stored: NotificationJson[]): Notifi
 }
 
 /**
+ * Most severe first: the gateway's pages are in that order; an arrival goes
+ * where it sorts among them, unless it sorts after the last one loaded while
+ * older pages remain: then a later page brings it, in its place.
+ */
+function bySeverityMerged(arrived: NotificationJson[], stored: NotificationJson[], more: boolean): NotificationJson[] {
+  const last = stored.at(-1);
+  const placed = more && last ? arrived.filter((n) => bySeverity(n, last) < 0) : arrived;
+  return merged(placed, stored).sort(bySeverity);
+}
+
+/**
  * One list of notifications: the newest page from the store, what arrives
  * live on top (marked "N new" until seen), older pages as it scrolls. The
- * gateway applies the filters it can (cluster, severities, golden signal,
- * time range) to both the pages and, as far as the stream can, the arrivals.
+ * gateway applies the filters and the order to the pages, and the stream
+ * what it can (cluster, a minimum severity) to arrivals; the page the rest.
  */
 export function NotificationTimeline({ state, onOpen }: Props) {
   const [stored, setStored] = useState<NotificationJson[]>([]);
@@ -54,8 +64,8 @@ export function NotificationTimeline({ state, onOpen }: Props) {
   const sentinel = useRef<HTMLLIElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const loadingRef = useRef(false);
-  /** The filters the gateway applies: a change starts the list again (text and order do not). */
-  const gatewayKey = listPath({ ...state, text: '', order: 'newest' }, PAGE_SIZE);
+  /** The filters and order the gateway applies: a change starts the list again. */
+  const gatewayKey = listPath(state, PAGE_SIZE);
 
   const load = async (after: string | undefined, signal?: AbortSignal) => {
     if (loadingRef.current && after !== undefined) return;
@@ -88,7 +98,7 @@ export function NotificationTimeline({ state, onOpen }: Props) {
       { cluster: state.cluster, minSeverity: streamMinSeverity(state) },
       {
         notification: (notification) => {
-          if (!matchesView(notification, { ...state, text: '' })) return;
+          if (!matchesView(notification, state)) return;
           setArrived((previous) => [notification, ...previous].slice(0, KEPT_ARRIVALS));
           setUnseen((count) => count + 1);
         },
@@ -115,8 +125,10 @@ export function NotificationTimeline({ state, onOpen }: Props) {
     return () => observer.disconnect();
   }, [cursor, gatewayKey]);
 
-  let shown = merged(arrived, stored).filter((n) => matchesText(n, state.text));
-  if (state.order === 'severity') shown = [...shown].sort(bySeverity);
+  const shown =
+    state.order === 'severity'
+      ? bySeverityMerged(arrived, stored, typeof cursor === 'string')
+      : merged(arrived, stored);
   const newSeqs = new Set(arrived.slice(0, unseen).map((n) => n.seq));
 
   return (

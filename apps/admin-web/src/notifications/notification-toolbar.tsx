@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { GOLDEN_SIGNALS, type ClusterListJson, type GoldenSignal } from '@app/admin-api';
+import { GOLDEN_SIGNALS, MAX_SEARCH_LENGTH, type ClusterListJson, type GoldenSignal } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
 import { usePolling } from '../use-polling.js';
 import type { NotificationViewState } from './notification-view-state.js';
@@ -20,7 +20,7 @@ interface Props {
   onChange(change: Partial<NotificationViewState>): void;
 }
 
-/** Cluster, golden signal, time range, text and order. The severities are the chips. */
+/** Cluster, golden signal, time range, text, dedupe key and order. The severities are the chips. */
 export function NotificationToolbar({ state, onChange }: Props) {
   const [clusterIds, setClusterIds] = useState<string[]>([]);
   usePolling(
@@ -85,8 +85,17 @@ export function NotificationToolbar({ state, onChange }: Props) {
         <input
           type="search"
           value={state.text}
+          maxLength={MAX_SEARCH_LENGTH}
           onInput={(event) => onChange({ text: event.currentTarget.value })}
           aria-describedby="text-filter-hint"
+        />
+      </label>
+      <label>
+        Dedupe key
+        <input
+          type="search"
+          value={state.dedupeKey}
+          onChange={(event) => onChange({ dedupeKey: event.currentTarget.value })}
         />
       </label>
       <label>
@@ -100,8 +109,8 @@ export function NotificationToolbar({ state, onChange }: Props) {
         </select>
       </label>
       <p id="text-filter-hint" class="hint">
-        The gateway applies cluster, severity, golden signal and time range; text (title, body, id, cluster, properties)
-        and "most severe first" apply to what is loaded: scroll for older pages.
+        Text finds notifications where each word starts a word of the title, body or a property value, in any case; the
+        gateway applies every filter and the order to all it stores, and older pages load as you scroll.
       </p>
     </form>
   );

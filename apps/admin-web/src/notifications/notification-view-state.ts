@@ -1,4 +1,11 @@
-import { GOLDEN_SIGNALS, SEVERITIES, type GoldenSignal, type NotificationJson, type Severity } from '@app/admin-api';
+import {
+  GOLDEN_SIGNALS,
+  searchWords,
+  SEVERITIES,
+  type GoldenSignal,
+  type NotificationJson,
+  type Severity,
+} from '@app/admin-api';
 import { matchesText } from './notification-filter.js';
 
 /** The notifications view's filters and order, kept in the address (#/notifications?…): bookmarkable, shareable. */
@@ -11,10 +18,14 @@ export interface NotificationViewState {
   /** RFC 3339, or '' for no bound. */
   since: string;
   until: string;
-  /** Matched in the browser over what is loaded (the gateway has no text search yet). */
+  /** Words searched by the gateway (its `q`): each starts a word of the title, body or a property value. */
   text: string;
-  /** "severity": most severe first, among what is loaded. */
+  /** '' : any; else only notifications with this opni_dedupe_key. */
+  dedupeKey: string;
+  /** "severity": most severe first, then newest (the gateway's order=severity). */
   order: 'newest' | 'severity';
+  /** '' : none; else the id of the notification whose dialog is open (a permalink; in `cluster` when set). */
+  notification: string;
 }
 
 export const DEFAULT_VIEW_STATE: NotificationViewState = {
@@ -24,7 +35,9 @@ export const DEFAULT_VIEW_STATE: NotificationViewState = {
   since: '',
   until: '',
   text: '',
+  dedupeKey: '',
   order: 'newest',
+  notification: '',
 };
 
 const isTime = (text: string) => text !== '' && !Number.isNaN(Date.parse(text));
@@ -39,7 +52,9 @@ export function viewStateFrom(search: string): NotificationViewState {
     since: isTime(params.get('since') ?? '') ? params.get('since')! : '',
     until: isTime(params.get('until') ?? '') ? params.get('until')! : '',
     text: params.get('q') ?? '',
+    dedupeKey: params.get('dedupeKey') ?? '',
     order: params.get('order') === 'severity' ? 'severity' : 'newest',
+    notification: params.get('notification') ?? '',
   };
 }
 
@@ -51,11 +66,13 @@ export function viewStateSearch(state: NotificationViewState): string {
   if (state.since) params.set('since', state.since);
   if (state.until) params.set('until', state.until);
   if (state.text) params.set('q', state.text);
+  if (state.dedupeKey) params.set('dedupeKey', state.dedupeKey);
   if (state.order !== 'newest') params.set('order', state.order);
+  if (state.notification) params.set('notification', state.notification);
   return params.toString();
 }
 
-/** The filters the gateway applies, as query parameters (all but the text and the order). */
+/** The filters, as the gateway takes them (text without words, punctuation only, searches nothing: left out). */
 function gatewayParams(state: NotificationViewState, withSeverities: boolean): URLSearchParams {
   const params = new URLSearchParams();
   if (state.cluster) params.set('cluster', state.cluster);
@@ -63,11 +80,14 @@ function gatewayParams(state: NotificationViewState, withSeverities: boolean): U
   if (state.goldenSignal) params.set('goldenSignal', state.goldenSignal);
   if (state.since) params.set('since', new Date(state.since).toISOString());
   if (state.until) params.set('until', new Date(state.until).toISOString());
+  if (searchWords(state.text).length > 0) params.set('q', state.text);
+  if (state.dedupeKey) params.set('dedupeKey', state.dedupeKey);
   return params;
 }
 
 export function listPath(state: NotificationViewState, limit: number, cursor?: string): string {
   const params = gatewayParams(state, true);
+  if (state.order !== 'newest') params.set('order', state.order);
   params.set('limit', String(limit));
   if (cursor !== undefined) params.set('cursor', cursor);
   return `/api/v1/notifications?${params}`;
@@ -79,6 +99,12 @@ export function countsPath(state: NotificationViewState): string {
   return `/api/v1/notifications/counts${params ? `?${params}` : ''}`;
 }
 
+/** The notification a permalink opens, by id (in its cluster when the view has one). */
+export function byIdPath(state: NotificationViewState): string {
+  const cluster = state.cluster ? `?${new URLSearchParams({ cluster: state.cluster })}` : '';
+  return `/api/v1/notifications/${encodeURIComponent(state.notification)}${cluster}`;
+}
+
 /** Whether a notification that arrived live belongs in the list (the stream filters only cluster and a minimum severity). */
 export function matchesView(notification: NotificationJson, state: NotificationViewState): boolean {
   const received = Date.parse(notification.receivedAt);
@@ -88,6 +114,7 @@ export function matchesView(notification: NotificationJson, state: NotificationV
     (state.goldenSignal === '' || notification.goldenSignal === state.goldenSignal) &&
     (state.since === '' || received >= Date.parse(state.since)) &&
     (state.until === '' || received < Date.parse(state.until)) &&
+    (state.dedupeKey === '' || notification.properties.opni_dedupe_key === state.dedupeKey) &&
     matchesText(notification, state.text)
   );
 }

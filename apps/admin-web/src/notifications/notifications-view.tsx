@@ -6,11 +6,12 @@ import type {
   NotificationJson,
 } from '@app/admin-api';
 import { apiGet } from '../api/gateway-api.js';
+import { readProblem } from '../api/reachability.js';
 import { usePolling } from '../use-polling.js';
 import { NotificationDialog } from './notification-dialog.js';
 import { NotificationTimeline } from './notification-timeline.js';
 import { NotificationToolbar } from './notification-toolbar.js';
-import { countsPath, type NotificationViewState } from './notification-view-state.js';
+import { byIdPath, countsPath, type NotificationViewState } from './notification-view-state.js';
 import { SeverityChips } from './severity-chips.js';
 
 const COUNTS_REFRESH_MS = 10_000;
@@ -38,7 +39,22 @@ export function NotificationsView({ state, onState }: Props) {
     [path],
   );
   // A link in the dialog (related, permalink) changes the address: the dialog goes with the old view.
-  useEffect(() => setOpened(undefined), [path, state.text]);
+  useEffect(() => setOpened(undefined), [path, state.order, state.notification]);
+  // A permalink opens its notification by id, whether or not it is among the pages loaded.
+  const [openProblem, setOpenProblem] = useState<string | undefined>();
+  useEffect(() => {
+    setOpenProblem(undefined);
+    if (!state.notification) return;
+    const abort = new AbortController();
+    apiGet<NotificationJson>(byIdPath(state), abort.signal).then(setOpened, (failure: unknown) => {
+      if (!abort.signal.aborted) setOpenProblem(readProblem(failure));
+    });
+    return () => abort.abort();
+  }, [state.notification, state.cluster]);
+  const close = () => {
+    setOpened(undefined);
+    if (state.notification) onState({ ...state, notification: '' });
+  };
   // Links from a notification to its alert in Alertmanager: a convenience, so a failure only hides them.
   const [alertmanagers, setAlertmanagers] = useState<AlertmanagerTargetJson[]>([]);
   useEffect(() => {
@@ -59,9 +75,14 @@ export function NotificationsView({ state, onState }: Props) {
         selected={state.severities}
         onChange={(severities) => onState({ ...state, severities })}
       />
+      {openProblem && (
+        <p role="alert" class="error">
+          Could not open notification {state.notification}: {openProblem}
+        </p>
+      )}
       <NotificationTimeline state={state} onOpen={setOpened} />
       {opened && (
-        <NotificationDialog notification={opened} alertmanagers={alertmanagers} onClose={() => setOpened(undefined)} />
+        <NotificationDialog key={opened.seq} notification={opened} alertmanagers={alertmanagers} onClose={close} />
       )}
     </section>
   );

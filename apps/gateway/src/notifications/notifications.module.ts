@@ -10,6 +10,7 @@ import {
   type FeedOptions,
 } from './live-feed/notification-feed.js';
 import { NotificationsStreamController } from './live-feed/notifications-stream.controller.js';
+import { NotificationByIdController } from './query/notification-by-id.controller.js';
 import { NotificationCountsController } from './query/notification-counts.controller.js';
 import { NotificationQueryController } from './query/notification-query.controller.js';
 import { NotificationsController } from './query/notifications.controller.js';
@@ -24,7 +25,7 @@ import { RetentionMetrics } from './retention/retention-metrics.js';
  * The gateway's notifications: the NOTIFICATION_STORE port (store/; its
  * adapter is bound by StorageModule), the in-process fan-out bus and the live feed
  * with its SSE stream (live-feed/), the read APIs (query/: HTTP
- * /api/v1/notifications and its counts, gRPC alerting.NotificationQueryService
+ * /api/v1/notifications, its counts and one by id, gRPC alerting.NotificationQueryService
  * whose Watch reads the live feed) and retention (retention/). Ingest and receivers use the exported
  * bus. Needs GatewaySettings, the store ports (StorageModule) and a prom-client Registry (MetricsModule).
  */
@@ -34,6 +35,8 @@ import { RetentionMetrics } from './retention/retention-metrics.js';
     NotificationsStreamController,
     NotificationCountsController,
     NotificationQueryController,
+    // Last: its `:id` would answer for /counts and /stream were it registered before them.
+    NotificationByIdController,
   ],
   providers: [
     NotificationBus,

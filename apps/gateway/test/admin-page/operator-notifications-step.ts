@@ -1,5 +1,5 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { fetchGatewayNotifications, notifyAll, waitFor, type SpawnedApp } from '@app/testing';
+import { fetchGatewayNotifications, notifyAll, waitFor, withNotifyClient, type SpawnedApp } from '@app/testing';
 import type { Dom } from './browser.js';
 
 /** What admin-page-operator.e2e-spec.ts shares with its notifications step (apps and page: once its beforeAll ran). */
@@ -124,14 +124,60 @@ export function notificationsListStep(session: OperatorSession): void {
       ) as { id: string; clusterId: string; severity: string };
       expect(copied).toMatchObject({ id: 'ops-error-1', clusterId: session.cluster, severity: 'Error' });
       await screenshot('notification-dialog');
+      // The permalink: the cluster's view with this one open, read by id, so it opens however old it is.
+      const permalink = (await dialog.getByTestId('permalink').getAttribute('href'))!;
+      expect(new URL(permalink).hash).toBe(`#/notifications?cluster=${session.cluster}&notification=ops-error-1`);
       await dialog.getByTestId('permalink').click();
-      await dialog.waitFor({ state: 'hidden' });
-      await status.filter({ hasText: /^1 shown \(all that match\)/ }).waitFor();
-      expect(await list.getByRole('listitem').textContent()).toContain('title ops-error-1');
+      await waitFor(() => new URL(page.url()).hash === new URL(permalink).hash, { description: 'the permalink' });
+      await dialog.getByText('body of ops-error-1').waitFor();
+      await page.goto(permalink.replace('ops-error-1', 'ops-info-0'));
+      const oldest = page.getByRole('dialog', { name: /title ops-info-0\b/ });
+      await oldest.getByText('body of ops-info-0').waitFor();
+      await status.filter({ hasText: /^50 shown, more as you scroll/ }).waitFor();
+      expect(await list.getByRole('button', { name: /title ops-info-0\b/ }).count()).toBe(0); // not in the page
+      await page.keyboard.press('Escape');
+      await oldest.waitFor({ state: 'hidden' });
+      expect(new URL(page.url()).hash).toBe(`#/notifications?cluster=${session.cluster}`);
       await list.getByRole('button', { name: /title ops-error-1/ }).click();
       await dialog.getByRole('link', { name: `More from cluster ${session.cluster}` }).click();
       await dialog.waitFor({ state: 'hidden' });
       expect(new URL(page.url()).hash).toBe(`#/notifications?cluster=${session.cluster}`);
+      await status.filter({ hasText: /^50 shown, more as you scroll/ }).waitFor();
+
+      // Text is searched by the gateway over everything stored (q, kept in the address).
+      await page.getByRole('searchbox', { name: 'Text' }).fill('OPS-ERROR');
+      await status.filter({ hasText: /^1 shown \(all that match\)/ }).waitFor();
+      expect(await list.getByRole('listitem').textContent()).toContain('title ops-error-1');
+      expect(new URL(page.url()).hash).toContain('q=OPS-ERROR');
+      await page.getByRole('searchbox', { name: 'Text' }).fill('');
+
+      // Same dedupe key: two stored with one key (the second after the first reached the gateway, so not coalesced).
+      for (const [n, id] of ['ops-dedupe-1', 'ops-dedupe-2'].entries()) {
+        await withNotifyClient(agent.grpcAddress, (client) =>
+          client.notify({
+            id,
+            message: { title: `title ${id}`, body: `body of ${id}`, properties: { opni_dedupe_key: 'ops-key' } },
+          }),
+        );
+        const sameKey = () => fetchGatewayNotifications(gateway.httpAddress, { dedupeKey: 'ops-key' });
+        await waitFor(async () => (await sameKey()).length === n + 1, {
+          timeoutMs: 30_000,
+          description: `${id} at the gateway`,
+        });
+      }
+      await list.getByRole('button', { name: /title ops-dedupe-2/ }).click();
+      await page
+        .getByRole('dialog', { name: /title ops-dedupe-2/ })
+        .getByRole('link', { name: 'Same dedupe key (ops-key)' })
+        .click();
+      await status.filter({ hasText: /^2 shown \(all that match\)/ }).waitFor();
+      expect(await list.locator('.notification-title').allTextContents()).toEqual([
+        'title ops-dedupe-2',
+        'title ops-dedupe-1',
+      ]);
+      expect(new URL(page.url()).hash).toBe('#/notifications?dedupeKey=ops-key');
+      await page.getByRole('searchbox', { name: 'Dedupe key' }).fill('');
+      await page.getByRole('searchbox', { name: 'Dedupe key' }).press('Enter');
       await status.filter({ hasText: /^50 shown, more as you scroll/ }).waitFor();
 
       // Away from the list, a Critical or Error counts in the tab title and is announced politely.

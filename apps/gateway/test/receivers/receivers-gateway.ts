@@ -47,6 +47,9 @@ export class DurableStore implements NotificationStore {
   list(query: Parameters<NotificationStore['list']>[0]) {
     return this.open.list(query);
   }
+  withId(id: string, clusterId?: string) {
+    return this.open.withId(id, clusterId);
+  }
   readAfter(afterSeq: bigint, limit: number) {
     return this.open.readAfter(afterSeq, limit);
   }

@@ -5,7 +5,7 @@ import { countQueryFromParams, type QueryParams } from './notification-query-par
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 /**
- * GET /api/v1/notifications/counts?cluster=&goldenSignal=&since=&until= — how
+ * GET /api/v1/notifications/counts?cluster=&goldenSignal=&since=&until=&q=&dedupeKey= — how
  * many stored notifications match, per severity: the admin page's severity
  * chips. The same filters as the list, but severity (which it counts).
  */

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { alerting } from '@app/proto';
+import { repoRoot } from '@app/testing';
 import { InvalidArgumentError } from '@app/runtime';
 import {
+  byIdClusterFromParams,
   countQueryFromParams,
   feedFilterFromParams,
+  LIST_PARAMS,
   listQueryFromParams,
   resumeAfter,
   rfc3339,
@@ -29,6 +34,9 @@ describe('listQueryFromParams', () => {
         goldenSignal: 'latency',
         since: '2030-01-01T00:00:00Z',
         until: '2030-01-02T00:00:00.250+01:00',
+        q: 'disk "full"',
+        dedupeKey: 'disk/node-7',
+        order: 'SEVERITY',
         limit: '50',
         cursor: 'czE',
       }),
@@ -38,13 +46,16 @@ describe('listQueryFromParams', () => {
       goldenSignals: [GoldenSignal.Latency],
       since: new Date('2030-01-01T00:00:00Z'),
       until: new Date('2030-01-01T23:00:00.250Z'),
+      text: 'disk "full"',
+      dedupeKey: 'disk/node-7',
+      order: 'severity',
       limit: 50,
       cursor: 'czE',
     });
   });
 
-  it('leaves out what is not given; an empty cursor is the first page', () => {
-    expect(listQueryFromParams({ cursor: '' })).toEqual({
+  it('leaves out what is not given; an empty cursor is the first page, a blank q no search', () => {
+    expect(listQueryFromParams({ cursor: '', q: '  ' })).toEqual({
       clusterIds: [],
       severities: [],
       goldenSignals: [],
@@ -67,14 +78,39 @@ describe('listQueryFromParams', () => {
     [{ since: '2030-01-01' }, 'since'],
     [{ until: 'now' }, 'until'],
     [{ minSeverity: 'Error' }, 'minSeverity'],
+    [{ order: 'loudest' }, 'order'],
+    [{ order: ['newest', 'severity'] }, 'order'],
+    [{ q: ['disk', 'full'] }, 'q'],
+    [{ q: { $ne: '' } }, 'q'],
+    [{ dedupeKey: '' }, 'dedupeKey'],
+    [{ cluster: 'a\u0000' }, 'cluster'],
   ])('refuses %j naming %s', (params, field) => {
     expect(fieldOf(() => listQueryFromParams(params))).toBe(field);
+  });
+});
+
+describe('the list parameters in docs/api.md', () => {
+  it('has a row for each parameter, and none for another', () => {
+    const text = readFileSync(join(repoRoot, 'docs/api.md'), 'utf8');
+    const rows = [...text.matchAll(/^ {2}\| `(\w+)` +\|/gm)].map((match) => match[1]);
+    expect(rows).toEqual(LIST_PARAMS);
+  });
+});
+
+describe('byIdClusterFromParams', () => {
+  it('reads the cluster, if any; refuses a second one or another parameter', () => {
+    expect(byIdClusterFromParams({})).toBeUndefined();
+    expect(byIdClusterFromParams({ cluster: 'a' })).toBe('a');
+    expect(fieldOf(() => byIdClusterFromParams({ cluster: ['a', 'b'] }))).toBe('cluster');
+    expect(fieldOf(() => byIdClusterFromParams({ q: 'x' }))).toBe('q');
   });
 });
 
 describe('countQueryFromParams', () => {
   it('takes the list filters but severity and the page, naming a bad one', () => {
     expect(countQueryFromParams({ cluster: 'a', goldenSignal: 'errors' }).clusterIds).toEqual(['a']);
+    expect(countQueryFromParams({ q: 'disk', dedupeKey: 'k' })).toMatchObject({ text: 'disk', dedupeKey: 'k' });
+    expect(() => countQueryFromParams({ order: 'severity' })).toThrow('order: is not a parameter of this endpoint');
     expect(() => countQueryFromParams({ severity: 'critical' })).toThrow(InvalidArgumentError);
     expect(() => countQueryFromParams({ limit: '5' })).toThrow('limit: is not a parameter of this endpoint');
     expect(() => countQueryFromParams({ since: 'yesterday' })).toThrow('since:');

@@ -9,14 +9,33 @@ import {
 import { alerting } from '@app/proto';
 import { InvalidArgumentError } from '@app/runtime';
 import type { FeedFilter } from '../live-feed/notification-feed.js';
-import { MAX_LIST_LIMIT, type NotificationCountQuery, type NotificationQuery } from '../store/notification-store.js';
+import {
+  MAX_LIST_LIMIT,
+  NOTIFICATION_ORDERS,
+  type NotificationCountQuery,
+  type NotificationOrder,
+  type NotificationQuery,
+} from '../store/notification-store.js';
 
 /** Query parameters as Express parses them ("simple" parser): a repeated name gives an array. */
 export type QueryParams = Record<string, unknown>;
 
-const LIST_PARAMS = ['cluster', 'severity', 'goldenSignal', 'since', 'until', 'limit', 'cursor'];
+/** The list API's parameters (docs/api.md has a row for each). */
+export const LIST_PARAMS = [
+  'cluster',
+  'severity',
+  'goldenSignal',
+  'since',
+  'until',
+  'q',
+  'dedupeKey',
+  'order',
+  'limit',
+  'cursor',
+];
 const STREAM_PARAMS = ['cluster', 'minSeverity'];
-const COUNT_PARAMS = ['cluster', 'goldenSignal', 'since', 'until'];
+const COUNT_PARAMS = ['cluster', 'goldenSignal', 'since', 'until', 'q', 'dedupeKey'];
+const BY_ID_PARAMS = ['cluster'];
 
 /** GET /api/v1/notifications: the store query its parameters ask for; InvalidArgumentError names a bad one. */
 export function listQueryFromParams(params: QueryParams): NotificationQuery {
@@ -25,6 +44,10 @@ export function listQueryFromParams(params: QueryParams): NotificationQuery {
   const cursor = single(params, 'cursor');
   const since = single(params, 'since');
   const until = single(params, 'until');
+  const q = single(params, 'q');
+  const dedupeKey = single(params, 'dedupeKey');
+  const order = single(params, 'order');
+  if (dedupeKey === '') throw new InvalidArgumentError('dedupeKey', 'must not be empty');
   if (limit !== undefined && !/^\d{1,7}$/.test(limit))
     throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   return {
@@ -37,6 +60,10 @@ export function listQueryFromParams(params: QueryParams): NotificationQuery {
     ),
     since: since === undefined ? undefined : rfc3339('since', since),
     until: until === undefined ? undefined : rfc3339('until', until),
+    // Words are checked by the store (searchTerms); blank is no search, as an empty cursor is the first page.
+    text: q === undefined || q.trim() === '' ? undefined : q,
+    dedupeKey,
+    order: order === undefined ? undefined : orderNamed(order),
     limit: limit === undefined ? undefined : Number(limit),
     // Empty is the first page, as in gRPC (clients often send `cursor=` then).
     cursor: cursor === '' ? undefined : cursor,
@@ -46,8 +73,23 @@ export function listQueryFromParams(params: QueryParams): NotificationQuery {
 /** GET /api/v1/notifications/counts: the list's filters but severity (counted) and the page. */
 export function countQueryFromParams(params: QueryParams): NotificationCountQuery {
   onlyKnown(params, COUNT_PARAMS);
-  const { clusterIds, goldenSignals, since, until } = listQueryFromParams(params);
-  return { clusterIds, goldenSignals, since, until };
+  const { clusterIds, goldenSignals, since, until, text, dedupeKey } = listQueryFromParams(params);
+  return { clusterIds, goldenSignals, since, until, text, dedupeKey };
+}
+
+/** GET /api/v1/notifications/:id: the cluster it is asked in, if any. */
+export function byIdClusterFromParams(params: QueryParams): string | undefined {
+  onlyKnown(params, BY_ID_PARAMS);
+  const ids = clusters(params);
+  if (ids.length > 1) throw new InvalidArgumentError('cluster', 'must be given at most once');
+  return ids[0];
+}
+
+function orderNamed(text: string): NotificationOrder {
+  const order = NOTIFICATION_ORDERS.find((name) => name === text.toLowerCase());
+  if (order === undefined)
+    throw new InvalidArgumentError('order', `${JSON.stringify(text)} is not one of ${NOTIFICATION_ORDERS.join(', ')}`);
+  return order;
 }
 
 /** GET /api/v1/notifications/stream: the live filter its parameters ask for. */
@@ -99,6 +141,9 @@ function single(params: QueryParams, name: string): string | undefined {
 function clusters(params: QueryParams): string[] {
   const ids = repeated(params, 'cluster');
   if (ids.some((id) => id === '')) throw new InvalidArgumentError('cluster', 'must not be empty');
+  // No cluster id holds one, and PostgreSQL text cannot: refused here rather than failing in the database.
+  if (ids.some((id) => id.includes('\0')))
+    throw new InvalidArgumentError('cluster', 'must not contain a NUL character');
   return ids;
 }
 

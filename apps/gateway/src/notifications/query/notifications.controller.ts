@@ -5,8 +5,8 @@ import { listQueryFromParams, type QueryParams } from './notification-query-para
 import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
 
 /**
- * GET /api/v1/notifications?cluster=&severity=&goldenSignal=&since=&until=&limit=&cursor=
- * — stored notifications, newest first, a page at a time.
+ * GET /api/v1/notifications?cluster=&severity=&goldenSignal=&since=&until=&q=&dedupeKey=&order=&limit=&cursor=
+ * — stored notifications, newest (or most severe) first, a page at a time.
  */
 @Controller('api/v1/notifications')
 export class NotificationsController {

@@ -1,3 +1,4 @@
+import type { NotificationOrder } from '@app/admin-api';
 import type { alerting } from '@app/proto';
 
 /** Injection token of the gateway's notification storage (SQLite by default). */
@@ -36,17 +37,38 @@ export interface NotificationQuery {
   since?: Date;
   /** Received before this instant (exclusive); must be later than `since`. */
   until?: Date;
+  /**
+   * Words that must each start a word of the title, body or a property value,
+   * in any case (@app/admin-api's matchesSearch); punctuation only separates
+   * words. Blank is no filter; InvalidArgumentError('q') when too long or
+   * when it holds no word.
+   */
+  text?: string;
+  /** Only those whose opni_dedupe_key property is exactly this. */
+  dedupeKey?: string;
+  /** `newest` (the default): seq descending; `severity`: most severe first, then newest. */
+  order?: NotificationOrder;
   /** Page size, 1 to MAX_LIST_LIMIT (default DEFAULT_LIST_LIMIT). */
   limit?: number;
   /**
    * The `nextCursor` of a previous page: the next page holds what is older
-   * than that page. It marks a position, not the filters: pass the same filters.
+   * than that page. It marks a position, not the filters: pass the same filters
+   * and order (a cursor of the other order is an InvalidArgumentError).
    */
   cursor?: string;
 }
 
+/** The orders a listing comes in: the API's. */
+export { NOTIFICATION_ORDERS, type NotificationOrder } from '@app/admin-api';
+
+/** Most notifications withId() returns: enough to tell one from several. */
+export const MAX_SAME_ID = 10;
+
 /** Filters of a count by severity: a listing's, but for the severities (counted) and the page. */
-export type NotificationCountQuery = Pick<NotificationQuery, 'clusterIds' | 'goldenSignals' | 'since' | 'until'>;
+export type NotificationCountQuery = Pick<
+  NotificationQuery,
+  'clusterIds' | 'goldenSignals' | 'since' | 'until' | 'text' | 'dedupeKey'
+>;
 
 export interface NotificationPage {
   notifications: alerting.StoredNotification[];
@@ -72,10 +94,17 @@ export interface NotificationStore {
    */
   store(incoming: IncomingNotification): Promise<StoreResult>;
   /**
-   * Newest first (seq descending), filtered, a page at a time. Throws
-   * InvalidArgumentError naming `limit`, `cursor`, `since` or `until` for a bad one.
+   * Newest first (seq descending) or most severe first, filtered, a page at a
+   * time. Throws InvalidArgumentError naming `limit`, `cursor`, `since`,
+   * `until`, `q`, `dedupeKey` or `order` for a bad one.
    */
   list(query: NotificationQuery): Promise<NotificationPage>;
+  /**
+   * The stored notifications with this id (of this cluster when given), newest
+   * first, at most MAX_SAME_ID: ids are unique per cluster only. Throws
+   * InvalidArgumentError('id') for an empty one.
+   */
+  withId(id: string, clusterId?: string): Promise<alerting.StoredNotification[]>;
   /**
    * Up to `limit` stored notifications with seq > `afterSeq`, oldest first:
    * how receivers catch up from their own durable cursor.

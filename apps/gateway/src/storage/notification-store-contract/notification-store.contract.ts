@@ -1,4 +1,5 @@
 import { describeListingContract } from './notification-listing.contract.js';
+import { describeSearchContract } from './notification-search.contract.js';
 import type { OpenNotificationStore } from './notification-store-harness.js';
 import { describeWritesContract } from './notification-writes.contract.js';
 
@@ -13,4 +14,5 @@ export type { NotificationStoreUnderTest, OpenNotificationStore } from './notifi
 export function describeNotificationStoreContract(adapter: string, open: OpenNotificationStore): void {
   describeWritesContract(adapter, open);
   describeListingContract(adapter, open);
+  describeSearchContract(adapter, open);
 }

@@ -1,5 +1,6 @@
 import { ENROLMENT_MIGRATIONS } from './enrolment-migrations.js';
 import { NOTIFICATION_MIGRATIONS } from './notification-migrations.js';
+import { NOTIFICATION_SEARCH_MIGRATIONS } from './notification-search-migrations.js';
 import { RECEIVER_PROGRESS_MIGRATIONS } from './receiver-progress-migrations.js';
 import type { Migration } from './schema-migrations.js';
 import { TASK_MIGRATIONS } from './task-migrations.js';
@@ -14,4 +15,5 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
   ...ENROLMENT_MIGRATIONS,
   ...RECEIVER_PROGRESS_MIGRATIONS,
   ...TASK_MIGRATIONS,
+  ...NOTIFICATION_SEARCH_MIGRATIONS,
 ];

@@ -11,13 +11,19 @@ import type {
   RetentionPolicy,
   StoreResult,
 } from '../../notifications/store/notification-store.js';
+import type { CursorPosition } from '../../notifications/store/notification-cursor.js';
 import {
-  cursorSeq,
-  encodeCursor,
+  dedupeKeyFilter,
+  idLookup,
+  listOrder,
+  nextCursorAfter,
   pageLimit,
+  pageStart,
   readLimit,
+  searchTerms,
   timeRange,
 } from '../../notifications/store/notification-query-checks.js';
+import { MAX_SAME_ID } from '../../notifications/store/notification-store.js';
 import {
   fromRow,
   NOTIFICATION_COLUMNS,
@@ -131,14 +137,25 @@ export class PostgresNotificationStore implements NotificationStore {
   async list(query: NotificationQuery): Promise<NotificationPage> {
     this.ensureOpen();
     const limit = pageLimit(query);
-    const before = query.cursor === undefined ? undefined : cursorSeq(query.cursor);
-    const where = this.where(query, before);
+    const order = listOrder(query);
+    const where = this.where(query, pageStart(query));
+    const orderBy = order === 'severity' ? this.sql`severity DESC, seq DESC` : this.sql`seq DESC`;
     // One more than the page: it tells whether another page follows.
     const rows = await this.sql<NotificationRow[]>`
-      SELECT ${this.sql(NOTIFICATION_COLUMNS)} FROM notifications ${where} ORDER BY seq DESC LIMIT ${limit + 1}`;
+      SELECT ${this.sql(NOTIFICATION_COLUMNS)} FROM notifications ${where} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
     const more = rows.length > limit;
     const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
-    return { notifications, nextCursor: more ? encodeCursor(notifications[limit - 1].seq) : undefined };
+    return { notifications, nextCursor: more ? nextCursorAfter(order, notifications[limit - 1]) : undefined };
+  }
+
+  async withId(id: string, clusterId?: string): Promise<alerting.StoredNotification[]> {
+    this.ensureOpen();
+    idLookup(id, clusterId);
+    const ofCluster = clusterId === undefined ? this.sql`` : this.sql`AND cluster_id = ${clusterId}`;
+    const rows = await this.sql<NotificationRow[]>`
+      SELECT ${this.sql(NOTIFICATION_COLUMNS)} FROM notifications WHERE id = ${id} ${ofCluster}
+      ORDER BY seq DESC LIMIT ${MAX_SAME_ID}`;
+    return rows.map(fromRow);
   }
 
   async countBySeverity(query: NotificationCountQuery): Promise<Map<alerting.OpniSeverity, number>> {
@@ -149,8 +166,13 @@ export class PostgresNotificationStore implements NotificationStore {
   }
 
   /** The WHERE clause of a query's filters (received_at never decreases along seq, as in the SQLite store). */
-  private where(query: NotificationCountQuery & Pick<NotificationQuery, 'severities'>, before: bigint | undefined) {
+  private where(
+    query: NotificationCountQuery & Pick<NotificationQuery, 'severities'>,
+    start: CursorPosition | undefined,
+  ) {
     const { since, until } = timeRange(query);
+    const words = searchTerms(query);
+    const dedupeKey = dedupeKeyFilter(query);
     const sql = this.sql;
     const conditions: postgres.PendingQuery<postgres.Row[]>[] = [];
     if (query.clusterIds?.length) conditions.push(sql`cluster_id = ANY(${[...new Set(query.clusterIds)]}::text[])`);
@@ -159,7 +181,11 @@ export class PostgresNotificationStore implements NotificationStore {
       conditions.push(sql`golden_signal = ANY(${[...new Set(query.goldenSignals)]}::smallint[])`);
     if (since) conditions.push(sql`received_at >= ${since}`);
     if (until) conditions.push(sql`received_at < ${until}`);
-    if (before !== undefined) conditions.push(sql`seq < ${before}`);
+    if (dedupeKey !== undefined) conditions.push(sql`dedupe_key = ${dedupeKey}`);
+    // Each word a quoted prefix lexeme, matched against exactly the words stored: what was typed is only ever text.
+    if (words) conditions.push(sql`search_words @@ ${words.map((word) => `'${word}':*`).join(' & ')}::tsquery`);
+    if (start?.severity !== undefined) conditions.push(sql`(severity, seq) < (${start.severity}, ${start.seq})`);
+    else if (start !== undefined) conditions.push(sql`seq < ${start.seq}`);
     if (conditions.length === 0) return sql``;
     return sql`WHERE ${conditions.reduce((all, condition) => sql`${all} AND ${condition}`)}`;
   }

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { alerting } from '@app/proto';
+import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
 import type { IncomingNotification, StoreResult } from '../../notifications/store/notification-store.js';
 
 /** The columns of notifications, in the order fromRow reads them. */
@@ -16,13 +17,25 @@ export interface NotificationRow {
   payload: Uint8Array;
 }
 
+/** The columns an insert writes: the read ones, and what the search reads (notification-search-migrations.ts). */
+const INSERT_COLUMNS = [...NOTIFICATION_COLUMNS, 'dedupe_key', 'search_words'];
+
+/**
+ * Search words as a tsvector literal: each quoted, so taken as it is (no
+ * parser, no stemming). Words hold only letters, digits and marks: no quote
+ * or backslash to escape.
+ */
+export function tsvectorLiteral(words: string): string {
+  return words === '' ? '' : `'${words.split(' ').join("' '")}'`;
+}
+
 /** A store() call waiting for its batch: the notification and its protobuf bytes. */
 export interface PendingNotification {
   incoming: IncomingNotification;
   payload: Uint8Array;
 }
 
-/** Rows per INSERT statement: 7 parameters each, well under PostgreSQL's 65,535 per statement. */
+/** Rows per INSERT statement: 9 parameters each, well under PostgreSQL's 65,535 per statement. */
 const INSERT_CHUNK = 1_000;
 
 /**
@@ -72,7 +85,7 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
 
     let lastSeq = BigInt(feed.last_seq);
     let lastReceivedAt = feed.last_received_at.getTime();
-    const rows: NotificationRow[] = [];
+    const rows: (NotificationRow & { dedupe_key: string | null; search_words: string })[] = [];
     const results = batch.map(({ incoming, payload }): StoreResult => {
       const key = keyOf(incoming.clusterId, incoming.id);
       const earlier = stored.get(key);
@@ -81,6 +94,7 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
       lastReceivedAt = Math.max(lastReceivedAt, incoming.receivedAt.getTime());
       const { clusterId, id, notification, severity, goldenSignal } = incoming;
       const receivedAt = new Date(lastReceivedAt);
+      const { dedupeKey, words } = searchIndexOf(notification);
       rows.push({
         seq: lastSeq,
         cluster_id: clusterId,
@@ -89,6 +103,8 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
         golden_signal: goldenSignal,
         received_at: receivedAt,
         payload,
+        dedupe_key: dedupeKey,
+        search_words: tsvectorLiteral(words),
       });
       const written = { clusterId, id, notification, severity, goldenSignal, receivedAt, seq: lastSeq };
       stored.set(key, written); // a second store() of it in the same batch is its duplicate
@@ -99,7 +115,7 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
       tx`UPDATE notification_feed SET last_seq = ${lastSeq}, last_received_at = ${new Date(lastReceivedAt)}`,
     ];
     for (let start = 0; start < rows.length; start += INSERT_CHUNK)
-      writes.push(tx`INSERT INTO notifications ${tx(rows.slice(start, start + INSERT_CHUNK), NOTIFICATION_COLUMNS)}`);
+      writes.push(tx`INSERT INTO notifications ${tx(rows.slice(start, start + INSERT_CHUNK), INSERT_COLUMNS)}`);
     await Promise.all(writes); // pipelined too
     return results;
   });

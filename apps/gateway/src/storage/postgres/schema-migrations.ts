@@ -12,6 +12,8 @@ export interface Migration {
   name: string;
   /** SQL run in the migration transaction (so no CREATE INDEX CONCURRENTLY). */
   up: string;
+  /** Then, in the same transaction, what SQL alone cannot do (reading protobuf payloads, say). */
+  backfill?: (tx: postgres.TransactionSql) => Promise<void>;
 }
 
 /**
@@ -50,8 +52,9 @@ export async function migrate(sql: postgres.Sql, migrations: readonly Migration[
           `(it knows 1 to ${migrations.at(-1)?.version ?? 0}): a newer gateway migrated it; start that version`,
       );
     const pending = migrations.filter((migration) => !applied.has(migration.version));
-    for (const { version, name, up } of pending) {
+    for (const { version, name, up, backfill } of pending) {
       await tx.unsafe(up);
+      await backfill?.(tx);
       await tx`INSERT INTO schema_migrations (version, name) VALUES (${version}, ${name})`;
     }
     return pending.map((migration) => migration.version);

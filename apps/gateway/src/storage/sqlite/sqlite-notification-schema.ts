@@ -1,8 +1,29 @@
 import type Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
 
-/** PRAGMA user_version of the layout below; a file with another version is refused, not reinterpreted. */
-export const SCHEMA_VERSION = 1;
+/**
+ * PRAGMA user_version of the layout below; a file of version 1 is upgraded
+ * (sqlite-notification-upgrade.ts), one of another version refused, not reinterpreted.
+ * 2: dedupe_key, the id index and the notifications_text search index.
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * The search index: each notification's words (notificationWords) under its
+ * seq. Contentless (the words are not stored twice, only indexed), with
+ * deletes (contentless_delete) so that retention and deleteCluster remove
+ * them by a trigger. Tokens are runs of letters, digits, marks and private-use
+ * characters, as searchWords splits them, so FTS5 finds the words it was given.
+ */
+export const SEARCH_SCHEMA = `
+  CREATE VIRTUAL TABLE IF NOT EXISTS notifications_text USING fts5(
+    words, content='', contentless_delete=1,
+    tokenize="unicode61 remove_diacritics 0 categories 'L* N* M* Co'"
+  );
+  CREATE TRIGGER IF NOT EXISTS notifications_text_delete AFTER DELETE ON notifications BEGIN
+    DELETE FROM notifications_text WHERE rowid = old.seq;
+  END;
+`;
 
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS notifications (
@@ -13,6 +34,7 @@ export const SCHEMA = `
     golden_signal INTEGER NOT NULL,
     received_at   INTEGER NOT NULL,                  -- ms since the epoch; never decreases along seq
     payload       BLOB NOT NULL,                     -- alerting.Notification, protobuf
+    dedupe_key    TEXT,                              -- its opni_dedupe_key property (version 2)
     UNIQUE (cluster_id, id)                          -- ingest's deduplication key
   );
   -- Each listing filter walks its index in seq order and stops at the page's end.
@@ -20,6 +42,9 @@ export const SCHEMA = `
   CREATE INDEX IF NOT EXISTS notifications_by_severity ON notifications (severity, seq);
   CREATE INDEX IF NOT EXISTS notifications_by_golden_signal ON notifications (golden_signal, seq);
   CREATE INDEX IF NOT EXISTS notifications_by_received_at ON notifications (received_at);
+  CREATE INDEX IF NOT EXISTS notifications_by_dedupe_key ON notifications (dedupe_key, seq) WHERE dedupe_key IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS notifications_by_id ON notifications (id);
+  ${SEARCH_SCHEMA}
 `;
 
 export const COLUMNS = 'seq, cluster_id, id, severity, golden_signal, received_at, payload';
@@ -40,6 +65,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     lastReceivedAt: db.prepare('SELECT max(received_at) FROM notifications').pluck(),
     byKey: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE cluster_id = ? AND id = ?`).raw(true),
+    withId: db.prepare(`SELECT ${COLUMNS} FROM notifications WHERE id = ? ORDER BY seq DESC LIMIT ?`).raw(true),
     /** The first seq received at or after an instant (undefined when none is). */
     firstSeqReceivedFrom: db
       .prepare('SELECT seq FROM notifications WHERE received_at >= ? ORDER BY received_at, seq LIMIT 1')

@@ -1,13 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
-import {
-  InvalidArgumentError,
-  openVersionedSqlite,
-  SqliteWriterThread,
-  UnavailableError,
-  type Committer,
-} from '@app/runtime';
+import { openVersionedSqlite, SqliteWriterThread, UnavailableError, type Committer } from '@app/runtime';
 import {
   type IncomingNotification,
   type NotificationPage,
@@ -24,9 +18,12 @@ import {
   type EncodedRows,
   type NotificationRow,
 } from './sqlite-notification-writes.js';
-import { decodeCursor, encodeCursor } from '../../notifications/store/notification-cursor.js';
-import { pageLimit, readLimit } from '../../notifications/store/notification-query-checks.js';
+import * as checks from '../../notifications/store/notification-query-checks.js';
+import { MAX_SAME_ID } from '../../notifications/store/notification-store.js';
+import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
+import { sqliteFilter, type FilterQuery } from './sqlite-notification-filter.js';
 import { COLUMNS, fromRow, prepareStatements, SCHEMA, SCHEMA_VERSION, type Row } from './sqlite-notification-schema.js';
+import { upgradeNotificationFile } from './sqlite-notification-upgrade.js';
 
 /** Rows deleted per transaction while pruning, so that ingest is never held up for long. */
 const PRUNE_CHUNK = 5_000;
@@ -81,6 +78,7 @@ export class SqliteNotificationStore implements NotificationStore {
     private readonly path: string,
     options: SqliteNotificationStoreOptions = {},
   ) {
+    upgradeNotificationFile(path);
     this.db = openVersionedSqlite(path, {
       kind: 'notification',
       reader: 'this gateway',
@@ -109,8 +107,10 @@ export class SqliteNotificationStore implements NotificationStore {
     // instead, so that since/until select a contiguous seq range (see list()).
     const receivedAt = Math.max(incoming.receivedAt.getTime(), this.lastReceivedAt);
     this.lastReceivedAt = receivedAt;
+    const { dedupeKey, words } = searchIndexOf(notification);
     return new Promise<StoreResult>((resolve, reject) => {
-      this.pending.push({ clusterId, id, notification, severity, goldenSignal, receivedAt, payload, resolve, reject });
+      const row = { clusterId, id, severity, goldenSignal, receivedAt, payload, dedupeKey, words };
+      this.pending.push({ ...row, notification, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // After the I/O callbacks of this turn: every push that arrived with this one joins its transaction.
@@ -173,16 +173,28 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async list(query: NotificationQuery): Promise<NotificationPage> {
     this.ensureOpen();
-    const limit = pageLimit(query);
-    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const filter = this.filter(query, before);
+    const limit = checks.pageLimit(query);
+    const order = checks.listOrder(query);
+    const filter = this.filter(query, checks.pageStart(query));
     if (filter === undefined) return { notifications: [] };
-    const sql = `SELECT ${COLUMNS} FROM notifications ${filter.where} ORDER BY seq DESC LIMIT ?`;
+    // Most severe first walks the (severity, seq) index backwards, as newest first walks seq.
+    const orderBy = order === 'severity' ? 'severity DESC, seq DESC' : 'seq DESC';
+    const sql = `SELECT ${COLUMNS} FROM notifications ${filter.where} ORDER BY ${orderBy} LIMIT ?`;
     // One more than the page: it tells whether another page follows.
     const rows = this.statement(sql).all(...filter.parameters, limit + 1) as Row[];
     const more = rows.length > limit;
     const notifications = (more ? rows.slice(0, limit) : rows).map(fromRow);
-    return { notifications, nextCursor: more ? encodeCursor(notifications[limit - 1].seq) : undefined };
+    return { notifications, nextCursor: more ? checks.nextCursorAfter(order, notifications[limit - 1]) : undefined };
+  }
+
+  async withId(id: string, clusterId?: string): Promise<alerting.StoredNotification[]> {
+    this.ensureOpen();
+    checks.idLookup(id, clusterId);
+    const rows =
+      clusterId === undefined
+        ? (this.statements.withId.all(id, MAX_SAME_ID) as Row[])
+        : ([this.statements.byKey.get(clusterId, id)].filter(Boolean) as Row[]);
+    return rows.map(fromRow);
   }
 
   async countBySeverity(query: NotificationCountQuery): Promise<Map<alerting.OpniSeverity, number>> {
@@ -203,47 +215,13 @@ export class SqliteNotificationStore implements NotificationStore {
     return statement;
   }
 
-  /** The WHERE clause of a query's filters; undefined when nothing can match (since is after the newest). */
-  private filter(
-    query: NotificationCountQuery & Pick<NotificationQuery, 'severities'>,
-    before: bigint | undefined,
-  ): { where: string; parameters: unknown[] } | undefined {
-    const since = instant('since', query.since);
-    const until = instant('until', query.until);
-    if (since !== undefined && until !== undefined && until <= since)
-      throw new InvalidArgumentError('until', 'must be later than since');
-
-    // received_at never decreases along seq (see store()), so a time range is a seq range: two
-    // index seeks, then every filter walks its (column, seq) index; no sort of the whole range.
-    const low = since === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(since);
-    const high = until === undefined ? undefined : this.statements.firstSeqReceivedFrom.get(until);
-    if (since !== undefined && low === undefined) return undefined;
-
-    const conditions: string[] = [];
-    const parameters: unknown[] = [];
-    const among = (column: string, values: readonly unknown[] | undefined) => {
-      if (!values?.length) return;
-      // One parameter however many values: a JSON array, read by json_each.
-      conditions.push(`${column} IN (SELECT value FROM json_each(?))`);
-      parameters.push(JSON.stringify([...new Set(values)]));
-    };
-    among('cluster_id', query.clusterIds);
-    among('severity', query.severities);
-    among('golden_signal', query.goldenSignals);
-    const seqBound = (condition: string, value: unknown) => {
-      if (value === undefined) return;
-      conditions.push(condition);
-      parameters.push(value);
-    };
-    seqBound('seq >= ?', low);
-    seqBound('seq < ?', high);
-    seqBound('seq < ?', before);
-    return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
+  private filter(query: FilterQuery, start: Parameters<typeof sqliteFilter>[1]) {
+    return sqliteFilter(query, start, this.statements.firstSeqReceivedFrom);
   }
 
   async readAfter(afterSeq: bigint, limit: number): Promise<alerting.StoredNotification[]> {
     this.ensureOpen();
-    return (this.statements.after.all(afterSeq, readLimit(limit)) as Row[]).map(fromRow);
+    return (this.statements.after.all(afterSeq, checks.readLimit(limit)) as Row[]).map(fromRow);
   }
 
   /**
@@ -314,11 +292,4 @@ export class SqliteNotificationStore implements NotificationStore {
   private ensureOpen(): void {
     if (this.closed) throw new UnavailableError('the notification store is closed');
   }
-}
-
-function instant(field: string, date: Date | undefined): number | undefined {
-  if (date === undefined) return undefined;
-  const time = date.getTime();
-  if (Number.isNaN(time)) throw new InvalidArgumentError(field, 'is not a valid time');
-  return time;
 }

@@ -14,6 +14,10 @@ export interface NotificationRow {
   receivedAt: number;
   /** alerting.Notification, protobuf. */
   payload: Uint8Array;
+  /** Its opni_dedupe_key, or null. */
+  dedupeKey: string | null;
+  /** Its search words, separated by spaces (notificationWords). */
+  words: string;
 }
 
 /**
@@ -29,12 +33,14 @@ export interface EncodedRows {
 
 /** Numbers per row: severity, golden signal, received at, payload offset, payload length. */
 const WIDTH = 5;
+/** Strings per row: cluster id, id, dedupe key ('' for none), search words. */
+const STRINGS = 4;
 
 export function encodeRows(rows: readonly NotificationRow[]): EncodedRows {
   let payloadBytes = 0;
   for (const row of rows) payloadBytes += row.payload.byteLength;
   const numbers = new Float64Array(rows.length * WIDTH);
-  const strings: string[] = new Array(rows.length * 2);
+  const strings: string[] = new Array(rows.length * STRINGS);
   const payloads = new ArrayBuffer(payloadBytes);
   const bytes = new Uint8Array(payloads);
   let offset = 0;
@@ -47,8 +53,10 @@ export function encodeRows(rows: readonly NotificationRow[]): EncodedRows {
     numbers[n + 4] = row.payload.byteLength;
     bytes.set(row.payload, offset);
     offset += row.payload.byteLength;
-    strings[i * 2] = row.clusterId;
-    strings[i * 2 + 1] = row.id;
+    strings[i * STRINGS] = row.clusterId;
+    strings[i * STRINGS + 1] = row.id;
+    strings[i * STRINGS + 2] = row.dedupeKey ?? '';
+    strings[i * STRINGS + 3] = row.words;
   });
   return { numbers, strings, payloads };
 }
@@ -66,23 +74,28 @@ export function rowBuffers(rows: EncodedRows): ArrayBuffer[] {
  */
 export function notificationCommitter(db: Database.Database): Committer<EncodedRows, Float64Array> {
   const insert = db.prepare(
-    `INSERT INTO notifications (cluster_id, id, severity, golden_signal, received_at, payload)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id, id) DO NOTHING`,
+    `INSERT INTO notifications (cluster_id, id, severity, golden_signal, received_at, payload, dedupe_key)
+     VALUES (?, ?, ?, ?, ?, ?, nullif(?, '')) ON CONFLICT (cluster_id, id) DO NOTHING`,
   );
+  const index = db.prepare('INSERT INTO notifications_text (rowid, words) VALUES (?, ?)');
   const insertAll = db.transaction(({ numbers, strings, payloads }: EncodedRows): Float64Array => {
-    const seqs = new Float64Array(strings.length / 2);
+    const seqs = new Float64Array(strings.length / STRINGS);
     for (let i = 0; i < seqs.length; i++) {
       const n = i * WIDTH;
+      const s = i * STRINGS;
       const payload = Buffer.from(payloads, numbers[n + 3], numbers[n + 4]);
       const { changes, lastInsertRowid } = insert.run(
-        strings[i * 2],
-        strings[i * 2 + 1],
+        strings[s],
+        strings[s + 1],
         numbers[n],
         numbers[n + 1],
         numbers[n + 2],
         payload,
+        strings[s + 2],
       );
       seqs[i] = changes === 0 ? 0 : Number(lastInsertRowid);
+      // In the same savepoint: a notification is searchable exactly when it is stored.
+      if (changes !== 0) index.run(lastInsertRowid, strings[s + 3]);
     }
     return seqs;
   });
