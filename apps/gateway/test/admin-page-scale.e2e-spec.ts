@@ -1,20 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { generateExchangeKeyPair } from '@app/cluster-auth';
-import { alerting } from '@app/proto';
-import {
-  createBootstrapToken,
-  gatewayAdmin,
-  gatewayClient,
-  repoRoot,
-  spawnApp,
-  waitFor,
-  type SpawnedApp,
-} from '@app/testing';
-import { SqliteNotificationStore } from '../src/storage/sqlite/sqlite-notification-store.js';
+import { repoRoot, waitFor, type SpawnedApp } from '@app/testing';
 import { launchChromium, requireChromiumAndBuiltPage } from './admin-page/browser.js';
+import { scaleClusterId, signedInPage, startScaleGateway } from './admin-page/scale-fixture.js';
 
 // Issue 28's acceptance at scale: a gateway with 1,000 registered clusters
 // (joined through the real Join RPC) and 100,000 stored notifications (written
@@ -28,7 +17,7 @@ import { launchChromium, requireChromiumAndBuiltPage } from './admin-page/browse
 const TOKEN = 'admin-page-scale-e2e-token';
 const CLUSTERS = 1_000;
 const NOTIFICATIONS = 100_000;
-const clusterId = (i: number) => `scale-${String(i).padStart(4, '0')}`;
+const clusterId = scaleClusterId;
 
 /** The median of three runs of `measure`: one slow run on a loaded machine does not decide. */
 async function median(measure: (round: number) => Promise<number>): Promise<number> {
@@ -46,72 +35,14 @@ describe('admin page at scale: 1,000 clusters, 100,000 notifications', () => {
 
   beforeAll(async () => {
     requireChromiumAndBuiltPage();
-    dataDir = mkdtempSync(join(tmpdir(), 'gateway-scale-'));
-
-    // 100,000 notifications over the 1,000 clusters, all severities, a minute apart at most.
-    const store = new SqliteNotificationStore(join(dataDir, 'notifications.db'));
-    const start = Date.now() - NOTIFICATIONS * 10;
-    for (let from = 0; from < NOTIFICATIONS; from += 5_000) {
-      const batch: Promise<unknown>[] = [];
-      for (let i = from; i < from + 5_000; i++) {
-        const severity = [0, 0, 0, 1, 1, 2, 3][i % 7] as alerting.OpniSeverity;
-        const notification: alerting.Notification = {
-          title: `Notification ${i} of ${clusterId(i % CLUSTERS)}`,
-          body: `body ${i}`,
-          properties: { opni_severity: alerting.OpniSeverity[severity], team: `team-${i % 13}` },
-        };
-        batch.push(
-          store.store({
-            clusterId: clusterId(i % CLUSTERS),
-            id: `n-${i}`,
-            notification,
-            severity,
-            goldenSignal: alerting.GoldenSignal.Custom,
-            receivedAt: new Date(start + i * 10),
-          }),
-        );
-      }
-      await Promise.all(batch);
-    }
-    await store.close();
-
-    gateway = await spawnApp('gateway', {
-      dataDir,
-      env: { GATEWAY_ADMIN_TOKEN: TOKEN },
-      args: ['--max-joins-per-minute', '1000000', '--max-joins-per-minute-per-address', '1000000'],
-      readyTimeoutMs: 60_000,
-    });
-    // 1,000 clusters, each through the Join RPC as an agent joins (16 at a time), with one unlimited token.
-    const { token } = await createBootstrapToken(gateway, { maxUsages: 0, labels: { fleet: 'scale' } });
-    const bootstrap = gatewayClient(gateway, 'bootstrap.v1.BootstrapService', { admin: false });
-    try {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < CLUSTERS) {
-            const id = clusterId(next++);
-            await bootstrap.join({ token, clusterId: id, agentPublicKey: generateExchangeKeyPair().publicKey });
-          }
-        }),
-      );
-    } finally {
-      bootstrap.close();
-    }
-    const listed = await gatewayAdmin<{ total: number }>(gateway.httpAddress, 'GET', '/api/v1/clusters?limit=1');
-    expect(listed.body.total).toBe(CLUSTERS);
+    ({ gateway, dataDir } = await startScaleGateway({
+      clusters: CLUSTERS,
+      notifications: NOTIFICATIONS,
+      adminToken: TOKEN,
+    }));
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // Signed in already: the token prompt is not what is measured.
-    await context.addInitScript(
-      (token) =>
-        (
-          globalThis as unknown as { sessionStorage: { setItem(key: string, value: string): void } }
-        ).sessionStorage.setItem('downstream-alerting.admin-token', token),
-      TOKEN,
-    );
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page = await signedInPage(browser, TOKEN);
   }, 600_000);
 
   afterAll(async () => {
