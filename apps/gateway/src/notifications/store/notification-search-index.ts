@@ -11,6 +11,22 @@ export interface SearchIndexEntry {
 }
 
 export function searchIndexOf(notification: alerting.Notification | undefined): SearchIndexEntry {
-  const dedupeKey = notification?.properties?.[NotificationProperty.dedupeKey];
-  return { dedupeKey: dedupeKey ? dedupeKey : null, words: notificationWords(notification ?? {}).join(' ') };
+  return { dedupeKey: dedupeKeyOf(notification), words: notificationWords(notification ?? {}).join(' ') };
+}
+
+export function dedupeKeyOf(notification: alerting.Notification | undefined): string | null {
+  return notification?.properties?.[NotificationProperty.dedupeKey] || null;
+}
+
+/**
+ * The text `q` searches, as it is (title, body and property values, a line
+ * each), for an index that splits it into words itself: SQLite's FTS5 with
+ * the unicode61 tokenizer over the categories searchWords keeps (letters,
+ * digits, marks), which also folds case. Splitting in JavaScript as well cost
+ * the gateway about 20 µs per notification on ingest's path.
+ */
+export function searchTextOf(notification: alerting.Notification | undefined): string {
+  if (!notification) return '';
+  const { title = '', body = '', properties = {} } = notification;
+  return [title, body, ...Object.values(properties)].join('\n');
 }

@@ -9,11 +9,11 @@ import { alerting } from '@app/proto';
 export const SCHEMA_VERSION = 2;
 
 /**
- * The search index: each notification's words (notificationWords) under its
- * seq. Contentless (the words are not stored twice, only indexed), with
+ * The search index: each notification's searched text (searchTextOf) under
+ * its seq. Contentless (the text is not stored twice, only indexed), with
  * deletes (contentless_delete) so that retention and deleteCluster remove
- * them by a trigger. Tokens are runs of letters, digits, marks and private-use
- * characters, as searchWords splits them, so FTS5 finds the words it was given.
+ * it by a trigger. Tokens are runs of letters, digits, marks and private-use
+ * characters, case-folded, as searchWords splits the query.
  */
 export const SEARCH_SCHEMA = `
   CREATE VIRTUAL TABLE IF NOT EXISTS notifications_text USING fts5(

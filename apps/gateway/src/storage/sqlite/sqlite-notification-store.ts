@@ -20,7 +20,7 @@ import {
 } from './sqlite-notification-writes.js';
 import * as checks from '../../notifications/store/notification-query-checks.js';
 import { MAX_SAME_ID } from '../../notifications/store/notification-store.js';
-import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
+import { dedupeKeyOf, searchTextOf } from '../../notifications/store/notification-search-index.js';
 import { sqliteFilter, type FilterQuery } from './sqlite-notification-filter.js';
 import { COLUMNS, fromRow, prepareStatements, SCHEMA, SCHEMA_VERSION, type Row } from './sqlite-notification-schema.js';
 import { upgradeNotificationFile } from './sqlite-notification-upgrade.js';
@@ -107,9 +107,10 @@ export class SqliteNotificationStore implements NotificationStore {
     // instead, so that since/until select a contiguous seq range (see list()).
     const receivedAt = Math.max(incoming.receivedAt.getTime(), this.lastReceivedAt);
     this.lastReceivedAt = receivedAt;
-    const { dedupeKey, words } = searchIndexOf(notification);
+    const dedupeKey = dedupeKeyOf(notification);
+    const text = searchTextOf(notification);
     return new Promise<StoreResult>((resolve, reject) => {
-      const row = { clusterId, id, severity, goldenSignal, receivedAt, payload, dedupeKey, words };
+      const row = { clusterId, id, severity, goldenSignal, receivedAt, payload, dedupeKey, text };
       this.pending.push({ ...row, notification, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { alerting } from '@app/proto';
-import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
+import { dedupeKeyOf, searchTextOf } from '../../notifications/store/notification-search-index.js';
 import { SEARCH_SCHEMA, SCHEMA_VERSION } from './sqlite-notification-schema.js';
 
 /** Rows read per statement while indexing a version 1 file. */
@@ -29,9 +29,10 @@ export function upgradeNotificationFile(path: string): void {
       for (let after = 0; ;) {
         const rows = page.all(after, CHUNK) as [number, Buffer][];
         for (const [seq, payload] of rows) {
-          const { dedupeKey, words } = searchIndexOf(alerting.Notification.decode(payload));
+          const notification = alerting.Notification.decode(payload);
+          const dedupeKey = dedupeKeyOf(notification);
           if (dedupeKey !== null) setKey.run(dedupeKey, seq);
-          index.run(seq, words);
+          index.run(seq, searchTextOf(notification));
         }
         if (rows.length < CHUNK) break;
         after = rows[rows.length - 1][0];

@@ -16,8 +16,8 @@ export interface NotificationRow {
   payload: Uint8Array;
   /** Its opni_dedupe_key, or null. */
   dedupeKey: string | null;
-  /** Its search words, separated by spaces (notificationWords). */
-  words: string;
+  /** The text `q` searches (searchTextOf), which FTS5 splits into words. */
+  text: string;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface EncodedRows {
 
 /** Numbers per row: severity, golden signal, received at, payload offset, payload length. */
 const WIDTH = 5;
-/** Strings per row: cluster id, id, dedupe key ('' for none), search words. */
+/** Strings per row: cluster id, id, dedupe key ('' for none), searched text. */
 const STRINGS = 4;
 
 export function encodeRows(rows: readonly NotificationRow[]): EncodedRows {
@@ -56,7 +56,7 @@ export function encodeRows(rows: readonly NotificationRow[]): EncodedRows {
     strings[i * STRINGS] = row.clusterId;
     strings[i * STRINGS + 1] = row.id;
     strings[i * STRINGS + 2] = row.dedupeKey ?? '';
-    strings[i * STRINGS + 3] = row.words;
+    strings[i * STRINGS + 3] = row.text;
   });
   return { numbers, strings, payloads };
 }
