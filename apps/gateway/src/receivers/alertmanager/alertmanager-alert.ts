@@ -16,6 +16,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const MAX_LABEL_VALUE_LENGTH = 128;
 /** A derived alertname is at most this long. */
 const MAX_ALERTNAME_LENGTH = 64;
+/** Whitespace that `\s+` → " " would change: a run, or anything but a plain space. */
+const COLLAPSIBLE = /\s\s|[^\S ]/;
 
 /** Properties that become labels under names of their own (or are internal), not copied as they are. */
 const MAPPED_PROPERTIES = new Set<string>([
@@ -47,7 +49,9 @@ export function alertnameOf(stored: alerting.StoredNotification): string {
   const properties = stored.notification?.properties ?? {};
   const groupKey = properties[NotificationProperty.groupKey];
   if (groupKey) return groupKey;
-  const title = (stored.notification?.title ?? '').replace(/\s+/g, ' ').trim();
+  const raw = stored.notification?.title ?? '';
+  // Most titles have no whitespace to collapse: the replace would copy them for nothing.
+  const title = (COLLAPSIBLE.test(raw) ? raw.replace(/\s+/g, ' ') : raw).trim();
   const colon = title.indexOf(':');
   const name = (colon > 0 ? title.slice(0, colon).trim() : title).slice(0, MAX_ALERTNAME_LENGTH);
   return name === '' ? 'DownstreamNotification' : name;
@@ -80,13 +84,6 @@ function propertyKind(key: string): PropertyKind | undefined {
   return kind;
 }
 
-/** The same record, keys in code-unit order (the default sort's: cheaper than a comparator, on the hot path). */
-function sorted(record: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const key of Object.keys(record).sort()) result[key] = record[key];
-  return result;
-}
-
 /** `severity` label values by OpniSeverity: lower-cased once, not per alert. */
 const SEVERITY_LABELS = new Map<number, string>();
 function severityLabel(severity: alerting.OpniSeverity): string {
@@ -109,46 +106,103 @@ export function notificationLink(externalURL: string, stored: alerting.StoredNot
   return `${base}/api/v1/notifications?${query.toString()}`;
 }
 
+const DAY_MS = 86_400_000;
+/** From here on toISOString writes six-digit years: left to it. */
+const YEAR_10000_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+
+/**
+ * Date#toISOString for ms since the epoch, the date part kept from the last
+ * call: toISOString cost more than the rest of an alert's times. One per use
+ * (startsAt, endsAt), so a lifetime across midnight does not make them evict each other.
+ */
+class IsoTimestamps {
+  private dayStart = -1;
+  private datePrefix = '';
+
+  format(ms: number): string {
+    if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
+    let rest = ms - this.dayStart;
+    if (this.dayStart < 0 || rest < 0 || rest >= DAY_MS) {
+      this.dayStart = ms - (ms % DAY_MS);
+      this.datePrefix = new Date(this.dayStart).toISOString().slice(0, 'YYYY-MM-DDT'.length);
+      rest = ms - this.dayStart;
+    }
+    const millis = rest % 1000;
+    rest = (rest - millis) / 1000;
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    const hours = (rest - minutes) / 60;
+    return `${this.datePrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+  }
+}
+const startsAtTimes = new IsoTimestamps();
+const endsAtTimes = new IsoTimestamps();
+
+/** The labels every alert has, in code-unit order (a property never takes their names: RESERVED). */
+const MAPPING_LABELS = ['alertname', 'cluster', 'golden_signal', 'opni_uuid', 'severity'] as const;
+
 /**
  * The Alertmanager alert of a stored notification (see the mapping table of
  * docs/receivers.md). Notifications are events, not conditions: endsAt is received time
- * plus `lifetimeMs`, so they resolve by themselves.
+ * plus `lifetimeMs`, so they resolve by themselves. Labels and annotations are
+ * in code-unit order of their names (built in that order: this runs for every
+ * alert a target sends).
  */
 export function postableAlertOf(
   stored: alerting.StoredNotification,
   { externalURL, lifetimeMs }: { externalURL: string; lifetimeMs: number },
 ): PostableAlert {
-  const labels: Record<string, string> = {
-    alertname: alertnameOf(stored),
-    cluster: stored.clusterId,
-    severity: severityLabel(stored.severity),
-    golden_signal: GOLDEN_SIGNAL_LABELS[stored.goldenSignal as number] ?? 'custom',
-    opni_uuid: stored.id,
-  };
-  const link = notificationLink(externalURL, stored);
-  const annotations: Record<string, string> = {
-    summary: stored.notification?.title ?? '',
-    description: stored.notification?.body ?? '',
-  };
-  if (link !== '') annotations.link = link;
   const properties = stored.notification?.properties ?? {};
+  // Property labels by name; property annotations as [name, value], the first of a name winning.
+  const propertyLabels: string[] = [];
+  const propertyAnnotations: [string, string][] = [];
   for (const key in properties) {
     const value = properties[key];
     const kind = propertyKind(key);
     if (kind === undefined || value === '') continue;
     if (kind.label && value.length <= MAX_LABEL_VALUE_LENGTH) {
-      labels[key] = value;
+      propertyLabels.push(key);
     } else if (kind.annotation !== undefined) {
       const name = kind.annotation;
-      if (!Object.hasOwn(annotations, name) && !Object.hasOwn(labels, name)) annotations[name] = value;
+      // Mapping labels and annotations never take these names (RESERVED): only earlier properties can.
+      if (!propertyAnnotations.some(([taken]) => taken === name) && !propertyLabels.includes(name))
+        propertyAnnotations.push([name, value]);
     }
   }
-  const startsAt = stored.receivedAt ?? new Date(0);
+  const mappingLabels = {
+    alertname: alertnameOf(stored),
+    cluster: stored.clusterId,
+    golden_signal: GOLDEN_SIGNAL_LABELS[stored.goldenSignal as number] ?? 'custom',
+    opni_uuid: stored.id,
+    severity: severityLabel(stored.severity),
+  };
+  const labels: Record<string, string> = {};
+  let next = 0;
+  propertyLabels.sort();
+  for (const name of MAPPING_LABELS) {
+    for (; next < propertyLabels.length && propertyLabels[next] < name; next++)
+      labels[propertyLabels[next]] = properties[propertyLabels[next]];
+    labels[name] = mappingLabels[name];
+  }
+  for (; next < propertyLabels.length; next++) labels[propertyLabels[next]] = properties[propertyLabels[next]];
+
+  const link = notificationLink(externalURL, stored);
+  const annotations: [string, string][] = [
+    ['summary', stored.notification?.title ?? ''],
+    ['description', stored.notification?.body ?? ''],
+    ...propertyAnnotations,
+  ];
+  if (link !== '') annotations.push(['link', link]);
+  annotations.sort(([a], [b]) => (a < b ? -1 : 1)); // names are distinct
+  const startsAt = stored.receivedAt?.getTime() ?? 0;
   return {
-    labels: sorted(labels),
-    annotations: sorted(annotations),
-    startsAt: startsAt.toISOString(),
-    endsAt: new Date(startsAt.getTime() + lifetimeMs).toISOString(),
+    labels,
+    annotations: Object.fromEntries(annotations),
+    startsAt: startsAtTimes.format(startsAt),
+    endsAt: endsAtTimes.format(startsAt + lifetimeMs),
     generatorURL: link,
   };
 }
