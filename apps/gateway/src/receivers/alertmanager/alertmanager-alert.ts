@@ -141,35 +141,62 @@ class IsoTimestamps {
 const startsAtTimes = new IsoTimestamps();
 const endsAtTimes = new IsoTimestamps();
 
-/** The labels every alert has, in code-unit order (a property never takes their names: RESERVED). */
-const MAPPING_LABELS = ['alertname', 'cluster', 'golden_signal', 'opni_uuid', 'severity'] as const;
+/** The labels and annotations every alert has (but link, when there is no externalURL), in code-unit order. */
+const MAPPING_LABELS = ['alertname', 'cluster', 'golden_signal', 'opni_uuid', 'severity'];
+const MAPPING_ANNOTATIONS = ['description', 'link', 'summary'];
+const NO_ANNOTATIONS: Record<string, string> = {};
+
+/**
+ * The mapping's entries (`mappingNames` in code-unit order, undefined ones
+ * left out) and properties' (`propertyNames` of `properties`) as one record in
+ * code-unit order of names, as Alertmanager lists them: built in that order
+ * rather than sorted afterwards, since this runs for every alert a target sends.
+ */
+function inNameOrder(
+  mappingNames: readonly string[],
+  mapping: Record<string, string | undefined>,
+  propertyNames: string[],
+  properties: Record<string, string>,
+): Record<string, string> {
+  propertyNames.sort();
+  const record: Record<string, string> = {};
+  let next = 0;
+  for (const name of mappingNames) {
+    const value = mapping[name];
+    if (value === undefined) continue;
+    for (; next < propertyNames.length && propertyNames[next] < name; next++)
+      record[propertyNames[next]] = properties[propertyNames[next]];
+    record[name] = value;
+  }
+  for (; next < propertyNames.length; next++) record[propertyNames[next]] = properties[propertyNames[next]];
+  return record;
+}
 
 /**
  * The Alertmanager alert of a stored notification (see the mapping table of
  * docs/receivers.md). Notifications are events, not conditions: endsAt is received time
- * plus `lifetimeMs`, so they resolve by themselves. Labels and annotations are
- * in code-unit order of their names (built in that order: this runs for every
- * alert a target sends).
+ * plus `lifetimeMs`, so they resolve by themselves.
  */
 export function postableAlertOf(
   stored: alerting.StoredNotification,
   { externalURL, lifetimeMs }: { externalURL: string; lifetimeMs: number },
 ): PostableAlert {
   const properties = stored.notification?.properties ?? {};
-  // Property labels by name; property annotations as [name, value], the first of a name winning.
-  const propertyLabels: string[] = [];
-  const propertyAnnotations: [string, string][] = [];
-  for (const key in properties) {
+  const labelProperties: string[] = [];
+  // Annotation name → value: the first property of a name wins. The mapping's names are RESERVED, so
+  // only earlier properties can have taken one.
+  let propertyAnnotations = NO_ANNOTATIONS;
+  for (const key of Object.keys(properties)) {
     const value = properties[key];
     const kind = propertyKind(key);
     if (kind === undefined || value === '') continue;
     if (kind.label && value.length <= MAX_LABEL_VALUE_LENGTH) {
-      propertyLabels.push(key);
+      labelProperties.push(key);
     } else if (kind.annotation !== undefined) {
       const name = kind.annotation;
-      // Mapping labels and annotations never take these names (RESERVED): only earlier properties can.
-      if (!propertyAnnotations.some(([taken]) => taken === name) && !propertyLabels.includes(name))
-        propertyAnnotations.push([name, value]);
+      if (propertyAnnotations === NO_ANNOTATIONS) propertyAnnotations = {};
+      if (!Object.hasOwn(propertyAnnotations, name) && !labelProperties.includes(name))
+        propertyAnnotations[name] = value;
     }
   }
   const mappingLabels = {
@@ -179,28 +206,21 @@ export function postableAlertOf(
     opni_uuid: stored.id,
     severity: severityLabel(stored.severity),
   };
-  const labels: Record<string, string> = {};
-  let next = 0;
-  propertyLabels.sort();
-  for (const name of MAPPING_LABELS) {
-    for (; next < propertyLabels.length && propertyLabels[next] < name; next++)
-      labels[propertyLabels[next]] = properties[propertyLabels[next]];
-    labels[name] = mappingLabels[name];
-  }
-  for (; next < propertyLabels.length; next++) labels[propertyLabels[next]] = properties[propertyLabels[next]];
-
   const link = notificationLink(externalURL, stored);
-  const annotations: [string, string][] = [
-    ['summary', stored.notification?.title ?? ''],
-    ['description', stored.notification?.body ?? ''],
-    ...propertyAnnotations,
-  ];
-  if (link !== '') annotations.push(['link', link]);
-  annotations.sort(([a], [b]) => (a < b ? -1 : 1)); // names are distinct
+  const mappingAnnotations = {
+    description: stored.notification?.body ?? '',
+    link: link === '' ? undefined : link,
+    summary: stored.notification?.title ?? '',
+  };
   const startsAt = stored.receivedAt?.getTime() ?? 0;
   return {
-    labels,
-    annotations: Object.fromEntries(annotations),
+    labels: inNameOrder(MAPPING_LABELS, mappingLabels, labelProperties, properties),
+    annotations: inNameOrder(
+      MAPPING_ANNOTATIONS,
+      mappingAnnotations,
+      Object.keys(propertyAnnotations),
+      propertyAnnotations,
+    ),
     startsAt: startsAtTimes.format(startsAt),
     endsAt: endsAtTimes.format(startsAt + lifetimeMs),
     generatorURL: link,
