@@ -63,6 +63,58 @@ describe('postableAlertOf', () => {
   });
 });
 
+describe('postableAlertOf, in detail', () => {
+  it('orders labels and annotations by name; of properties mapped to one annotation name the first wins', () => {
+    const alert = postableAlertOf(
+      stored({
+        zone: 'z',
+        'a-b': 'x'.repeat(200),
+        a_b: 'label',
+        'a.b': 'y'.repeat(200),
+        Zeta: 'Z',
+        'x.y': 'first',
+        'x-y': 'second',
+      }),
+      { externalURL: 'http://gw', lifetimeMs: 1 },
+    );
+    expect(Object.keys(alert.labels)).toEqual([
+      'Zeta',
+      'a_b',
+      'alertname',
+      'cluster',
+      'golden_signal',
+      'opni_uuid',
+      'severity',
+      'zone',
+    ]);
+    expect(Object.keys(alert.annotations)).toEqual(['a_b', 'description', 'link', 'summary', 'x_y']);
+    expect(alert.annotations).toMatchObject({ a_b: 'x'.repeat(200), x_y: 'first' });
+  });
+
+  it('writes startsAt and endsAt as toISOString does, across midnight and past year 9999', () => {
+    const times = [
+      0,
+      86_399_999,
+      86_400_000,
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+      253_402_300_799_999,
+      253_402_300_800_000,
+    ];
+    for (const at of times) {
+      for (const lifetimeMs of [1, 3_600_000]) {
+        const alert = postableAlertOf({ ...stored({}), receivedAt: new Date(at) }, { externalURL: '', lifetimeMs });
+        expect([alert.startsAt, alert.endsAt]).toEqual([
+          new Date(at).toISOString(),
+          new Date(at + lifetimeMs).toISOString(),
+        ]);
+      }
+    }
+    expect(() =>
+      postableAlertOf({ ...stored({}), receivedAt: new Date(NaN) }, { externalURL: '', lifetimeMs: 1 }),
+    ).toThrow(RangeError);
+  });
+});
+
 describe('alertnameOf', () => {
   it('prefers opni_group_key, then the title before ":", then the title', () => {
     expect(alertnameOf(stored({ opni_group_key: 'g' }))).toBe('g');

@@ -16,6 +16,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const MAX_LABEL_VALUE_LENGTH = 128;
 /** A derived alertname is at most this long. */
 const MAX_ALERTNAME_LENGTH = 64;
+/** Whitespace that `\s+` → " " would change: a run, or anything but a plain space. */
+const COLLAPSIBLE = /\s\s|[^\S ]/;
 
 /** Properties that become labels under names of their own (or are internal), not copied as they are. */
 const MAPPED_PROPERTIES = new Set<string>([
@@ -47,7 +49,9 @@ export function alertnameOf(stored: alerting.StoredNotification): string {
   const properties = stored.notification?.properties ?? {};
   const groupKey = properties[NotificationProperty.groupKey];
   if (groupKey) return groupKey;
-  const title = (stored.notification?.title ?? '').replace(/\s+/g, ' ').trim();
+  const raw = stored.notification?.title ?? '';
+  // Most titles have no whitespace to collapse: the replace would copy them for nothing.
+  const title = (COLLAPSIBLE.test(raw) ? raw.replace(/\s+/g, ' ') : raw).trim();
   const colon = title.indexOf(':');
   const name = (colon > 0 ? title.slice(0, colon).trim() : title).slice(0, MAX_ALERTNAME_LENGTH);
   return name === '' ? 'DownstreamNotification' : name;
@@ -80,13 +84,6 @@ function propertyKind(key: string): PropertyKind | undefined {
   return kind;
 }
 
-/** The same record, keys in code-unit order (the default sort's: cheaper than a comparator, on the hot path). */
-function sorted(record: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const key of Object.keys(record).sort()) result[key] = record[key];
-  return result;
-}
-
 /** `severity` label values by OpniSeverity: lower-cased once, not per alert. */
 const SEVERITY_LABELS = new Map<number, string>();
 function severityLabel(severity: alerting.OpniSeverity): string {
@@ -109,6 +106,72 @@ export function notificationLink(externalURL: string, stored: alerting.StoredNot
   return `${base}/api/v1/notifications?${query.toString()}`;
 }
 
+const DAY_MS = 86_400_000;
+/** From here on toISOString writes six-digit years: left to it. */
+const YEAR_10000_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+
+/**
+ * Date#toISOString for ms since the epoch, the date part kept from the last
+ * call: toISOString cost more than the rest of an alert's times. One per use
+ * (startsAt, endsAt), so a lifetime across midnight does not make them evict each other.
+ */
+class IsoTimestamps {
+  private dayStart = -1;
+  private datePrefix = '';
+
+  format(ms: number): string {
+    if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
+    let rest = ms - this.dayStart;
+    if (this.dayStart < 0 || rest < 0 || rest >= DAY_MS) {
+      this.dayStart = ms - (ms % DAY_MS);
+      this.datePrefix = new Date(this.dayStart).toISOString().slice(0, 'YYYY-MM-DDT'.length);
+      rest = ms - this.dayStart;
+    }
+    const millis = rest % 1000;
+    rest = (rest - millis) / 1000;
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    const hours = (rest - minutes) / 60;
+    return `${this.datePrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+  }
+}
+const startsAtTimes = new IsoTimestamps();
+const endsAtTimes = new IsoTimestamps();
+
+/** The labels and annotations every alert has (but link, when there is no externalURL), in code-unit order. */
+const MAPPING_LABELS = ['alertname', 'cluster', 'golden_signal', 'opni_uuid', 'severity'];
+const MAPPING_ANNOTATIONS = ['description', 'link', 'summary'];
+const NO_ANNOTATIONS: Record<string, string> = {};
+
+/**
+ * The mapping's entries (`mappingNames` in code-unit order, undefined ones
+ * left out) and properties' (`propertyNames` of `properties`) as one record in
+ * code-unit order of names, as Alertmanager lists them: built in that order
+ * rather than sorted afterwards, since this runs for every alert a target sends.
+ */
+function inNameOrder(
+  mappingNames: readonly string[],
+  mapping: Record<string, string | undefined>,
+  propertyNames: string[],
+  properties: Record<string, string>,
+): Record<string, string> {
+  propertyNames.sort();
+  const record: Record<string, string> = {};
+  let next = 0;
+  for (const name of mappingNames) {
+    const value = mapping[name];
+    if (value === undefined) continue;
+    for (; next < propertyNames.length && propertyNames[next] < name; next++)
+      record[propertyNames[next]] = properties[propertyNames[next]];
+    record[name] = value;
+  }
+  for (; next < propertyNames.length; next++) record[propertyNames[next]] = properties[propertyNames[next]];
+  return record;
+}
+
 /**
  * The Alertmanager alert of a stored notification (see the mapping table of
  * docs/receivers.md). Notifications are events, not conditions: endsAt is received time
@@ -118,37 +181,48 @@ export function postableAlertOf(
   stored: alerting.StoredNotification,
   { externalURL, lifetimeMs }: { externalURL: string; lifetimeMs: number },
 ): PostableAlert {
-  const labels: Record<string, string> = {
-    alertname: alertnameOf(stored),
-    cluster: stored.clusterId,
-    severity: severityLabel(stored.severity),
-    golden_signal: GOLDEN_SIGNAL_LABELS[stored.goldenSignal as number] ?? 'custom',
-    opni_uuid: stored.id,
-  };
-  const link = notificationLink(externalURL, stored);
-  const annotations: Record<string, string> = {
-    summary: stored.notification?.title ?? '',
-    description: stored.notification?.body ?? '',
-  };
-  if (link !== '') annotations.link = link;
   const properties = stored.notification?.properties ?? {};
-  for (const key in properties) {
+  const labelProperties: string[] = [];
+  // Annotation name → value: the first property of a name wins. The mapping's names are RESERVED, so
+  // only earlier properties can have taken one.
+  let propertyAnnotations = NO_ANNOTATIONS;
+  for (const key of Object.keys(properties)) {
     const value = properties[key];
     const kind = propertyKind(key);
     if (kind === undefined || value === '') continue;
     if (kind.label && value.length <= MAX_LABEL_VALUE_LENGTH) {
-      labels[key] = value;
+      labelProperties.push(key);
     } else if (kind.annotation !== undefined) {
       const name = kind.annotation;
-      if (!Object.hasOwn(annotations, name) && !Object.hasOwn(labels, name)) annotations[name] = value;
+      if (propertyAnnotations === NO_ANNOTATIONS) propertyAnnotations = {};
+      if (!Object.hasOwn(propertyAnnotations, name) && !labelProperties.includes(name))
+        propertyAnnotations[name] = value;
     }
   }
-  const startsAt = stored.receivedAt ?? new Date(0);
+  const mappingLabels = {
+    alertname: alertnameOf(stored),
+    cluster: stored.clusterId,
+    golden_signal: GOLDEN_SIGNAL_LABELS[stored.goldenSignal as number] ?? 'custom',
+    opni_uuid: stored.id,
+    severity: severityLabel(stored.severity),
+  };
+  const link = notificationLink(externalURL, stored);
+  const mappingAnnotations = {
+    description: stored.notification?.body ?? '',
+    link: link === '' ? undefined : link,
+    summary: stored.notification?.title ?? '',
+  };
+  const startsAt = stored.receivedAt?.getTime() ?? 0;
   return {
-    labels: sorted(labels),
-    annotations: sorted(annotations),
-    startsAt: startsAt.toISOString(),
-    endsAt: new Date(startsAt.getTime() + lifetimeMs).toISOString(),
+    labels: inNameOrder(MAPPING_LABELS, mappingLabels, labelProperties, properties),
+    annotations: inNameOrder(
+      MAPPING_ANNOTATIONS,
+      mappingAnnotations,
+      Object.keys(propertyAnnotations),
+      propertyAnnotations,
+    ),
+    startsAt: startsAtTimes.format(startsAt),
+    endsAt: endsAtTimes.format(startsAt + lifetimeMs),
     generatorURL: link,
   };
 }

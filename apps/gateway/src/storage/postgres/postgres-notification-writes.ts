@@ -1,7 +1,8 @@
 import type postgres from 'postgres';
-import { alerting } from '@app/proto';
+import type { alerting } from '@app/proto';
 import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
 import type { IncomingNotification, StoreResult } from '../../notifications/store/notification-store.js';
+import { decodeNotification } from '../../notifications/store/notification-payload.js';
 
 /** The columns of notifications, in the order fromRow reads them. */
 export const NOTIFICATION_COLUMNS = ['seq', 'cluster_id', 'id', 'severity', 'golden_signal', 'received_at', 'payload'];
@@ -129,7 +130,7 @@ export function fromRow(row: NotificationRow): alerting.StoredNotification {
   return {
     clusterId: row.cluster_id,
     id: row.id,
-    notification: alerting.Notification.decode(row.payload),
+    notification: decodeNotification(row.payload),
     severity: row.severity,
     goldenSignal: row.golden_signal,
     receivedAt: row.received_at,

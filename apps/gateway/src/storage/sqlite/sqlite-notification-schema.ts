@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { alerting } from '@app/proto';
+import type { alerting } from '@app/proto';
+import { decodeNotification } from '../../notifications/store/notification-payload.js';
 
 /**
  * PRAGMA user_version of the layout below; a file of version 1 is upgraded
@@ -107,7 +108,7 @@ export function fromRow([
   return {
     clusterId,
     id,
-    notification: alerting.Notification.decode(payload),
+    notification: decodeNotification(payload),
     severity,
     goldenSignal,
     receivedAt: new Date(receivedAt),
