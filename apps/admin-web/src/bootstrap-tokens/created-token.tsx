@@ -20,9 +20,6 @@ interface Props {
 export function CreatedToken({ created, onDismiss }: Props) {
   const [clusterId, setClusterId] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
-  const command = useRef<HTMLPreElement>(null);
-  const containerCommand = useRef<HTMLPreElement>(null);
-  const kubernetesCommand = useRef<HTMLPreElement>(null);
   // The new token is announced and reached at once: the focus moves to it.
   useLayoutEffect(() => heading.current?.focus(), [created.id]);
 
@@ -58,12 +55,11 @@ export function CreatedToken({ created, onDismiss }: Props) {
         Installs the agent&apos;s Helm chart in the cluster&apos;s current kubectl context; the cluster id is its
         kube-system namespace UID.
       </p>
-      <pre ref={kubernetesCommand} class="command" data-testid="join-command-kubernetes">
-        {created.joinCommand}
-      </pre>
-      <div class="actions">
-        <CopyButton text={created.joinCommand} shownIn={kubernetesCommand} label="Copy Kubernetes join command" />
-      </div>
+      <JoinCommand
+        command={created.joinCommand}
+        testId="join-command-kubernetes"
+        label="Copy Kubernetes join command"
+      />
       <h4 id="join-command-title">Join command: in a container or outside Kubernetes</h4>
       <div class="field">
         <label for="join-cluster-id">Cluster id</label>
@@ -84,29 +80,19 @@ export function CreatedToken({ created, onDismiss }: Props) {
       </div>
       <h5>In a container (Docker, Podman)</h5>
       <p class="hint">The gateway address must be reachable from inside the container.</p>
-      <pre ref={containerCommand} class="command" data-testid="join-command-container">
-        {joinCommandFor(created.containerJoinCommand, clusterId)}
-      </pre>
-      <div class="actions">
-        <CopyButton
-          text={joinCommandFor(created.containerJoinCommand, clusterId)}
-          shownIn={containerCommand}
-          label="Copy container join command"
-          refusal={refusal}
-        />
-      </div>
+      <JoinCommand
+        command={joinCommandFor(created.containerJoinCommand, clusterId)}
+        testId="join-command-container"
+        label="Copy container join command"
+        refusal={refusal}
+      />
       <h5>From a release or source checkout (Node 22)</h5>
-      <pre ref={command} class="command" data-testid="join-command">
-        {joinCommandFor(created.nodeJoinCommand, clusterId)}
-      </pre>
-      <div class="actions">
-        <CopyButton
-          text={joinCommandFor(created.nodeJoinCommand, clusterId)}
-          shownIn={command}
-          label="Copy join command"
-          refusal={refusal}
-        />
-      </div>
+      <JoinCommand
+        command={joinCommandFor(created.nodeJoinCommand, clusterId)}
+        testId="join-command"
+        label="Copy join command"
+        refusal={refusal}
+      />
       {id !== '' && !badClusterId && <JoinWatch key={id} clusterId={id} />}
       <div class="actions">
         <button type="button" class="secondary" onClick={onDismiss}>
@@ -114,5 +100,20 @@ export function CreatedToken({ created, onDismiss }: Props) {
         </button>
       </div>
     </section>
+  );
+}
+
+/** One form of the join command, shown, with its Copy button. */
+function JoinCommand(props: { command: string; testId: string; label: string; refusal?: string }) {
+  const shown = useRef<HTMLPreElement>(null);
+  return (
+    <>
+      <pre ref={shown} class="command" data-testid={props.testId}>
+        {props.command}
+      </pre>
+      <div class="actions">
+        <CopyButton text={props.command} shownIn={shown} label={props.label} refusal={props.refusal} />
+      </div>
+    </>
   );
 }
