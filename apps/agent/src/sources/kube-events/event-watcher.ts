@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { NotificationLimits } from '@app/notification-model';
-import { NotificationProperty } from '@app/notification-model';
+import { NotificationProperty, type NotificationLimits } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { ResourceExhaustedError } from '@app/runtime';
 import type { NotificationQueue } from '../../queue/notification-queue.js';
