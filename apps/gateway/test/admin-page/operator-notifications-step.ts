@@ -137,7 +137,10 @@ export function notificationsListStep(session: OperatorSession): void {
       expect(await list.getByRole('button', { name: /title ops-info-0\b/ }).count()).toBe(0); // not in the page
       await page.keyboard.press('Escape');
       await oldest.waitFor({ state: 'hidden' });
-      expect(new URL(page.url()).hash).toBe(`#/notifications?cluster=${session.cluster}`);
+      // The dialog hides at once; its "close" event (which clears the address) is a task queued after that.
+      await waitFor(() => new URL(page.url()).hash === `#/notifications?cluster=${session.cluster}`, {
+        description: 'the address without the closed notification',
+      });
       await list.getByRole('button', { name: /title ops-error-1/ }).click();
       await dialog.getByRole('link', { name: `More from cluster ${session.cluster}` }).click();
       await dialog.waitFor({ state: 'hidden' });
