@@ -90,7 +90,7 @@ export function podSpec(object: K8sObject): PodSpec | undefined {
 }
 
 /** Settings whose values are credentials: they must come from a Secret, never be written into a manifest. */
-const SECRET_SETTING = /TOKEN|PASSWORD|SECRET|DATABASE_URL|_PIN$/;
+const SECRET_SETTING = /TOKEN|PASSWORD|SECRET|POSTGRES_URL|_PIN$/;
 /** The one writable path of the images. */
 export const DATA_DIR = '/var/lib/downstream-alerting';
 

@@ -36,7 +36,7 @@ export class AppModule {
         SecurityModule.forRoot(security.tls, security.adminToken),
         HealthzModule,
         MetricsModule,
-        StorageModule.forRoot(),
+        StorageModule.forRoot(settings.storage),
         NotificationsModule,
         ClustersModule,
         SessionsModule,

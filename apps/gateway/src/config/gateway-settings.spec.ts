@@ -34,7 +34,7 @@ describe('GatewaySettings', () => {
     ['--retention-interval', '0s', 'GATEWAY_RETENTION_INTERVAL (--retention-interval): "0s" must be more than 0'],
     ['--sse-heartbeat', '15 s', 'GATEWAY_SSE_HEARTBEAT (--sse-heartbeat): "15 s" must be more than 0'],
     ['--retention-max-count', '1e6', 'GATEWAY_RETENTION_MAX_COUNT (--retention-max-count): "1e6" must be an integer'],
-    ['--notification-store', 'nats', 'GATEWAY_NOTIFICATION_STORE (--notification-store): "nats"'],
+    ['--storage', 'nats', 'GATEWAY_STORAGE (--storage): "nats"'],
   ])('refuses %s %s, naming the setting', (flag, value, message) => {
     expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(SettingsError);
     expect(() => loadSettings(GatewaySettings, { argv: [flag, value], env: {} })).toThrow(message);

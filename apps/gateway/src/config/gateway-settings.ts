@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { NotificationLimitSettings } from '@app/notification-model';
+import { IsIP, IsNotEmpty, IsString, IsUrl, Matches, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import {
   CheckedSetting,
   DURATION_RULE,
@@ -13,10 +12,7 @@ import {
   Setting,
   type SettingSpec,
 } from '@app/runtime';
-
-/** Where the gateway keeps notifications; only SQLite for now (NATS JetStream later, for several replicas). */
-export const NOTIFICATION_STORE_KINDS = ['sqlite'] as const;
-export type NotificationStoreKind = (typeof NOTIFICATION_STORE_KINDS)[number];
+import { StorageSettings } from './storage-settings.js';
 
 /** A duration setting such as `90s`, `15m`, `7d` (units ms, s, m, h, d; at most 3650d); read it with durationMs(). */
 function DurationSetting(spec: SettingSpec, { positive }: { positive: boolean }): PropertyDecorator {
@@ -43,7 +39,7 @@ export function durationMs(value: string): number {
 }
 
 /** Every setting of the gateway; see the README's settings table. */
-export class GatewaySettings extends NotificationLimitSettings {
+export class GatewaySettings extends StorageSettings {
   @Setting({ env: 'GATEWAY_HOST', flag: 'host', description: 'IP address the gRPC and HTTP servers bind to.' })
   @IsIP()
   host = '0.0.0.0';
@@ -94,14 +90,6 @@ export class GatewaySettings extends NotificationLimitSettings {
     { message: 'must be empty or an http:// or https:// URL' },
   )
   externalUrl = '';
-
-  @Setting({
-    env: 'GATEWAY_NOTIFICATION_STORE',
-    flag: 'notification-store',
-    description: 'Where notifications are stored: `sqlite` (`notifications.db` in the data directory).',
-  })
-  @IsIn(NOTIFICATION_STORE_KINDS)
-  notificationStore: NotificationStoreKind = 'sqlite';
 
   @DurationSetting(
     {

@@ -1,24 +1,37 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type postgres from 'postgres';
 import { TASK_STORE, type TaskStore } from '@app/capability';
 import { CLUSTER_STORE, type ClusterStore } from '../clusters/cluster-store.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from '../enrolment/tokens/bootstrap-token-store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from '../receivers/delivery/receiver-progress-store.js';
+import type { StorageKind } from '../config/storage-settings.js';
+import { STORED_NOTIFICATIONS } from '../notifications/live-feed/stored-notifications.js';
+import { POSTGRES_SQL } from './postgres/postgres-connection.js';
+import { POSTGRES_STORE_PROVIDERS } from './postgres/postgres-store-providers.js';
 import { SQLITE_STORE_PROVIDERS } from './sqlite/sqlite-store-providers.js';
 
 /** The store ports this module binds; every other module only injects them. */
-const STORE_PORTS = [NOTIFICATION_STORE, CLUSTER_STORE, BOOTSTRAP_TOKEN_STORE, RECEIVER_PROGRESS_STORE, TASK_STORE];
+const STORE_PORTS = [
+  NOTIFICATION_STORE,
+  CLUSTER_STORE,
+  BOOTSTRAP_TOKEN_STORE,
+  RECEIVER_PROGRESS_STORE,
+  TASK_STORE,
+  STORED_NOTIFICATIONS,
+];
+
+/** The adapters of each GATEWAY_STORAGE. */
+const FAMILIES = { sqlite: SQLITE_STORE_PROVIDERS, postgres: POSTGRES_STORE_PROVIDERS } as const;
 
 /**
  * The gateway's storage, in one place: binds every store port (notifications,
  * clusters, bootstrap tokens, receiver and Alertmanager delivery progress,
- * capability tasks) to its adapter, for the whole app (global), and closes
- * them last. Needs GatewaySettings from the composition root.
- *
- * Only SQLite is bound. The GATEWAY_STORAGE setting (issue 26) will choose the
- * adapter family here, in forRoot: SQLITE_STORE_PROVIDERS or a PostgreSQL
- * family beside it (adapters in ./postgres/, not wired yet). The notification
- * bus stays in NotificationsModule: it is in-process whatever the storage.
+ * capability tasks) and the source of newly stored notifications the bus
+ * hears to the adapters of GATEWAY_STORAGE, for the whole app (global), and
+ * closes them last. `sqlite`: a file per store in the data directory (./sqlite/);
+ * `postgres`: one pool on the database every replica shares, its schema
+ * migrated at start (./postgres/). Needs GatewaySettings from the composition root.
  */
 @Module({})
 export class StorageModule implements OnApplicationShutdown {
@@ -28,10 +41,12 @@ export class StorageModule implements OnApplicationShutdown {
     @Inject(BOOTSTRAP_TOKEN_STORE) private readonly tokens: BootstrapTokenStore,
     @Inject(RECEIVER_PROGRESS_STORE) private readonly receiverProgress: ReceiverProgressStore,
     @Inject(TASK_STORE) private readonly tasks: TaskStore,
+    @Optional() @Inject(POSTGRES_SQL) private readonly postgres?: postgres.Sql,
   ) {}
 
-  static forRoot(): DynamicModule {
-    return { module: StorageModule, global: true, providers: SQLITE_STORE_PROVIDERS, exports: STORE_PORTS };
+  static forRoot(storage: StorageKind): DynamicModule {
+    const exports = storage === 'postgres' ? [...STORE_PORTS, POSTGRES_SQL] : STORE_PORTS;
+    return { module: StorageModule, global: true, providers: FAMILIES[storage], exports };
   }
 
   /**
@@ -44,5 +59,6 @@ export class StorageModule implements OnApplicationShutdown {
     await this.tokens.close();
     await this.clusters.close();
     await this.notifications.close();
+    await this.postgres?.end({ timeout: 5 });
   }
 }

@@ -114,7 +114,7 @@ export class Gateway {
       exports: [GatewaySettings, NOTIFICATION_STORE],
     };
     const moduleRef = await Test.createTestingModule({
-      imports: [root, StorageModule.forRoot(), MetricsModule, ReceiversModule],
+      imports: [root, StorageModule.forRoot('sqlite'), MetricsModule, ReceiversModule],
     })
       .overrideProvider(NOTIFICATION_STORE)
       .useValue(store)

@@ -124,15 +124,15 @@ spec:
           value: {{ . | quote }}
         {{- end }}
         {{- if include "gateway.postgres" . }}
-        - name: GATEWAY_NOTIFICATION_STORE
+        - name: GATEWAY_STORAGE
           value: postgres
-        - name: GATEWAY_DATABASE_URL
+        - name: GATEWAY_POSTGRES_URL
           valueFrom:
             secretKeyRef:
               name: {{ required "storage.postgres.existingSecret: the Secret holding the database URL" .Values.storage.postgres.existingSecret }}
               key: {{ .Values.storage.postgres.secretKey }}
         {{- else }}
-        - name: GATEWAY_NOTIFICATION_STORE
+        - name: GATEWAY_STORAGE
           value: sqlite
         {{- end }}
         {{- if .Values.adminToken.existingSecret }}

@@ -3,6 +3,7 @@ import type { alerting } from '@app/proto';
 import { searchIndexOf } from '../../notifications/store/notification-search-index.js';
 import type { IncomingNotification, StoreResult } from '../../notifications/store/notification-store.js';
 import { decodeNotification } from '../../notifications/store/notification-payload.js';
+import { NOTIFICATIONS_STORED_CHANNEL } from './postgres-stored-notifications.js';
 
 /** The columns of notifications, in the order fromRow reads them. */
 export const NOTIFICATION_COLUMNS = ['seq', 'cluster_id', 'id', 'severity', 'golden_signal', 'received_at', 'payload'];
@@ -114,6 +115,8 @@ export async function storeBatch(sql: postgres.Sql, batch: readonly PendingNotif
     if (rows.length === 0) return results;
     const writes = [
       tx`UPDATE notification_feed SET last_seq = ${lastSeq}, last_received_at = ${new Date(lastReceivedAt)}`,
+      // Delivered to every replica's listener when this commits (postgres-stored-notifications.ts).
+      tx`SELECT pg_notify(${NOTIFICATIONS_STORED_CHANNEL}, ${lastSeq.toString()})`,
     ];
     for (let start = 0; start < rows.length; start += INSERT_CHUNK)
       writes.push(tx`INSERT INTO notifications ${tx(rows.slice(start, start + INSERT_CHUNK), INSERT_COLUMNS)}`);

@@ -4,6 +4,11 @@ import { SqliteTaskStore, TASK_STORE, type TaskStore } from '@app/capability';
 import { CLUSTER_STORE, type ClusterStore } from '../../clusters/cluster-store.js';
 import { GatewaySettings } from '../../config/gateway-settings.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from '../../enrolment/tokens/bootstrap-token-store.js';
+import {
+  InProcessStoredNotifications,
+  STORED_NOTIFICATIONS,
+  type StoredNotifications,
+} from '../../notifications/live-feed/stored-notifications.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../../notifications/store/notification-store.js';
 import {
   RECEIVER_PROGRESS_STORE,
@@ -15,30 +20,22 @@ import { SqliteNotificationStore } from './sqlite-notification-store.js';
 import { SqliteReceiverProgressStore } from './sqlite-receiver-progress-store.js';
 
 /** Binds `port` to the adapter `open` makes on `file` in the data directory. */
-function inDataDir<Store>(
-  port: symbol,
-  file: string,
-  open: (path: string, settings: GatewaySettings) => Store,
-): Provider {
+function inDataDir<Store>(port: symbol, file: string, open: (path: string) => Store): Provider {
   return {
     provide: port,
     inject: [GatewaySettings],
-    useFactory: (settings: GatewaySettings): Store => open(join(settings.dataDir, file), settings),
+    useFactory: (settings: GatewaySettings): Store => open(join(settings.dataDir, file)),
   };
-}
-
-/** The notification store by the GATEWAY_NOTIFICATION_STORE setting (only `sqlite` so far). */
-function openNotificationStore(path: string, settings: GatewaySettings): NotificationStore {
-  switch (settings.notificationStore) {
-    case 'sqlite':
-      // Group commits run on a writer thread (see SqliteNotificationStore).
-      return new SqliteNotificationStore(path, { commitOn: 'worker' });
-  }
 }
 
 /** Every gateway store port bound to its SQLite adapter: one file per store in the data directory. */
 export const SQLITE_STORE_PROVIDERS: Provider[] = [
-  inDataDir(NOTIFICATION_STORE, 'notifications.db', openNotificationStore),
+  inDataDir(
+    NOTIFICATION_STORE,
+    'notifications.db',
+    // Group commits run on a writer thread (see SqliteNotificationStore).
+    (path): NotificationStore => new SqliteNotificationStore(path, { commitOn: 'worker' }),
+  ),
   inDataDir(CLUSTER_STORE, 'clusters.db', (path): ClusterStore => new SqliteClusterStore(path)),
   inDataDir(BOOTSTRAP_TOKEN_STORE, 'tokens.db', (path): BootstrapTokenStore => new SqliteBootstrapTokenStore(path)),
   inDataDir(
@@ -47,4 +44,6 @@ export const SQLITE_STORE_PROVIDERS: Provider[] = [
     (path): ReceiverProgressStore => new SqliteReceiverProgressStore(path),
   ),
   inDataDir(TASK_STORE, 'tasks.db', (path): TaskStore => new SqliteTaskStore(path)),
+  // One gateway: what it stores is every new notification there is.
+  { provide: STORED_NOTIFICATIONS, useFactory: (): StoredNotifications => new InProcessStoredNotifications() },
 ];
