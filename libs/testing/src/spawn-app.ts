@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
 import { readAgentAdminToken, readGatewaySecrets, rememberAdminToken, type GatewaySecrets } from './gateway-secrets.js';
 import { waitFor } from './wait-for.js';
+import { gatewayStorageEnv } from './gateway-storage.js';
 
 /** The built apps, and the example service of examples/ (HTTP only: no gRPC server, no data directory). */
 export type AppName = 'gateway' | 'agent' | 'notifier-example';
@@ -143,10 +144,11 @@ function launch(
 export async function spawnApp(app: AppName, options: SpawnOptions = {}): Promise<SpawnedApp> {
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${app}-`));
+  const storage = app === 'gateway' ? await gatewayStorageEnv(dataDir, options) : {};
   const launched = launch(
     app,
     [...loopbackFlags(app, dataDir), ...(options.args ?? [])],
-    options.env,
+    { ...storage, ...options.env },
     options.entry,
     options.shell,
   );
