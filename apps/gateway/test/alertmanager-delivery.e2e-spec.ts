@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
@@ -16,7 +16,7 @@ import {
   webhookRouteConfig,
   type SpawnedApp,
 } from '@app/testing';
-import { SqliteNotificationStore } from '../src/storage/sqlite/sqlite-notification-store.js';
+import { openGatewayNotificationStore } from './fixtures/gateway-notification-store.js';
 import type { AlertmanagerView } from '../src/receivers/alertmanager/alertmanager-view.js';
 
 // Delivery policies of an Alertmanager target against real Alertmanagers: the
@@ -91,8 +91,7 @@ async function front(
 
 /** Stores notifications the way the gateway does, before it starts: cluster, count, received time. */
 async function prefill(dataDir: string, groups: { cluster: string; count: number; receivedAt: Date }[]) {
-  mkdirSync(dataDir, { recursive: true });
-  const store = new SqliteNotificationStore(join(dataDir, 'notifications.db'));
+  const store = await openGatewayNotificationStore(dataDir);
   for (const { cluster, count, receivedAt } of groups) {
     for (let n = 0; n < count; n++) {
       await store.store({

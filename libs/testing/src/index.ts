@@ -94,4 +94,4 @@ export {
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
 export { readSseBlocks } from './sse-blocks.js';
 export * from './postgres/index.js';
-export { spawnedGatewayStorage, TEST_GATEWAY_POSTGRES_URL } from './gateway-storage.js';
+export { gatewayStorageEnv, spawnedGatewayStorage, TEST_GATEWAY_POSTGRES_URL } from './gateway-storage.js';

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generateExchangeKeyPair } from '@app/cluster-auth';
 import { alerting } from '@app/proto';
 import { createBootstrapToken, gatewayAdmin, gatewayClient, spawnApp, type SpawnedApp } from '@app/testing';
-import { SqliteNotificationStore } from '../../src/storage/sqlite/sqlite-notification-store.js';
+import { openGatewayNotificationStore } from '../fixtures/gateway-notification-store.js';
 
 export const scaleClusterId = (i: number): string => `scale-${String(i).padStart(4, '0')}`;
 
@@ -23,7 +23,7 @@ export async function startScaleGateway(options: {
 }): Promise<{ gateway: SpawnedApp; dataDir: string }> {
   const { clusters, notifications } = options;
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-scale-'));
-  const store = new SqliteNotificationStore(join(dataDir, 'notifications.db'));
+  const store = await openGatewayNotificationStore(dataDir);
   const start = Date.now() - notifications * 10;
   for (let from = 0; from < notifications; from += 5_000) {
     const batch: Promise<unknown>[] = [];
