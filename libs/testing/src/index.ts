@@ -95,3 +95,4 @@ export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
 export { readSseBlocks } from './sse-blocks.js';
 export * from './postgres/index.js';
 export { gatewayStorageEnv, spawnedGatewayStorage, TEST_GATEWAY_POSTGRES_URL } from './gateway-storage.js';
+export { spawnGatewayReplicas } from './gateway-replicas.js';
