@@ -3,7 +3,7 @@
 // the secrets that make them one gateway to agents and admins.
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Debian's postgresql-15, as libs/testing/src/postgres/postmaster.ts finds it. */
 const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -62,6 +62,8 @@ export async function startLocalPostgres(root, env) {
   let stopping;
   return {
     url: ready.url,
+    /** The temporary directory its data is in (removed when it stops). */
+    dir: dirname(ready.dataDir),
     exited,
     stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -42,7 +42,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
 const CLUSTER = 'local';
 const DEMO_KUBE_EVENTS = process.argv.includes('--demo-kube-events');
-const { replicas: REPLICAS, rest } = replicasOption(process.argv.slice(2));
+const { replicas: REPLICAS, rest } = (() => {
+  try {
+    return replicasOption(process.argv.slice(2));
+  } catch (error) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(2);
+  }
+})();
 /** Flags passed on to both apps: all but this script's own. */
 const passedOn = rest.filter((arg) => arg !== '--demo-kube-events');
 const DEMO_KUBE_DIR = 'data/demo-kube';
@@ -249,7 +256,9 @@ function readyScreen(cluster) {
         )
       : [`  gateway  gRPC 127.0.0.1:${PORTS.gatewayGrpc}, HTTP ${GATEWAY}, data in ${shown(GATEWAY_DATA)}`]),
     ...(REPLICATED
-      ? [`  database ${database.url} (throwaway PostgreSQL: every replica stores here; removed when this stops)`]
+      ? [
+          `  database ${database.url} (throwaway PostgreSQL in ${database.dir}: every replica stores here; removed when this stops)`,
+        ]
       : []),
     `  agent    gRPC ${agent}, HTTP ${AGENT_HTTP}, data in ${shown(AGENT_DATA)}; cluster "${CLUSTER}", ` +
       (cluster?.connected ? 'connected' : 'NOT connected yet (see above)'),
@@ -287,17 +296,20 @@ function startDemoKubeApi() {
 }
 
 await build();
-const receiverArgs = alertmanagerTarget();
 if (REPLICATED) {
   // The agent's identity belonged to the last run's database, which is gone.
   if (!env.AGENT_DATA_DIR) rmSync(AGENT_DATA, { recursive: true, force: true });
-  database = await startLocalPostgres(root, env);
+  database = await startLocalPostgres(root, env).catch((error) => {
+    console.error(`npm start -- --replicas ${REPLICAS}: ${error.message}`);
+    process.exit(1);
+  });
   if (requested) {
     await database.stop();
     process.exit(0);
   }
   console.log(`postgres: ${database.url} (throwaway, for ${REPLICAS} gateway replicas)`);
 }
+const receiverArgs = alertmanagerTarget();
 const storageEnv = REPLICATED ? { GATEWAY_STORAGE: 'postgres', GATEWAY_POSTGRES_URL: database.url } : {};
 for (let i = 1; i <= REPLICAS; i++) {
   const { grpc, http, dataDir } = replica(i);

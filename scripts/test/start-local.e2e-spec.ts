@@ -224,8 +224,12 @@ describe('npm start (scripts/start-local.mjs)', () => {
     }
     expect(started.screen).toContain(`with admin token ${adminToken} `);
     expect(started.screen).toContain('cluster "local", connected');
-    const databasePort = Number(/database postgres:\/\/[^@]+@127\.0\.0\.1:(\d+)\//.exec(started.screen)?.[1]);
+    const database = /database postgres:\/\/[^@]+@127\.0\.0\.1:(\d+)\/\S+ \(throwaway PostgreSQL in (\S+):/.exec(
+      started.screen,
+    );
+    const databasePort = Number(database?.[1]);
     expect(databasePort).toBeGreaterThan(0);
+    expect(existsSync(database![2])).toBe(true);
 
     const installed = await gatewayAdmin<{ status: string }>(
       replicas[0].http,
@@ -257,5 +261,6 @@ describe('npm start (scripts/start-local.mjs)', () => {
       ],
     });
     expect(started.output()).not.toMatch(/ERROR|stopped with code/);
+    expect(existsSync(database![2])).toBe(false);
   });
 });
