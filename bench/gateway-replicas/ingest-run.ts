@@ -156,18 +156,24 @@ export async function ingestRun(setup: IngestSetup, load: IngestLoad): Promise<I
   const ms = drainedAt - started;
 
   // Exactly once: every replica's stored count per cluster, summed; every agent resolved all of its own.
-  const [gatewayMetrics, agentMetrics] = await Promise.all([
-    Promise.all(gateways.map((gateway) => scrapeMetrics(gateway.httpAddress))),
-    Promise.all(agents.map((agent) => scrapeMetrics(agent.httpAddress))),
-  ]);
+  // An agent's resolved counter can trail its queue by a moment (its queue reads empty first): wait for it.
+  const resolvedCounts = () =>
+    Promise.all(agents.map(async (agent) => (await scrapeMetrics(agent.httpAddress)).sum('agent_resolved_total')));
+  const resolved = await waitFor(
+    async () => {
+      const counts = await resolvedCounts();
+      return counts.every((count) => count >= load.perAgent) && counts;
+    },
+    { timeoutMs: 5_000, intervalMs: 50, description: 'every agent counting its notifications resolved' },
+  ).catch(() => resolvedCounts());
+  const gatewayMetrics = await Promise.all(gateways.map((gateway) => scrapeMetrics(gateway.httpAddress)));
   agents.forEach((_, i) => {
     const stored = gatewayMetrics.reduce(
       (sum, metrics) => sum + metrics.sum('gateway_notifications_total', { cluster: clusterOf(i), outcome: 'stored' }),
       0,
     );
-    const resolved = agentMetrics[i].sum('agent_resolved_total');
-    if (stored !== load.perAgent || resolved !== load.perAgent)
-      throw new Error(`${setup.name}: ${clusterOf(i)} stored ${stored}, resolved ${resolved}, not ${load.perAgent}`);
+    if (stored !== load.perAgent || resolved[i] !== load.perAgent)
+      throw new Error(`${setup.name}: ${clusterOf(i)} stored ${stored}, resolved ${resolved[i]}, not ${load.perAgent}`);
   });
   const rowsPerCommit = setup.postgresUrl === undefined ? undefined : await rowsPerTransaction(setup.postgresUrl);
 
