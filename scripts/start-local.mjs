@@ -25,17 +25,33 @@
 // with a trickle of realistic events (scripts/demo-kube-events.ts), points the
 // agent's event source at it and installs alerting for the local cluster, so
 // the events show on the admin page.
+// --replicas N (N >= 2; not passed on) runs N gateways as replicas of one: a
+// throwaway PostgreSQL (scripts/local-replicas.mjs) they all store in, ports
+// counting up from the gateway's (9090, 9091, … and 8080, 8081, …), data in
+// data/replicas/gateway-1, -2, … (or GATEWAY_DATA_DIR, then <it>-2, …) with the
+// first one's CA and admin token copied to the others; the agent (data in
+// data/replicas/agent, emptied first: it joined the last run's database) joins
+// the first. Ctrl-C stops them all, then the database, which is removed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replicaDataDir, replicasOption, shareGatewaySecrets, startLocalPostgres } from './local-replicas.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GRACE_MS = 4_000;
 const CLUSTER = 'local';
 const DEMO_KUBE_EVENTS = process.argv.includes('--demo-kube-events');
+const { replicas: REPLICAS, rest } = (() => {
+  try {
+    return replicasOption(process.argv.slice(2));
+  } catch (error) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(2);
+  }
+})();
 /** Flags passed on to both apps: all but this script's own. */
-const passedOn = process.argv.slice(2).filter((arg) => arg !== '--demo-kube-events');
+const passedOn = rest.filter((arg) => arg !== '--demo-kube-events');
 const DEMO_KUBE_DIR = 'data/demo-kube';
 
 const env = { ...process.env };
@@ -50,8 +66,16 @@ const PORTS = {
   agentGrpc: env.AGENT_GRPC_PORT || '9190',
   agentHttp: env.AGENT_HTTP_PORT || '9191',
 };
-const GATEWAY_DATA = resolve(root, env.GATEWAY_DATA_DIR || 'data/gateway');
-const AGENT_DATA = resolve(root, env.AGENT_DATA_DIR || 'data/agent');
+const REPLICATED = REPLICAS > 1;
+const GATEWAY_DATA = resolve(root, env.GATEWAY_DATA_DIR || (REPLICATED ? 'data/replicas/gateway-1' : 'data/gateway'));
+const AGENT_DATA = resolve(root, env.AGENT_DATA_DIR || (REPLICATED ? 'data/replicas/agent' : 'data/agent'));
+/** Replica i (1-based) of --replicas: ports counting up from the gateway's. */
+const replica = (i) => ({
+  grpc: String(Number(PORTS.gatewayGrpc) + i - 1),
+  http: String(Number(PORTS.gatewayHttp) + i - 1),
+  dataDir:
+    REPLICATED && !env.GATEWAY_DATA_DIR ? resolve(root, `data/replicas/gateway-${i}`) : replicaDataDir(GATEWAY_DATA, i),
+});
 const GATEWAY = `http://127.0.0.1:${PORTS.gatewayHttp}`;
 const AGENT_HTTP = `http://127.0.0.1:${PORTS.agentHttp}`;
 const ADMIN_PAGE_URL = `${GATEWAY}/admin/`;
@@ -60,7 +84,7 @@ const shown = (path) => (relative(root, path).startsWith('..') ? path : relative
 
 const children = [];
 
-function start(name, args, extraEnv = {}) {
+function start(name, args, extraEnv = {}, label = name) {
   const entry = join(root, 'dist/apps', name, 'apps', name, 'src/main.js');
   if (!existsSync(entry)) {
     console.error(`${entry} is missing: run \`npm run build\` (npm start does it for you)`);
@@ -71,20 +95,20 @@ function start(name, args, extraEnv = {}) {
     env: { ...env, ...extraEnv },
     stdio: 'inherit',
   });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ name, code, signal })));
-  children.push({ name, child, exited });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ name: label, code, signal })));
+  children.push({ name: label, child, exited });
 }
 
-async function waitForGateway() {
+async function waitForGateway(url = GATEWAY) {
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
-      if ((await fetch(`${GATEWAY}/healthz`)).ok) return;
+      if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {
       // not up yet
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error('the gateway did not answer /healthz within 30 s');
+  throw new Error(`the gateway at ${url} did not answer /healthz within 30 s`);
 }
 
 const gatewayAdminToken = () => readFileSync(join(GATEWAY_DATA, 'admin-token'), 'utf8').trim();
@@ -126,8 +150,12 @@ process.on('uncaughtException', async (error) => {
   console.error(`npm start failed: ${error.stack ?? error}`);
   stopAll('SIGTERM');
   await Promise.all(children.map((c) => c.exited));
+  await database?.stop();
   process.exit(1);
 });
+
+/** --replicas: the throwaway PostgreSQL the gateways share; stopped after them. */
+let database;
 
 const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const LOCAL_ALERTMANAGER = 'http://127.0.0.1:9093';
@@ -220,7 +248,18 @@ function readyScreen(cluster) {
   const agent = `127.0.0.1:${PORTS.agentGrpc}`;
   const lines = [
     `ready: admin page ${ADMIN_PAGE_URL} with admin token ${gatewayAdminToken()} (${shown(gatewayToken)})`,
-    `  gateway  gRPC 127.0.0.1:${PORTS.gatewayGrpc}, HTTP ${GATEWAY}, data in ${shown(GATEWAY_DATA)}`,
+    ...(REPLICATED
+      ? Array.from({ length: REPLICAS }, (_, n) => replica(n + 1)).map(
+          ({ grpc, http, dataDir }, n) =>
+            `  gateway ${n + 1} gRPC 127.0.0.1:${grpc}, HTTP http://127.0.0.1:${http}, admin page ` +
+            `http://127.0.0.1:${http}/admin/, data in ${shown(dataDir)}`,
+        )
+      : [`  gateway  gRPC 127.0.0.1:${PORTS.gatewayGrpc}, HTTP ${GATEWAY}, data in ${shown(GATEWAY_DATA)}`]),
+    ...(REPLICATED
+      ? [
+          `  database ${database.url} (throwaway PostgreSQL in ${database.dir}: every replica stores here; removed when this stops)`,
+        ]
+      : []),
     `  agent    gRPC ${agent}, HTTP ${AGENT_HTTP}, data in ${shown(AGENT_DATA)}; cluster "${CLUSTER}", ` +
       (cluster?.connected ? 'connected' : 'NOT connected yet (see above)'),
     `  queue    curl -H "Authorization: Bearer $(cat ${shown(join(AGENT_DATA, 'admin-token'))})" ${AGENT_HTTP}/api/v1/queue`,
@@ -232,7 +271,7 @@ function readyScreen(cluster) {
       `  curl -X POST -H "Authorization: Bearer $(cat ${shown(gatewayToken)})" ${GATEWAY}/api/v1/clusters/${CLUSTER}/capabilities/alerting/install`,
     );
   }
-  lines.push('Ctrl-C stops both.');
+  lines.push(REPLICATED ? 'Ctrl-C stops them all and removes the database.' : 'Ctrl-C stops both.');
   return lines.join('\n');
 }
 
@@ -257,12 +296,35 @@ function startDemoKubeApi() {
 }
 
 await build();
-start('gateway', [
-  ...['--grpc-port', PORTS.gatewayGrpc, '--http-port', PORTS.gatewayHttp, '--data-dir', GATEWAY_DATA],
-  ...alertmanagerTarget(),
-]);
+if (REPLICATED) {
+  // The agent's identity belonged to the last run's database, which is gone.
+  if (!env.AGENT_DATA_DIR) rmSync(AGENT_DATA, { recursive: true, force: true });
+  database = await startLocalPostgres(root, env).catch((error) => {
+    console.error(`npm start -- --replicas ${REPLICAS}: ${error.message}`);
+    process.exit(1);
+  });
+  if (requested) {
+    await database.stop();
+    process.exit(0);
+  }
+  console.log(`postgres: ${database.url} (throwaway, for ${REPLICAS} gateway replicas)`);
+}
+const receiverArgs = alertmanagerTarget();
+const storageEnv = REPLICATED ? { GATEWAY_STORAGE: 'postgres', GATEWAY_POSTGRES_URL: database.url } : {};
+for (let i = 1; i <= REPLICAS; i++) {
+  const { grpc, http, dataDir } = replica(i);
+  // The first replica makes the CA and admin token; the others start with copies of them.
+  if (i > 1) shareGatewaySecrets(replica(1).dataDir, dataDir);
+  start(
+    'gateway',
+    [...['--grpc-port', grpc, '--http-port', http, '--data-dir', dataDir], ...receiverArgs],
+    storageEnv,
+    REPLICATED ? `gateway ${i}` : 'gateway',
+  );
+  if (i < REPLICAS) await waitForGateway(`http://127.0.0.1:${http}`);
+}
 const demoKubeconfig = DEMO_KUBE_EVENTS ? await startDemoKubeApi() : undefined;
-await waitForGateway();
+for (let i = 1; i <= REPLICAS; i++) await waitForGateway(`http://127.0.0.1:${replica(i).http}`);
 const agentEnv = {};
 if (!existsSync(join(AGENT_DATA, 'keyring.json'))) {
   const created = await admin('POST', '/api/v1/tokens', { ttl: '10m', maxUsages: 1 });
@@ -300,13 +362,14 @@ void (async () => {
   console.log(readyScreen(cluster?.status === 200 ? cluster.body : undefined));
 })();
 
-// One service exiting on its own (a crash, a port in use) takes the other down too.
-const first = await Promise.race(children.map((c) => c.exited));
+// One service exiting on its own (a crash, a port in use; the database) takes the other down too.
+const first = await Promise.race([...children.map((c) => c.exited), ...(database ? [database.exited] : [])]);
 if (!requested) {
   console.error(`${first.name} exited (code ${first.code}, signal ${first.signal}); stopping the others`);
   stopAll('SIGTERM');
 }
 const results = await Promise.all(children.map((c) => c.exited));
+if (database) results.push(await database.stop());
 const clean = results.every((r) => r.code === 0);
 if (!clean) {
   for (const r of results) if (r.code !== 0) console.error(`${r.name} stopped with code ${r.code}, signal ${r.signal}`);

@@ -41,13 +41,18 @@ export async function initCluster(dataDir: string, cwd: string): Promise<void> {
  *     let cluster: PostgresCluster;
  *     beforeAll(async () => (cluster = await startPostgres()));
  *     afterAll(() => cluster?.stop());
+ *
+ * `settings` override the server's (e.g. `{ fsync: 'on' }` for a benchmark
+ * that compares durable writes).
  */
-export async function startPostgres(): Promise<PostgresCluster> {
+export async function startPostgres({
+  settings,
+}: { settings?: Record<string, string> } = {}): Promise<PostgresCluster> {
   const temp = makeOwnedTempDir('postgres-fixture-');
   const dataDir = join(temp.dir, 'data');
   try {
     await initCluster(dataDir, temp.dir);
-    const postmaster = await startPostmaster(dataDir, temp.dir);
+    const postmaster = await startPostmaster(dataDir, temp.dir, settings);
     return clusterOf(postmaster, dataDir, temp.remove);
   } catch (error) {
     temp.remove();

@@ -89,18 +89,27 @@ export interface Postmaster {
  * accepts connections (pg_isready), or rejects with its log when it exits or
  * the deadline passes. A port taken between choosing and binding it is retried.
  */
-export async function startPostmaster(dataDir: string, socketDir: string): Promise<Postmaster> {
+export async function startPostmaster(
+  dataDir: string,
+  socketDir: string,
+  extraSettings: Record<string, string> = {},
+): Promise<Postmaster> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startOn(dataDir, socketDir, port);
+      return await startOn(dataDir, socketDir, port, extraSettings);
     } catch (error) {
       if (attempt >= 3 || !/could not (bind|create listen socket)/i.test(String(error))) throw error;
     }
   }
 }
 
-async function startOn(dataDir: string, socketDir: string, port: number): Promise<Postmaster> {
+async function startOn(
+  dataDir: string,
+  socketDir: string,
+  port: number,
+  extraSettings: Record<string, string>,
+): Promise<Postmaster> {
   const settings = {
     listen_addresses: '127.0.0.1',
     port: String(port),
@@ -109,6 +118,7 @@ async function startOn(dataDir: string, socketDir: string, port: number): Promis
     fsync: 'off',
     shared_buffers: '32MB',
     max_connections: '200',
+    ...extraSettings,
   };
   const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   const child = spawn(join(POSTGRES_BIN, 'postgres'), args, {
