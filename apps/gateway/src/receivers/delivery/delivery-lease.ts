@@ -139,7 +139,8 @@ export class DeliveryLease {
     }
   }
 
-  private lose(why: string): void {
+  /** Counts the lease lost now (e.g. a save refused it): the term's signal aborts. */
+  lose(why: string): void {
     if (!this.term || this.term.lost.signal.aborted) return;
     this.deps.logger.warn(
       { event: 'delivery-lease-lost', receiver: this.key, epoch: String(this.term.epoch), reason: why },

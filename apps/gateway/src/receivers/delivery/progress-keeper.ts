@@ -26,6 +26,8 @@ export class ProgressKeeper {
       intervalMs: number;
       clock: Clock;
       logger: Logger;
+      /** A save was refused (LeaseLostError): the lease is another replica's. */
+      onFenced?: () => void;
     },
   ) {}
 
@@ -87,17 +89,23 @@ export class ProgressKeeper {
   /** Records a failed delivery of `count` notifications together with the progress, atomically and durably. */
   async recordFailedDelivery(failure: FailedDelivery, count: number): Promise<void> {
     // The cursor moves once the window is done; a restart before then may record this failure again.
-    await this.deps.store.recordFailedDelivery(
-      this.deps.key,
-      failure,
-      { ...this.progress, undeliverable: this.progress.undeliverable + count },
-      this.leaseEpoch,
-    );
+    await this.deps.store
+      .recordFailedDelivery(
+        this.deps.key,
+        failure,
+        { ...this.progress, undeliverable: this.progress.undeliverable + count },
+        this.leaseEpoch,
+      )
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLostError) this.deps.onFenced?.();
+        throw error;
+      });
     this.progress = { ...this.progress, undeliverable: this.progress.undeliverable + count };
   }
 
   /** Another replica took the target over: its cursor stands, and what we did since our last save it sends again. */
   private fenced(error: LeaseLostError): void {
+    this.deps.onFenced?.();
     this.deps.logger.warn(
       { event: 'receiver-progress-fenced', receiver: this.deps.name, err: error },
       `${this.deps.name}: the cursor was not saved: another replica delivers now and resumes from the last saved one`,

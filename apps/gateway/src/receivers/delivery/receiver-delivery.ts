@@ -111,6 +111,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       intervalMs: config.progressIntervalMs ?? 0,
       clock: deps.clock,
       logger: this.logger,
+      onFenced: () => deps.lease?.lose('a save was refused: another replica took over'),
     });
     this.failedDeliveries = new FailedDeliveries({
       name: config.name,
