@@ -7,6 +7,7 @@ import { PostgresDeliveryLeases } from '../../storage/postgres/postgres-delivery
 import { PostgresNotificationStore } from '../../storage/postgres/postgres-notification-store.js';
 import { PostgresReceiverProgressStore } from '../../storage/postgres/postgres-receiver-progress-store.js';
 import type { DeliveryIntegration, PreparedBatch, SendOutcome } from './delivery-integration.js';
+import { storeNumbered } from './fixtures/numbered-notifications.js';
 import { DeliveryLease } from './delivery-lease.js';
 import { DeliveryTargetConfig } from './delivery-target-config.js';
 import { ReceiverDelivery, type DeliveryConfig } from './receiver-delivery.js';
@@ -60,18 +61,7 @@ describe('ReceiverDelivery on replicas sharing PostgreSQL (real leases, store an
   it('sends each notification from one replica only; one cut off from the database stops before another takes over', async () => {
     const sql = database.replicaPool();
     const store = new PostgresNotificationStore(sql);
-    const storeSome = async (from: number, count: number) => {
-      for (let n = from; n < from + count; n++)
-        await store.store({
-          clusterId: 'c',
-          id: `n-${n}`,
-          notification: { title: `t ${n}`, body: '', properties: {} },
-          severity: alerting.OpniSeverity.Error,
-          goldenSignal: alerting.GoldenSignal.Custom,
-          receivedAt: new Date(),
-        });
-    };
-    await storeSome(0, 40);
+    await storeNumbered(store, 0, 40);
     const log: Sent[] = [];
     const replicas = ['a', 'b'].map((name) => {
       const leasesPool = database.replicaPool(); // ended to cut the replica off
@@ -106,7 +96,7 @@ describe('ReceiverDelivery on replicas sharing PostgreSQL (real leases, store an
 
     // The holder's next POST hangs, and then it loses the database: it must stop before the other starts.
     holder.target.hanging = true;
-    await storeSome(40, 20);
+    await storeNumbered(store, 40, 20);
     for (const { delivery } of replicas) delivery.wake();
     await waitFor(() => sentSeqs().includes(41n), { description: 'the holder sending seq 41' });
     await holder.leasesPool.end({ timeout: 0 });
