@@ -101,10 +101,12 @@ export class DeliveryLease {
   private begin(epoch: bigint, askedAt: number): LeaseTerm {
     const term: HeldTerm = { epoch, lost: new AbortController() };
     this.term = term;
-    this.deps.logger.log(
-      { event: 'delivery-lease-acquired', receiver: this.key, replica: this.leases.holder, epoch: String(epoch) },
-      `${this.key}: this replica (${this.leases.holder}) delivers, lease epoch ${epoch}`,
-    );
+    // One gateway (leases that never expire): always its own, nothing worth a log line.
+    if (this.leases.ttlMs !== undefined)
+      this.deps.logger.log(
+        { event: 'delivery-lease-acquired', receiver: this.key, replica: this.leases.holder, epoch: String(epoch) },
+        `${this.key}: this replica (${this.leases.holder}) delivers, lease epoch ${epoch}`,
+      );
     this.extend(askedAt);
     return { epoch, signal: term.lost.signal };
   }

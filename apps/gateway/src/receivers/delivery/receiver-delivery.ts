@@ -211,6 +211,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     }
     // What was done before the stop is kept (refused with the lease taken over: the new holder's cursor stands).
     await this.progress.save();
+    this.pendingSince = undefined; // what is pending is the next holder's
   }
 
   private async loadProgress(): Promise<ReceiverProgress | undefined> {
