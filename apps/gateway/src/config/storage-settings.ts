@@ -63,4 +63,16 @@ export class StorageSettings extends NotificationLimitSettings {
       "PEM file of the CA that signed PostgreSQL's server certificate (with GATEWAY_POSTGRES_TLS=verify-full).",
   })
   postgresCaFile = '';
+
+  @IntegerSetting(
+    {
+      env: 'GATEWAY_DELIVERY_LEASE_SECONDS',
+      flag: 'delivery-lease-seconds',
+      description:
+        'With GATEWAY_STORAGE=postgres, one replica delivers each receiver and Alertmanager target, holding a lease it renews every third of this; when it stops renewing (it died), another replica takes over after at most this long plus a third.',
+    },
+    1,
+    3600,
+  )
+  deliveryLeaseSeconds = 15;
 }

@@ -4,6 +4,7 @@ import { GatewaySettings } from '../config/gateway-settings.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { AlertmanagerMetrics } from './alertmanager/alertmanager-metrics.js';
 import { AlertmanagersController } from './alertmanager/alertmanagers.controller.js';
+import { DeliveryLeaseMetrics } from './delivery/delivery-lease-metrics.js';
 import { ReceiverMetrics } from './webhook/receiver-metrics.js';
 import { loadTargetsFile } from './receivers-file.js';
 import { ReceiversController } from './webhook/receivers.controller.js';
@@ -23,6 +24,7 @@ import { WebhookClient } from './webhook/webhook-client.js';
     ReceiversService,
     ReceiverMetrics,
     AlertmanagerMetrics,
+    DeliveryLeaseMetrics,
     WebhookClient,
     {
       provide: RECEIVER_CONFIGS,

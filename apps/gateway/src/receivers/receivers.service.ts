@@ -6,6 +6,8 @@ import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/sto
 import { AlertmanagerIntegration } from './alertmanager/alertmanager-integration.js';
 import type { AlertmanagerTargetConfig } from './alertmanager/alertmanager-target-config.js';
 import type { DeliveryIntegration } from './delivery/delivery-integration.js';
+import { DeliveryLease } from './delivery/delivery-lease.js';
+import { DELIVERY_LEASES, type DeliveryLeases } from './delivery/delivery-leases.js';
 import type { ReceiverConfig } from './webhook/receiver-config.js';
 import { ReceiverDelivery, type DeliveryConfig, type ReceiverStatus } from './delivery/receiver-delivery.js';
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from './delivery/receiver-progress-store.js';
@@ -39,6 +41,7 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(RECEIVER_CONFIGS) private readonly configs: DeliveryTargets,
     @Inject(NOTIFICATION_STORE) private readonly store: NotificationStore,
     @Inject(RECEIVER_PROGRESS_STORE) private readonly progressStore: ReceiverProgressStore,
+    @Inject(DELIVERY_LEASES) private readonly leases: DeliveryLeases,
     private readonly bus: NotificationBus,
     private readonly client: WebhookClient,
     private readonly settings: GatewaySettings,
@@ -101,6 +104,8 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
       progressKey,
       clock: this.clock,
       head,
+      // Replicas: one delivers each target; it releases the lease on stop, so another takes over at once.
+      lease: new DeliveryLease(this.leases, progressKey, { clock: this.clock, logger: this.logger }),
     });
   }
 
@@ -109,6 +114,19 @@ export class ReceiversService implements OnApplicationBootstrap, OnModuleDestroy
     await Promise.all(this.all().map((delivery) => delivery.stop()));
     this.deliveries.clear();
     this.alertmanagers.clear();
+  }
+
+  /** Whether this replica delivers each target: webhook receivers, then Alertmanager targets. */
+  leaseHolds(): { receiver: string; kind: DeliveryIntegration['kind']; held: boolean }[] {
+    const held = (kind: DeliveryIntegration['kind']) => (delivery: ReceiverDelivery) => ({
+      receiver: delivery.config.name,
+      kind,
+      held: delivery.status().leaseHeld,
+    });
+    return [
+      ...[...this.deliveries.values()].map(held('webhook')),
+      ...[...this.alertmanagers.values()].map(({ delivery }) => held('alertmanager')(delivery)),
+    ];
   }
 
   /** Every Alertmanager target in configuration order. */

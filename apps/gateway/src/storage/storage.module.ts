@@ -5,6 +5,7 @@ import { CLUSTER_STORE, type ClusterStore } from '../clusters/cluster-store.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from '../enrolment/tokens/bootstrap-token-store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from '../receivers/delivery/receiver-progress-store.js';
+import { DELIVERY_LEASES } from '../receivers/delivery/delivery-leases.js';
 import type { StorageKind } from '../config/storage-settings.js';
 import { STORED_NOTIFICATIONS } from '../notifications/live-feed/stored-notifications.js';
 import { POSTGRES_SQL } from './postgres/postgres-connection.js';
@@ -19,6 +20,7 @@ const STORE_PORTS = [
   RECEIVER_PROGRESS_STORE,
   TASK_STORE,
   STORED_NOTIFICATIONS,
+  DELIVERY_LEASES,
 ];
 
 /** The adapters of each GATEWAY_STORAGE. */

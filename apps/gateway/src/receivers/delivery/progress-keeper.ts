@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '@app/runtime';
+import { LeaseLostError } from './delivery-leases.js';
 import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './receiver-progress-store.js';
 
 /**
@@ -13,6 +14,8 @@ export class ProgressKeeper {
   private lastSavedAt = 0;
   private timer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
+  /** The delivery lease's epoch our saves carry; undefined: unfenced (no lease). */
+  private leaseEpoch?: bigint;
 
   constructor(
     private progress: ReceiverProgress,
@@ -23,11 +26,25 @@ export class ProgressKeeper {
       intervalMs: number;
       clock: Clock;
       logger: Logger;
+      /** A save was refused (LeaseLostError): the lease is another replica's. */
+      onFenced?: () => void;
     },
   ) {}
 
   get current(): Readonly<ReceiverProgress> {
     return this.progress;
+  }
+
+  /**
+   * Takes `stored` as the progress (what the previous holder of the lease
+   * saved), dropping what was not saved; saves from now on carry `leaseEpoch`.
+   */
+  resume(stored: ReceiverProgress | undefined, leaseEpoch?: bigint): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (stored) this.progress = stored;
+    this.unsaved = false;
+    this.leaseEpoch = leaseEpoch;
   }
 
   /** Done with everything up to `cursor`, `delivered` of it accepted by the target. */
@@ -55,10 +72,11 @@ export class ProgressKeeper {
       const progress = this.progress;
       this.unsaved = false;
       try {
-        await this.deps.store.save(this.deps.key, progress);
+        await this.deps.store.save(this.deps.key, progress, this.leaseEpoch);
         this.lastSavedAt = this.deps.clock.now();
       } catch (error) {
         this.unsaved = true;
+        if (error instanceof LeaseLostError) return this.fenced(error);
         this.deps.logger.error(
           { event: 'receiver-progress-save-failed', receiver: this.deps.name, err: error },
           `${this.deps.name}: saving the cursor failed; delivery goes on and the next save tries again`,
@@ -71,10 +89,26 @@ export class ProgressKeeper {
   /** Records a failed delivery of `count` notifications together with the progress, atomically and durably. */
   async recordFailedDelivery(failure: FailedDelivery, count: number): Promise<void> {
     // The cursor moves once the window is done; a restart before then may record this failure again.
-    await this.deps.store.recordFailedDelivery(this.deps.key, failure, {
-      ...this.progress,
-      undeliverable: this.progress.undeliverable + count,
-    });
+    await this.deps.store
+      .recordFailedDelivery(
+        this.deps.key,
+        failure,
+        { ...this.progress, undeliverable: this.progress.undeliverable + count },
+        this.leaseEpoch,
+      )
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLostError) this.deps.onFenced?.();
+        throw error;
+      });
     this.progress = { ...this.progress, undeliverable: this.progress.undeliverable + count };
+  }
+
+  /** Another replica took the target over: its cursor stands, and what we did since our last save it sends again. */
+  private fenced(error: LeaseLostError): void {
+    this.deps.onFenced?.();
+    this.deps.logger.warn(
+      { event: 'receiver-progress-fenced', receiver: this.deps.name, err: error },
+      `${this.deps.name}: the cursor was not saved: another replica delivers now and resumes from the last saved one`,
+    );
   }
 }

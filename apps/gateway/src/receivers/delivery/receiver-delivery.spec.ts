@@ -6,6 +6,7 @@ import { systemClock } from '@app/runtime';
 import { waitFor } from '@app/testing';
 import { SqliteNotificationStore } from '../../storage/sqlite/sqlite-notification-store.js';
 import type { DeliveryIntegration, PreparedBatch, SendOutcome } from './delivery-integration.js';
+import { storeNumbered } from './fixtures/numbered-notifications.js';
 import { DeliveryTargetConfig } from './delivery-target-config.js';
 import { ReceiverDelivery, type DeliveryConfig } from './receiver-delivery.js';
 import { SqliteReceiverProgressStore } from '../../storage/sqlite/sqlite-receiver-progress-store.js';
@@ -78,16 +79,7 @@ describe('ReceiverDelivery with several batches in flight (real SQLite store and
     dir = mkdtempSync(join(tmpdir(), 'receiver-delivery-'));
     store = new SqliteNotificationStore(join(dir, 'notifications.db'));
     progressStore = new SqliteReceiverProgressStore(join(dir, 'receivers.db'));
-    for (let n = 0; n < 40; n++) {
-      await store.store({
-        clusterId: 'c',
-        id: `n-${n}`,
-        notification: { title: `t ${n}`, body: '', properties: {} },
-        severity: alerting.OpniSeverity.Info,
-        goldenSignal: alerting.GoldenSignal.Custom,
-        receivedAt: new Date(),
-      });
-    }
+    await storeNumbered(store, 0, 40);
   });
 
   afterEach(async () => {

@@ -4,7 +4,8 @@ import { severityOf } from '@app/notification-model';
 import type { alerting } from '@app/proto';
 import { backoffDelay, type Clock } from '@app/runtime';
 import type { NotificationStore } from '../../notifications/store/notification-store.js';
-import type { DeliveryTargetConfig } from './delivery-target-config.js';
+import type { DeliveryLease, LeaseTerm } from './delivery-lease.js';
+import type { DeliveryConfig } from './delivery-config.js';
 import type { DeliveryIntegration, PreparedBatch } from './delivery-integration.js';
 import { batchesOf, takeDoneWindows, type Window } from './delivery-windows.js';
 import { DeliveryOutcomes, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
@@ -14,24 +15,7 @@ import type { FailedDelivery, ReceiverProgress, ReceiverProgressStore } from './
 
 export { FAILING_AFTER, type DeliveryCounts, type ReceiverError, type ReceiverState } from './delivery-outcomes.js';
 
-/** What a target may declare beyond the common fields (Alertmanager targets do). */
-export interface DeliveryExtras {
-  /** Notifications older than this (received time) are expired, not sent; unset: never. */
-  lifetimeMs?: number;
-  /** Bound on notifications per second while catching up; 0 or unset: none. */
-  maxAlertsPerSecond?: number;
-  /** Read this many batches ahead and send them most important first; unset: 1 (store order). */
-  readAheadBatches?: number;
-  /** Batches awaiting their answer at once; unset: 1. While a batch is failing, no other one starts. */
-  maxInFlight?: number;
-  /**
-   * While batches keep completing, the cursor is saved at most this often (and
-   * always once caught up, and on stop); unset or 0: after every read window.
-   * A crash sends again what completed since the last save.
-   */
-  progressIntervalMs?: number;
-}
-export type DeliveryConfig = DeliveryTargetConfig & DeliveryExtras;
+export type { DeliveryConfig, DeliveryExtras } from './delivery-config.js';
 
 /** One receiver as it is now: for the API and the metrics. */
 export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
@@ -47,6 +31,8 @@ export interface ReceiverStatus<C extends DeliveryConfig = DeliveryConfig> {
   pendingSince?: Date;
   /** Since this process started, for the metrics' counters. */
   counts: DeliveryCounts;
+  /** Whether this replica delivers the target (holds its lease); always, without replicas. */
+  leaseHeld: boolean;
 }
 
 export interface DeliveryDependencies {
@@ -60,7 +46,15 @@ export interface DeliveryDependencies {
   head: bigint;
   /** In [0, 1), for the backoff's jitter. */
   random?: () => number;
+  /**
+   * Replicas: deliver only while holding this lease, resuming from the saved
+   * progress on each acquisition. Unset: deliver from start to stop.
+   */
+  lease?: DeliveryLease;
 }
+
+/** Without a lease: one term, from start to stop. */
+const UNLEASED: LeaseTerm = { epoch: 0n, signal: new AbortController().signal };
 
 /**
  * Delivers one target's notifications: reads the store after the target's
@@ -73,7 +67,9 @@ export interface DeliveryDependencies {
  * forever unless maxAttempts gives up on rejected batches; notifications the
  * target refuses one by one are given up on alone (both are recorded as
  * failed deliveries: FailedDeliveries). Woken by the bus; polls every
- * pollIntervalMs as a safety net.
+ * pollIntervalMs as a safety net. With replicas, only the holder of the
+ * target's lease delivers (DeliveryLease); losing it stops delivery as stop()
+ * does, and the saves are fenced by its epoch.
  */
 export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private readonly logger: Logger;
@@ -91,7 +87,10 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
   private nextSendAt = 0;
   private wakePending = false;
   private wakeWaiter?: () => void;
-  private stopping = false;
+  private stopped = false;
+  private term = UNLEASED;
+  /** Aborted on stop or when the lease is lost: in-flight POSTs and pauses end. */
+  private signal = this.cancel.signal;
   private loop?: Promise<void>;
 
   constructor(
@@ -112,6 +111,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       intervalMs: config.progressIntervalMs ?? 0,
       clock: deps.clock,
       logger: this.logger,
+      onFenced: () => deps.lease?.lose('a save was refused: another replica took over'),
     });
     this.failedDeliveries = new FailedDeliveries({
       name: config.name,
@@ -137,7 +137,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /** Stops after the current step; in-flight POSTs are aborted (and will be sent again after a restart). */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopped = true;
     this.cancel.abort();
     this.wakeWaiter?.();
     await this.loop;
@@ -157,6 +157,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
       lastFailedDelivery: this.failedDeliveries.last,
       pendingSince: this.pendingSince,
       counts: { ...this.outcomes.counts },
+      leaseHeld: this.deps.lease?.held ?? true,
     };
   }
 
@@ -164,9 +165,39 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     return stored.severity >= this.minSeverity && (this.clusters.size === 0 || this.clusters.has(stored.clusterId));
   }
 
+  /** Stopped, or the lease was lost: no new POST, those in flight are aborted. */
+  private get stopping(): boolean {
+    return this.stopped || this.term.signal.aborted;
+  }
+
   private async run(): Promise<void> {
+    for (let term = await this.holdLease(); term; term = await this.holdLease()) {
+      await this.deliverDuring(term);
+    }
+    await this.deps.lease?.release();
+  }
+
+  /** The next term to deliver in: at once without a lease, else once this replica holds it; undefined once stopped. */
+  private async holdLease(): Promise<LeaseTerm | undefined> {
+    const lease = this.deps.lease;
+    if (this.stopped) return undefined;
+    if (!lease) return UNLEASED;
+    // While another replica delivers, what it saved is our status (backlog, counters) too.
+    return lease.acquire(this.cancel.signal, async () => this.progress.resume(await this.loadProgress()));
+  }
+
+  private async deliverDuring(term: LeaseTerm): Promise<void> {
+    this.term = term;
+    this.signal = AbortSignal.any([this.cancel.signal, term.signal]);
+    this.signal.addEventListener('abort', () => this.wakeWaiter?.());
+    let resumed = term === UNLEASED; // without a lease the progress given is the current one
     while (!this.stopping) {
       try {
+        if (!resumed) {
+          // The previous holder (maybe this replica) saved how far it got: on from there.
+          this.progress.resume(await this.loadProgress(), term.epoch);
+          resumed = true;
+        }
         await this.pump();
       } catch (error) {
         if (this.stopping) break;
@@ -178,8 +209,15 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
         await this.pause(this.config.pollIntervalMs);
       }
     }
-    // What was done before the stop is kept.
+    // What was done before the stop is kept (refused with the lease taken over: the new holder's cursor stands).
     await this.progress.save();
+    this.pendingSince = undefined; // what is pending is the next holder's
+  }
+
+  private async loadProgress(): Promise<ReceiverProgress | undefined> {
+    const stored = await this.deps.progressStore.load(this.progressKey);
+    if (stored && stored.cursor > this.head) this.head = stored.cursor;
+    return stored;
   }
 
   /**
@@ -308,7 +346,7 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
     while (!this.stopping) {
       let outcome;
       try {
-        outcome = await this.deps.integration.send(prepared, this.cancel.signal);
+        outcome = await this.deps.integration.send(prepared, this.signal);
       } catch (error) {
         if (this.stopping) return undefined;
         throw error;
@@ -356,6 +394,6 @@ export class ReceiverDelivery<C extends DeliveryConfig = DeliveryConfig> {
 
   /** Until `ms` pass or stop; a wake does not cut a backoff short. */
   private async pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.cancel.signal }).catch(() => undefined);
+    await sleep(ms, undefined, { signal: this.signal }).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Injection token of where receivers keep their progress: the durable cursor
- * each delivery loop resumes from (SQLite today, <dataDir>/receivers.db;
- * NATS KV when the gateway runs replicated).
+ * each delivery loop resumes from (SQLite, <dataDir>/receivers.db; or the
+ * PostgreSQL database the replicas share).
  */
 export const RECEIVER_PROGRESS_STORE = Symbol('ReceiverProgressStore');
 
@@ -36,13 +36,24 @@ export interface FailedDelivery {
   at: Date;
 }
 
+/**
+ * Saves may carry the epoch of the delivery lease (DELIVERY_LEASES) the saver
+ * holds on the receiver: a store shared by replicas then refuses the save with
+ * LeaseLostError once another replica took the receiver over (fencing). A
+ * store of one gateway may ignore it.
+ */
 export interface ReceiverProgressStore {
   /** The receiver's progress; undefined when it has none yet (a new receiver). */
   load(receiver: string): Promise<ReceiverProgress | undefined>;
   /** Saves the receiver's progress; resolves once it is durable. */
-  save(receiver: string, progress: ReceiverProgress): Promise<void>;
+  save(receiver: string, progress: ReceiverProgress, leaseEpoch?: bigint): Promise<void>;
   /** Records a failed delivery together with the progress past it, atomically and durably. */
-  recordFailedDelivery(receiver: string, failure: FailedDelivery, progress: ReceiverProgress): Promise<void>;
+  recordFailedDelivery(
+    receiver: string,
+    failure: FailedDelivery,
+    progress: ReceiverProgress,
+    leaseEpoch?: bigint,
+  ): Promise<void>;
   /** The receiver's failed deliveries, oldest first. */
   failedDeliveries(receiver: string): Promise<FailedDelivery[]>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { DELIVERY_LEASE_MIGRATIONS } from './delivery-lease-migrations.js';
 import { ENROLMENT_MIGRATIONS } from './enrolment-migrations.js';
 import { NOTIFICATION_MIGRATIONS } from './notification-migrations.js';
 import { NOTIFICATION_SEARCH_MIGRATIONS } from './notification-search-migrations.js';
@@ -16,4 +17,5 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
   ...RECEIVER_PROGRESS_MIGRATIONS,
   ...TASK_MIGRATIONS,
   ...NOTIFICATION_SEARCH_MIGRATIONS,
+  ...DELIVERY_LEASE_MIGRATIONS,
 ];

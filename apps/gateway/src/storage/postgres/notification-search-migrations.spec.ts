@@ -41,7 +41,13 @@ describe('migration 6: notifications stored before it are searchable after it', 
       await sql`INSERT INTO notifications ${sql(rows.slice(start, start + 1_000))}`;
     await sql`UPDATE notification_feed SET last_seq = ${count}, last_received_at = ${rows[count - 1].received_at}`;
 
-    expect(await migrate(sql, GATEWAY_MIGRATIONS)).toEqual([6]);
+    // Up to 6 only: later migrations (other tables) are not this spec's business.
+    expect(
+      await migrate(
+        sql,
+        GATEWAY_MIGRATIONS.filter((migration) => migration.version <= 6),
+      ),
+    ).toEqual([6]);
 
     const store = new PostgresNotificationStore(sql);
     try {

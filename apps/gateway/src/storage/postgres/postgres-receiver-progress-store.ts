@@ -4,6 +4,7 @@ import type {
   ReceiverProgress,
   ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
+import { checkLeaseEpoch } from './postgres-delivery-leases.js';
 
 interface ProgressRow {
   cursor: string;
@@ -28,8 +29,9 @@ interface FailedDeliveryRow {
  * The cursor never moves back: a save whose cursor is below the stored one
  * is dropped whole (its counters with it), so a replica that saves late — a
  * slow one, or one that lost the target to another — cannot undo progress
- * another replica recorded. Which replica delivers a target is not decided
- * here: the port has no lease (see the report of pg26-progress).
+ * another replica recorded. Which replica delivers a target is decided by
+ * its delivery lease (PostgresDeliveryLeases): a save carrying the lease's
+ * epoch is refused (LeaseLostError) once another replica took the lease.
  *
  * The pool is the caller's: close() does not end it.
  */
@@ -49,12 +51,22 @@ export class PostgresReceiverProgressStore implements ReceiverProgressStore {
     };
   }
 
-  async save(receiver: string, progress: ReceiverProgress): Promise<void> {
-    await saveMonotonic(this.sql, receiver, progress);
+  async save(receiver: string, progress: ReceiverProgress, leaseEpoch?: bigint): Promise<void> {
+    if (leaseEpoch === undefined) return saveMonotonic(this.sql, receiver, progress);
+    await this.sql.begin(async (tx) => {
+      await checkLeaseEpoch(tx, receiver, leaseEpoch);
+      await saveMonotonic(tx, receiver, progress);
+    });
   }
 
-  async recordFailedDelivery(receiver: string, failure: FailedDelivery, progress: ReceiverProgress): Promise<void> {
+  async recordFailedDelivery(
+    receiver: string,
+    failure: FailedDelivery,
+    progress: ReceiverProgress,
+    leaseEpoch?: bigint,
+  ): Promise<void> {
     await this.sql.begin(async (tx) => {
+      if (leaseEpoch !== undefined) await checkLeaseEpoch(tx, receiver, leaseEpoch);
       await tx`
         INSERT INTO receiver_dead_letter (receiver, from_seq, to_seq, notifications, status, error, at)
         VALUES (${receiver}, ${failure.fromSeq.toString()}::bigint, ${failure.toSeq.toString()}::bigint,

@@ -10,7 +10,9 @@ import {
   RECEIVER_PROGRESS_STORE,
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
+import { DELIVERY_LEASES, type DeliveryLeases } from '../../receivers/delivery/delivery-leases.js';
 import { connectPostgres, POSTGRES_SQL } from './postgres-connection.js';
+import { PostgresDeliveryLeases } from './postgres-delivery-leases.js';
 import { PostgresBootstrapTokenStore } from './postgres-bootstrap-token-store.js';
 import { PostgresClusterStore } from './postgres-cluster-store.js';
 import { PostgresNotificationStore } from './postgres-notification-store.js';
@@ -36,5 +38,11 @@ export const POSTGRES_STORE_PROVIDERS: Provider[] = [
     inject: [POSTGRES_SQL, NOTIFICATION_STORE],
     useFactory: (sql: postgres.Sql, store: NotificationStore): StoredNotifications =>
       new PostgresStoredNotifications(sql, store),
+  },
+  {
+    provide: DELIVERY_LEASES,
+    inject: [POSTGRES_SQL, GatewaySettings],
+    useFactory: (sql: postgres.Sql, settings: GatewaySettings): DeliveryLeases =>
+      new PostgresDeliveryLeases(sql, settings.deliveryLeaseSeconds * 1000),
   },
 ];

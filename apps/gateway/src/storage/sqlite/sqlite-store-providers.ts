@@ -11,6 +11,11 @@ import {
 } from '../../notifications/live-feed/stored-notifications.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../../notifications/store/notification-store.js';
 import {
+  DELIVERY_LEASES,
+  InProcessDeliveryLeases,
+  type DeliveryLeases,
+} from '../../receivers/delivery/delivery-leases.js';
+import {
   RECEIVER_PROGRESS_STORE,
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
@@ -46,4 +51,5 @@ export const SQLITE_STORE_PROVIDERS: Provider[] = [
   inDataDir(TASK_STORE, 'tasks.db', (path): TaskStore => new SqliteTaskStore(path)),
   // One gateway: what it stores is every new notification there is.
   { provide: STORED_NOTIFICATIONS, useFactory: (): StoredNotifications => new InProcessStoredNotifications() },
+  { provide: DELIVERY_LEASES, useFactory: (): DeliveryLeases => new InProcessDeliveryLeases() },
 ];
