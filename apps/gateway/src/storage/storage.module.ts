@@ -7,6 +7,7 @@ import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/sto
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from '../receivers/delivery/receiver-progress-store.js';
 import type { StorageKind } from '../config/storage-settings.js';
 import { STORED_NOTIFICATIONS } from '../notifications/live-feed/stored-notifications.js';
+import { SESSION_DIRECTORY } from '../sessions/session-directory.js';
 import { POSTGRES_SQL } from './postgres/postgres-connection.js';
 import { POSTGRES_STORE_PROVIDERS } from './postgres/postgres-store-providers.js';
 import { SQLITE_STORE_PROVIDERS } from './sqlite/sqlite-store-providers.js';
@@ -19,6 +20,7 @@ const STORE_PORTS = [
   RECEIVER_PROGRESS_STORE,
   TASK_STORE,
   STORED_NOTIFICATIONS,
+  SESSION_DIRECTORY,
 ];
 
 /** The adapters of each GATEWAY_STORAGE. */

@@ -75,7 +75,10 @@ export class ClustersController {
   @HttpCode(204)
   async delete(@Param('cluster') cluster: string): Promise<void> {
     await this.clusters.delete(cluster);
-    this.sessions.closeCluster(cluster, `cluster ${cluster} was deleted at the gateway; join again with a new token`);
+    await this.sessions.closeCluster(
+      cluster,
+      `cluster ${cluster} was deleted at the gateway; join again with a new token`,
+    );
   }
 
   /** Asks the agent to sync every capability now (capability.Node/SyncNow over its session). */

@@ -14,6 +14,7 @@ import {
   RECEIVER_PROGRESS_STORE,
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
+import { InProcessSessionDirectory, SESSION_DIRECTORY } from '../../sessions/session-directory.js';
 import { SqliteBootstrapTokenStore } from './sqlite-bootstrap-token-store.js';
 import { SqliteClusterStore } from './sqlite-cluster-store.js';
 import { SqliteNotificationStore } from './sqlite-notification-store.js';
@@ -46,4 +47,6 @@ export const SQLITE_STORE_PROVIDERS: Provider[] = [
   inDataDir(TASK_STORE, 'tasks.db', (path): TaskStore => new SqliteTaskStore(path)),
   // One gateway: what it stores is every new notification there is.
   { provide: STORED_NOTIFICATIONS, useFactory: (): StoredNotifications => new InProcessStoredNotifications() },
+  // One gateway: it holds every agent session itself.
+  { provide: SESSION_DIRECTORY, useFactory: () => new InProcessSessionDirectory() },
 ];
