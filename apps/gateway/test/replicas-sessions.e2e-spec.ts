@@ -56,8 +56,16 @@ describe('agent sessions across gateway replicas (PostgreSQL)', () => {
 
   it("replica B's live health and sync reach the agent whose session replica A holds", async () => {
     expect(a.gateway?.pin).toBe(b.gateway?.pin);
-    expect(a.logs.some((line) => line.event === 'agent-connected' && line.cluster === 'c1')).toBe(true);
+    await waitFor(() => a.logs.some((line) => line.event === 'agent-connected' && line.cluster === 'c1'), {
+      description: 'replica A to hold the session',
+    });
     expect(b.logs.some((line) => line.event === 'agent-connected')).toBe(false);
+    // Connected as far as every replica can tell (once replica A's claim is recorded).
+    await waitFor(
+      async () =>
+        (await gatewayAdmin<{ connected: boolean }>(b.httpAddress, 'GET', '/api/v1/clusters/c1')).body.connected,
+      { description: 'replica B to see the cluster connected' },
+    );
 
     const health = await gatewayAdmin<{ ready: boolean; annotations: Record<string, string> }>(
       b.httpAddress,

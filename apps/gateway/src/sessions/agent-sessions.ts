@@ -115,6 +115,11 @@ export class AgentSessions {
     this.byCluster.get(clusterId)?.close(reason, code);
   }
 
+  /** The clusters whose agents hold their sessions with other replicas (none for a single gateway). */
+  connectedElsewhere(): Promise<Set<string>> {
+    return this.directory.heldElsewhere();
+  }
+
   /** Every session connected now. */
   all(): AgentSession[] {
     return [...this.byCluster.values()];
@@ -134,9 +139,10 @@ export class AgentSessions {
       this.events.inc({ event: 'replaced' });
       previous.close(REPLACED);
     }
-    await this.directory.claim(session.clusterId); // before the session counts as connected: replaces it elsewhere
-    if (this.byCluster.get(session.clusterId) !== session) return; // ended (or replaced) meanwhile
-    await this.clusters.connected(session.clusterId, { address: session.address, agentVersion: session.agentVersion });
+    // Connected here at once (as a single gateway always did: the agent's first pushes count), and claimed
+    // for every replica meanwhile; the listeners hear of it once both are recorded.
+    const { clusterId, address, agentVersion } = session;
+    await Promise.all([this.directory.claim(clusterId), this.clusters.connected(clusterId, { address, agentVersion })]);
     if (this.byCluster.get(session.clusterId) !== session) return; // ended (or replaced) meanwhile
     for (const listener of this.listeners) listener.sessionStarted?.(session);
   }

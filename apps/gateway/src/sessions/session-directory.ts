@@ -40,6 +40,8 @@ export interface SessionDirectory {
   release(clusterId: string): Promise<void>;
   /** The replica instance holding the cluster's session; undefined when no live replica holds it. */
   ownerOf(clusterId: string): Promise<string | undefined>;
+  /** The clusters whose sessions other live replicas hold (their agents are connected, to another replica). */
+  heldElsewhere(): Promise<Set<string>>;
   /** Makes `call` through the replica holding the cluster's session; UnavailableError when none, or none answers. */
   call(clusterId: string, call: NodeCall): Promise<string>;
   /** Asks the replica holding the cluster's session, if any, to end it. */
@@ -70,6 +72,10 @@ export class InProcessSessionDirectory implements SessionDirectory {
 
   async ownerOf(clusterId: string): Promise<string | undefined> {
     return this.claimed.has(clusterId) ? 'this gateway' : undefined;
+  }
+
+  async heldElsewhere(): Promise<Set<string>> {
+    return new Set();
   }
 
   call(clusterId: string): Promise<string> {

@@ -63,7 +63,7 @@ export class PostgresSessionDirectory implements SessionDirectory, OnApplication
     readonly instance: string,
     options: PostgresSessionDirectoryOptions = {},
   ) {
-    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.heartbeatMs = options.heartbeatMs ?? 3_000;
     this.goneAfterMs = options.goneAfterMs ?? 3 * this.heartbeatMs;
     this.replyTimeoutMs = options.replyTimeoutMs ?? NODE_CALL_TIMEOUT_MS + 2_000;
     this.messages = new PostgresReplicaMessages(sql, instance, (message) => this.received(message));
@@ -141,8 +141,20 @@ export class PostgresSessionDirectory implements SessionDirectory, OnApplication
   async ownerOf(clusterId: string): Promise<string | undefined> {
     const [row] = await this.sql<{ replica: string }[]>`
       SELECT s.replica FROM agent_sessions s JOIN gateway_replicas r ON r.instance = s.replica
-      WHERE s.cluster_id = ${clusterId} AND r.heartbeat_at > now() - make_interval(secs => ${this.goneAfterMs / 1000})`;
+      WHERE s.cluster_id = ${clusterId} AND ${this.alive()}`;
     return row?.replica;
+  }
+
+  async heldElsewhere(): Promise<Set<string>> {
+    const rows = await this.sql<{ cluster_id: string }[]>`
+      SELECT s.cluster_id FROM agent_sessions s JOIN gateway_replicas r ON r.instance = s.replica
+      WHERE s.replica <> ${this.instance} AND ${this.alive()}`;
+    return new Set(rows.map((row) => row.cluster_id));
+  }
+
+  /** The condition on gateway_replicas `r` of a replica not yet gone. */
+  private alive(): postgres.PendingQuery<postgres.Row[]> {
+    return this.sql`r.heartbeat_at > now() - make_interval(secs => ${this.goneAfterMs / 1000})`;
   }
 
   async call(clusterId: string, call: NodeCall): Promise<string> {
