@@ -6,6 +6,7 @@ import {
   gatewayAdmin,
   joinArgs,
   joinRaw,
+  scrapeMetrics,
   spawnApp,
   startPostgres,
   waitFor,
@@ -101,6 +102,8 @@ describe('agent sessions across gateway replicas (PostgreSQL)', () => {
         details: 'replaced by a newer session of the same cluster',
       });
       expect(onB.raw.status).toBeUndefined();
+      const replaced = { event: 'replaced' };
+      expect((await scrapeMetrics(a.httpAddress)).value('gateway_agent_session_events_total', replaced)).toBe(1);
     } finally {
       onA.raw.close();
       onB.raw.close();

@@ -112,7 +112,10 @@ export class AgentSessions {
 
   /** Ends the cluster's session held by this replica, if any (another replica asked). */
   closeHere(clusterId: string, reason: string, code: GrpcStatus): void {
-    this.byCluster.get(clusterId)?.close(reason, code);
+    const session = this.byCluster.get(clusterId);
+    if (!session) return;
+    if (reason === REPLACED) this.events.inc({ event: 'replaced' }); // by a session on another replica
+    session.close(reason, code);
   }
 
   /** The clusters whose agents hold their sessions with other replicas (none for a single gateway). */
