@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ServiceName } from '@app/proto';
-import { UnavailableError } from '@app/runtime';
 import type { SessionPeer, SessionServiceImplementation } from '@app/session';
 import { ClusterRegistry } from '../clusters/cluster-registry.js';
+import { notConnected, REPLACED, SESSION_DIRECTORY, type SessionDirectory } from './session-directory.js';
 
 /** A connected agent: its cluster and the peer that calls it over its session. */
 export interface AgentSession {
@@ -33,7 +33,9 @@ export interface SessionListener {
  * was dead) replaces the older one. Modules serve their services to every
  * session (serve) and hear sessions start and end (listen) through it, so the
  * session controller knows none of them; every connection is recorded in the
- * cluster registry (the cluster is registered on its first).
+ * cluster registry (the cluster is registered on its first). Replicas sharing
+ * a database hold each cluster's session on one of them: each session is
+ * claimed in the SessionDirectory, which replaces another replica's.
  */
 @Injectable()
 export class AgentSessions {
@@ -46,6 +48,7 @@ export class AgentSessions {
   constructor(
     @Inject(Registry) registry: Registry,
     private readonly clusters: ClusterRegistry,
+    @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
   ) {
     const sessions = this.byCluster;
     new Gauge({
@@ -77,16 +80,47 @@ export class AgentSessions {
     this.listeners.push(listener);
   }
 
-  /** The cluster's session; UnavailableError when its agent is not connected. */
+  /** The cluster's session held by this replica; UnavailableError when its agent is not connected here. */
   session(clusterId: string): AgentSession {
     const session = this.byCluster.get(clusterId);
-    if (!session) throw new UnavailableError(`the agent of cluster ${clusterId} is not connected`);
+    if (!session) throw notConnected(clusterId);
     return session;
   }
 
-  /** Ends the cluster's session, if it has one, with UNAUTHENTICATED: its agent stops reconnecting. */
-  closeCluster(clusterId: string, reason: string): void {
-    this.byCluster.get(clusterId)?.close(reason, GrpcStatus.UNAUTHENTICATED);
+  /** The cluster's session if this replica holds it. */
+  heldHere(clusterId: string): AgentSession | undefined {
+    return this.byCluster.get(clusterId);
+  }
+
+  /**
+   * Ends the cluster's session, wherever a replica holds it, with
+   * UNAUTHENTICATED: its agent stops reconnecting. A replica that cannot be
+   * told is logged, not thrown: the cluster is gone, so its agent's next
+   * session is refused anyway.
+   */
+  async closeCluster(clusterId: string, reason: string): Promise<void> {
+    if (this.byCluster.has(clusterId)) return this.closeHere(clusterId, reason, GrpcStatus.UNAUTHENTICATED);
+    await this.directory
+      .close(clusterId, reason, GrpcStatus.UNAUTHENTICATED)
+      .catch((error: Error) =>
+        this.logger.warn(
+          { event: 'session-close-not-sent', cluster: clusterId, err: error },
+          `could not ask the replica holding the session of cluster ${clusterId} to close it: ${error.message}`,
+        ),
+      );
+  }
+
+  /** Ends the cluster's session held by this replica, if any (another replica asked). */
+  closeHere(clusterId: string, reason: string, code: GrpcStatus): void {
+    const session = this.byCluster.get(clusterId);
+    if (!session) return;
+    if (reason === REPLACED) this.events.inc({ event: 'replaced' }); // by a session on another replica
+    session.close(reason, code);
+  }
+
+  /** The clusters whose agents hold their sessions with other replicas (none for a single gateway). */
+  connectedElsewhere(): Promise<Set<string>> {
+    return this.directory.heldElsewhere();
   }
 
   /** Every session connected now. */
@@ -106,9 +140,12 @@ export class AgentSessions {
     );
     if (previous) {
       this.events.inc({ event: 'replaced' });
-      previous.close('replaced by a newer session of the same cluster');
+      previous.close(REPLACED);
     }
-    await this.clusters.connected(session.clusterId, { address: session.address, agentVersion: session.agentVersion });
+    // Connected here at once (as a single gateway always did: the agent's first pushes count), and claimed
+    // for every replica meanwhile; the listeners hear of it once both are recorded.
+    const { clusterId, address, agentVersion } = session;
+    await Promise.all([this.directory.claim(clusterId), this.clusters.connected(clusterId, { address, agentVersion })]);
     if (this.byCluster.get(session.clusterId) !== session) return; // ended (or replaced) meanwhile
     for (const listener of this.listeners) listener.sessionStarted?.(session);
   }
@@ -117,6 +154,13 @@ export class AgentSessions {
     if (this.byCluster.get(session.clusterId) !== session) return; // replaced meanwhile
     this.byCluster.delete(session.clusterId);
     this.clusters.disconnected(session.clusterId);
+    this.directory.release(session.clusterId).catch((error: Error) =>
+      // Its row outlives it: other replicas' calls are routed here and answered "not connected".
+      this.logger.warn(
+        { event: 'session-release-failed', cluster: session.clusterId, err: error },
+        `could not record the end of the session of cluster ${session.clusterId}: ${error.message}`,
+      ),
+    );
     this.events.inc({ event: 'closed' });
     this.logger.log(
       { event: 'agent-disconnected', cluster: session.clusterId, reason },

@@ -8,6 +8,7 @@ import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from '../receiver
 import { DELIVERY_LEASES } from '../receivers/delivery/delivery-leases.js';
 import type { StorageKind } from '../config/storage-settings.js';
 import { STORED_NOTIFICATIONS } from '../notifications/live-feed/stored-notifications.js';
+import { SESSION_DIRECTORY } from '../sessions/session-directory.js';
 import { POSTGRES_SQL } from './postgres/postgres-connection.js';
 import { POSTGRES_STORE_PROVIDERS } from './postgres/postgres-store-providers.js';
 import { SQLITE_STORE_PROVIDERS } from './sqlite/sqlite-store-providers.js';
@@ -21,6 +22,7 @@ const STORE_PORTS = [
   TASK_STORE,
   STORED_NOTIFICATIONS,
   DELIVERY_LEASES,
+  SESSION_DIRECTORY,
 ];
 
 /** The adapters of each GATEWAY_STORAGE. */

@@ -38,12 +38,13 @@ export class ClustersController {
   @Get()
   async list(@Query() params: QueryParams): Promise<ClusterListJson> {
     const query = clusterListQuery(params); // a bad parameter is a 400 before any work
-    const [records, lastNotifications] = await Promise.all([
+    const [records, lastNotifications, elsewhere] = await Promise.all([
       this.clusters.list(),
       this.notifications.lastReceivedByCluster(),
+      this.sessions.connectedElsewhere(),
     ]);
     return listClusters(
-      records.map((record) => this.view(record, lastNotifications)),
+      records.map((record) => this.view(record, lastNotifications, elsewhere)),
       query,
     );
   }
@@ -51,7 +52,11 @@ export class ClustersController {
   @Get(':cluster')
   async get(@Param('cluster') cluster: string): Promise<ClusterView> {
     const record = await this.clusters.get(cluster);
-    return this.view(record, await this.notifications.lastReceivedByCluster());
+    const [lastNotifications, elsewhere] = await Promise.all([
+      this.notifications.lastReceivedByCluster(),
+      this.sessions.connectedElsewhere(),
+    ]);
+    return this.view(record, lastNotifications, elsewhere);
   }
 
   /** The agent's health; with ?live=true asked now over its session rather than the last one reported. */
@@ -75,7 +80,10 @@ export class ClustersController {
   @HttpCode(204)
   async delete(@Param('cluster') cluster: string): Promise<void> {
     await this.clusters.delete(cluster);
-    this.sessions.closeCluster(cluster, `cluster ${cluster} was deleted at the gateway; join again with a new token`);
+    await this.sessions.closeCluster(
+      cluster,
+      `cluster ${cluster} was deleted at the gateway; join again with a new token`,
+    );
   }
 
   /** Asks the agent to sync every capability now (capability.Node/SyncNow over its session). */
@@ -87,7 +95,12 @@ export class ClustersController {
     return { synced: true };
   }
 
-  private view(record: ClusterRecord, lastNotifications: Map<string, Date>): ClusterView {
+  /** `connectedElsewhere`: clusters whose agents hold their sessions with other replicas. */
+  private view(
+    record: ClusterRecord,
+    lastNotifications: Map<string, Date>,
+    connectedElsewhere: Set<string>,
+  ): ClusterView {
     const health = this.clusters.health(record.id);
     return {
       id: record.id,
@@ -96,7 +109,7 @@ export class ClustersController {
         name: c.name,
         ...(c.deletionTimestamp && { deletionTimestamp: c.deletionTimestamp.toISOString() }),
       })),
-      connected: this.clusters.isConnected(record.id),
+      connected: this.clusters.isConnected(record.id) || connectedElsewhere.has(record.id),
       joinedAt: record.joinedAt.toISOString(),
       lastConnectedAt: record.lastConnectedAt?.toISOString() ?? null,
       lastAddress: record.lastAddress ?? null,

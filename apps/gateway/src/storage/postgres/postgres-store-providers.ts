@@ -11,12 +11,15 @@ import {
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
 import { DELIVERY_LEASES, type DeliveryLeases } from '../../receivers/delivery/delivery-leases.js';
+import { newReplicaInstance, REPLICA_INSTANCE } from '../../sessions/replica-instance.js';
+import { SESSION_DIRECTORY, type SessionDirectory } from '../../sessions/session-directory.js';
 import { connectPostgres, POSTGRES_SQL } from './postgres-connection.js';
 import { PostgresDeliveryLeases } from './postgres-delivery-leases.js';
 import { PostgresBootstrapTokenStore } from './postgres-bootstrap-token-store.js';
 import { PostgresClusterStore } from './postgres-cluster-store.js';
 import { PostgresNotificationStore } from './postgres-notification-store.js';
 import { PostgresReceiverProgressStore } from './postgres-receiver-progress-store.js';
+import { PostgresSessionDirectory } from './postgres-session-directory.js';
 import { PostgresStoredNotifications } from './postgres-stored-notifications.js';
 import { PostgresTaskStore } from './postgres-task-store.js';
 
@@ -44,5 +47,15 @@ export const POSTGRES_STORE_PROVIDERS: Provider[] = [
     inject: [POSTGRES_SQL, GatewaySettings],
     useFactory: (sql: postgres.Sql, settings: GatewaySettings): DeliveryLeases =>
       new PostgresDeliveryLeases(sql, settings.deliveryLeaseSeconds * 1000),
+  },
+  { provide: REPLICA_INSTANCE, useFactory: newReplicaInstance },
+  {
+    provide: SESSION_DIRECTORY,
+    inject: [POSTGRES_SQL, REPLICA_INSTANCE],
+    useFactory: async (sql: postgres.Sql, instance: string): Promise<SessionDirectory> => {
+      const directory = new PostgresSessionDirectory(sql, instance);
+      await directory.start();
+      return directory; // stops (removing this replica's rows) on application shutdown, before the pool ends
+    },
   },
 ];

@@ -19,6 +19,7 @@ import {
   RECEIVER_PROGRESS_STORE,
   type ReceiverProgressStore,
 } from '../../receivers/delivery/receiver-progress-store.js';
+import { InProcessSessionDirectory, SESSION_DIRECTORY } from '../../sessions/session-directory.js';
 import { SqliteBootstrapTokenStore } from './sqlite-bootstrap-token-store.js';
 import { SqliteClusterStore } from './sqlite-cluster-store.js';
 import { SqliteNotificationStore } from './sqlite-notification-store.js';
@@ -52,4 +53,6 @@ export const SQLITE_STORE_PROVIDERS: Provider[] = [
   // One gateway: what it stores is every new notification there is.
   { provide: STORED_NOTIFICATIONS, useFactory: (): StoredNotifications => new InProcessStoredNotifications() },
   { provide: DELIVERY_LEASES, useFactory: (): DeliveryLeases => new InProcessDeliveryLeases() },
+  // One gateway: it holds every agent session itself.
+  { provide: SESSION_DIRECTORY, useFactory: () => new InProcessSessionDirectory() },
 ];
