@@ -139,6 +139,16 @@ describe('ClusterRegistry (real SQLite store)', () => {
     expect(await store.nodeConfig('c1', 'alerting')).toEqual(third);
   });
 
+  it('on stores shared by replicas, reads every node configuration from the store: what another wrote is seen at once', async () => {
+    const otherStore = new SqliteClusterStore(join(dir, 'clusters.db'));
+    const [here, there] = [new ClusterRegistry(store, clock, true), new ClusterRegistry(otherStore, clock, true)];
+    expect((await here.nodeConfig('c1', 'alerting')).enabled).toBe(false); // the agent's first sync, here
+    await there.updateNodeConfig('c1', 'alerting', () => ({ enabled: true, spec: {} })); // installed there
+    expect(here.cachedNodeConfig('c1', 'alerting')).toBeUndefined();
+    expect(await here.nodeConfig('c1', 'alerting')).toMatchObject({ enabled: true, revision: 1n });
+    await otherStore.close();
+  });
+
   it('records the last sync per (cluster, capability)', async () => {
     expect(await registry.nodeStatus('c1', 'alerting')).toBeUndefined();
     const status = {

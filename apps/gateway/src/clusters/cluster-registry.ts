@@ -1,8 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { capability, core } from '@app/proto';
 import type { ClusterCapabilities, NodeConfigs, NodeStatuses } from '@app/capability';
 import { AlreadyExistsError, CLOCK, NotFoundError, type Clock } from '@app/runtime';
-import { CLUSTER_STORE, type ClusterRecord, type ClusterStore, type NodeConfigRecord } from './cluster-store.js';
+import {
+  CLUSTER_STORE,
+  STORES_SHARED,
+  type ClusterRecord,
+  type ClusterStore,
+  type NodeConfigRecord,
+} from './cluster-store.js';
 
 /** A node's configuration before the gateway ever decided one: not enabled. */
 const UNCONFIGURED: NodeConfigRecord = { enabled: false, revision: 0n, spec: {} };
@@ -32,6 +38,8 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
   constructor(
     @Inject(CLUSTER_STORE) private readonly store: ClusterStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    // Replicas: another gateway may change a node configuration at any time, so it is read from the store.
+    @Optional() @Inject(STORES_SHARED) private readonly shared = false,
   ) {}
 
   /**
@@ -145,16 +153,16 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
 
   /** nodeConfig() without waiting, when it is cached (it is after the first read or write). */
   cachedNodeConfig(clusterId: string, name: string): NodeConfigRecord | undefined {
-    return this.nodeConfigs.get(`${clusterId}/${name}`);
+    return this.shared ? undefined : this.nodeConfigs.get(`${clusterId}/${name}`);
   }
 
   /** What the capability's node on the cluster should run (not enabled when never configured). */
   async nodeConfig(clusterId: string, name: string): Promise<NodeConfigRecord> {
     const key = `${clusterId}/${name}`;
-    let config = this.nodeConfigs.get(key);
+    let config = this.shared ? undefined : this.nodeConfigs.get(key);
     if (!config) {
       config = (await this.store.nodeConfig(clusterId, name)) ?? UNCONFIGURED;
-      this.nodeConfigs.set(key, config);
+      if (!this.shared) this.nodeConfigs.set(key, config);
     }
     return config;
   }
@@ -179,7 +187,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
         }
         const config = { ...next, revision: current.revision + 1n, revisedAt: new Date(this.clock.now()) };
         if (await this.store.putNodeConfigIf(clusterId, name, current.revision, config)) {
-          this.nodeConfigs.set(key, config);
+          if (!this.shared) this.nodeConfigs.set(key, config);
           return config;
         }
         // Another gateway sharing the store changed it since it was cached: decide again from what it wrote.

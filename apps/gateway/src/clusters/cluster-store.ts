@@ -3,6 +3,13 @@ import type { capability } from '@app/proto';
 /** Injection token of the gateway's cluster storage (SQLite by default). */
 export const CLUSTER_STORE = Symbol('ClusterStore');
 
+/**
+ * Injection token of a boolean bound by StorageModule: true when other
+ * gateways (replicas) write the same stores, so what a store returned may be
+ * changed by another process at any moment and must not be cached.
+ */
+export const STORES_SHARED = Symbol('StoresShared');
+
 /** A downstream cluster as the gateway knows it. */
 export interface ClusterRecord {
   id: string;

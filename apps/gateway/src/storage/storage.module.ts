@@ -1,7 +1,7 @@
 import { Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type postgres from 'postgres';
 import { TASK_STORE, type TaskStore } from '@app/capability';
-import { CLUSTER_STORE, type ClusterStore } from '../clusters/cluster-store.js';
+import { CLUSTER_STORE, STORES_SHARED, type ClusterStore } from '../clusters/cluster-store.js';
 import { BOOTSTRAP_TOKEN_STORE, type BootstrapTokenStore } from '../enrolment/tokens/bootstrap-token-store.js';
 import { NOTIFICATION_STORE, type NotificationStore } from '../notifications/store/notification-store.js';
 import { RECEIVER_PROGRESS_STORE, type ReceiverProgressStore } from '../receivers/delivery/receiver-progress-store.js';
@@ -50,7 +50,14 @@ export class StorageModule implements OnApplicationShutdown {
 
   static forRoot(storage: StorageKind): DynamicModule {
     const exports = storage === 'postgres' ? [...STORE_PORTS, POSTGRES_SQL] : STORE_PORTS;
-    return { module: StorageModule, global: true, providers: FAMILIES[storage], exports };
+    // PostgreSQL is shared by replicas: nothing read from it may be cached as if this gateway alone wrote it.
+    const shared = { provide: STORES_SHARED, useValue: storage === 'postgres' };
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [...FAMILIES[storage], shared],
+      exports: [...exports, STORES_SHARED],
+    };
   }
 
   /**
