@@ -149,6 +149,22 @@ describe('ClusterRegistry (real SQLite store)', () => {
     await otherStore.close();
   });
 
+  it('counts a cluster connected once its record names the connection; a disconnection meanwhile wins', async () => {
+    await registry.join('c1', KEY, {});
+    const details = { address: '127.0.0.1:5000', agentVersion: '9.9.9' };
+    const recording = registry.connected('c1', details);
+    expect(registry.isConnected('c1')).toBe(false); // the record still names the last connection
+    await recording;
+    expect(registry.isConnected('c1')).toBe(true);
+    expect(await registry.get('c1')).toMatchObject({ agentVersion: '9.9.9', lastAddress: '127.0.0.1:5000' });
+
+    registry.disconnected('c1');
+    const ended = registry.connected('c1', details);
+    registry.disconnected('c1'); // the session ended before its connection was recorded
+    await ended;
+    expect(registry.isConnected('c1')).toBe(false);
+  });
+
   it('records the last sync per (cluster, capability)', async () => {
     expect(await registry.nodeStatus('c1', 'alerting')).toBeUndefined();
     const status = {

@@ -31,6 +31,8 @@ export interface ConnectionDetails {
 export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeConfigs<NodeConfigRecord> {
   private readonly logger = new Logger(ClusterRegistry.name);
   private readonly connectedSince = new Map<string, Date>();
+  /** Connections being recorded: the latest attempt per cluster. */
+  private readonly connecting = new Map<string, symbol>();
   private readonly healthByCluster = new Map<string, core.Health>();
   private readonly nodeConfigs = new Map<string, NodeConfigRecord>();
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -76,20 +78,33 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
     this.logger.log({ event: 'cluster-deleted', cluster: clusterId }, `cluster ${clusterId} deleted`);
   }
 
-  /** An agent's authenticated session was established: records the connection. */
+  /**
+   * An agent's authenticated session was established: records the connection.
+   * The cluster counts as connected once the record names this connection
+   * (address, agent version), so no reader sees it connected with the last
+   * connection's details; a disconnection meanwhile wins.
+   */
   async connected(clusterId: string, details: ConnectionDetails): Promise<ClusterRecord> {
     const now = new Date(this.clock.now());
-    this.connectedSince.set(clusterId, now);
-    return this.changeExisting(clusterId, (record) => ({
-      ...record,
-      lastConnectedAt: now,
-      lastAddress: details.address,
-      agentVersion: details.agentVersion,
-    }));
+    const attempt = Symbol(clusterId);
+    this.connecting.set(clusterId, attempt);
+    try {
+      const record = await this.changeExisting(clusterId, (record) => ({
+        ...record,
+        lastConnectedAt: now,
+        lastAddress: details.address,
+        agentVersion: details.agentVersion,
+      }));
+      if (this.connecting.get(clusterId) === attempt) this.connectedSince.set(clusterId, now);
+      return record;
+    } finally {
+      if (this.connecting.get(clusterId) === attempt) this.connecting.delete(clusterId);
+    }
   }
 
   /** The agent's session ended (its health is then unknown). */
   disconnected(clusterId: string): void {
+    this.connecting.delete(clusterId);
     this.connectedSince.delete(clusterId);
     this.healthByCluster.delete(clusterId);
   }
@@ -110,7 +125,8 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
   }
 
   setHealth(clusterId: string, health: core.Health): void {
-    if (this.isConnected(clusterId)) this.healthByCluster.set(clusterId, health);
+    // Health may come with the session, before its connection is recorded.
+    if (this.isConnected(clusterId) || this.connecting.has(clusterId)) this.healthByCluster.set(clusterId, health);
   }
 
   health(clusterId: string): core.Health | undefined {
