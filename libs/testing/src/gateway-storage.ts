@@ -4,6 +4,8 @@ import { withConnection } from './postgres/postgres-cluster.js';
 
 /** Set (by scripts/test/with-postgres.ts) to a PostgreSQL superuser URL: spawned gateways then store there. */
 export const TEST_GATEWAY_POSTGRES_URL = 'TEST_GATEWAY_POSTGRES_URL';
+/** Optionally, a database of that server each gateway's is copied from (one migrated already, say). */
+export const TEST_GATEWAY_POSTGRES_TEMPLATE = 'TEST_GATEWAY_POSTGRES_TEMPLATE';
 
 /**
  * The storage settings a spawned gateway gets: none (SQLite, the default)
@@ -21,7 +23,8 @@ export async function gatewayStorageEnv(
   const database = `gateway_${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)}`;
   await withConnection(server, async (sql) => {
     const [known] = await sql`SELECT 1 FROM pg_database WHERE datname = ${database}`;
-    if (!known) await sql.unsafe(`CREATE DATABASE ${database}`);
+    const template = process.env[TEST_GATEWAY_POSTGRES_TEMPLATE];
+    if (!known) await sql.unsafe(`CREATE DATABASE ${database}${template ? ` TEMPLATE "${template}"` : ''}`);
   });
   const url = new URL(server);
   url.pathname = `/${database}`;

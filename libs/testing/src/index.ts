@@ -94,6 +94,11 @@ export {
 export { openGatewayFeed, type GatewayFeed } from './gateway-feed.js';
 export { readSseBlocks } from './sse-blocks.js';
 export * from './postgres/index.js';
-export { gatewayStorageEnv, spawnedGatewayStorage, TEST_GATEWAY_POSTGRES_URL } from './gateway-storage.js';
+export {
+  gatewayStorageEnv,
+  spawnedGatewayStorage,
+  TEST_GATEWAY_POSTGRES_TEMPLATE,
+  TEST_GATEWAY_POSTGRES_URL,
+} from './gateway-storage.js';
 export { spawnGatewayReplicas } from './gateway-replicas.js';
 export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
