@@ -113,6 +113,11 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
     return this.connectedSince.has(clusterId);
   }
 
+  /** The clusters connected to this gateway now (a copy). */
+  connectedClusters(): Set<string> {
+    return new Set(this.connectedSince.keys());
+  }
+
   /** NotFoundError for an unknown cluster. */
   async get(clusterId: string): Promise<ClusterRecord> {
     const record = await this.store.get(clusterId);

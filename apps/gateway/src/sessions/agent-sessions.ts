@@ -142,10 +142,11 @@ export class AgentSessions {
       this.events.inc({ event: 'replaced' });
       previous.close(REPLACED);
     }
-    // Connected here at once (as a single gateway always did: the agent's first pushes count), and claimed
-    // for every replica meanwhile; the listeners hear of it once both are recorded.
+    // Recorded, then claimed for every replica: no replica counts it connected before its record names this
+    // connection. The listeners hear of it once both are done.
     const { clusterId, address, agentVersion } = session;
-    await Promise.all([this.directory.claim(clusterId), this.clusters.connected(clusterId, { address, agentVersion })]);
+    await this.clusters.connected(clusterId, { address, agentVersion });
+    await this.directory.claim(clusterId);
     if (this.byCluster.get(session.clusterId) !== session) return; // ended (or replaced) meanwhile
     for (const listener of this.listeners) listener.sessionStarted?.(session);
   }

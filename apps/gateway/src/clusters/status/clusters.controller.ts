@@ -38,25 +38,35 @@ export class ClustersController {
   @Get()
   async list(@Query() params: QueryParams): Promise<ClusterListJson> {
     const query = clusterListQuery(params); // a bad parameter is a 400 before any work
-    const [records, lastNotifications, elsewhere] = await Promise.all([
+    const connected = await this.connectedNow();
+    const [records, lastNotifications] = await Promise.all([
       this.clusters.list(),
       this.notifications.lastReceivedByCluster(),
-      this.sessions.connectedElsewhere(),
     ]);
     return listClusters(
-      records.map((record) => this.view(record, lastNotifications, elsewhere)),
+      records.map((record) => this.view(record, lastNotifications, connected)),
       query,
     );
   }
 
   @Get(':cluster')
   async get(@Param('cluster') cluster: string): Promise<ClusterView> {
-    const record = await this.clusters.get(cluster);
-    const [lastNotifications, elsewhere] = await Promise.all([
+    const connected = await this.connectedNow();
+    const [record, lastNotifications] = await Promise.all([
+      this.clusters.get(cluster),
       this.notifications.lastReceivedByCluster(),
-      this.sessions.connectedElsewhere(),
     ]);
-    return this.view(record, lastNotifications, elsewhere);
+    return this.view(record, lastNotifications, connected);
+  }
+
+  /**
+   * The clusters connected here or with another replica, taken before their
+   * records are read: a connection is counted only once its record names it,
+   * so a record read after this never shows a counted connection's old details.
+   */
+  private async connectedNow(): Promise<Set<string>> {
+    const here = this.clusters.connectedClusters();
+    return new Set([...here, ...(await this.sessions.connectedElsewhere())]);
   }
 
   /** The agent's health; with ?live=true asked now over its session rather than the last one reported. */
@@ -95,12 +105,8 @@ export class ClustersController {
     return { synced: true };
   }
 
-  /** `connectedElsewhere`: clusters whose agents hold their sessions with other replicas. */
-  private view(
-    record: ClusterRecord,
-    lastNotifications: Map<string, Date>,
-    connectedElsewhere: Set<string>,
-  ): ClusterView {
+  /** `connected`: clusters whose agents hold their sessions here or with other replicas (connectedNow). */
+  private view(record: ClusterRecord, lastNotifications: Map<string, Date>, connected: Set<string>): ClusterView {
     const health = this.clusters.health(record.id);
     return {
       id: record.id,
@@ -109,7 +115,7 @@ export class ClustersController {
         name: c.name,
         ...(c.deletionTimestamp && { deletionTimestamp: c.deletionTimestamp.toISOString() }),
       })),
-      connected: this.clusters.isConnected(record.id) || connectedElsewhere.has(record.id),
+      connected: connected.has(record.id),
       joinedAt: record.joinedAt.toISOString(),
       lastConnectedAt: record.lastConnectedAt?.toISOString() ?? null,
       lastAddress: record.lastAddress ?? null,
