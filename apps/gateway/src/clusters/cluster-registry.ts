@@ -35,6 +35,7 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
   private readonly connecting = new Map<string, symbol>();
   private readonly healthByCluster = new Map<string, core.Health>();
   private readonly nodeConfigs = new Map<string, NodeConfigRecord>();
+  private readonly nodeConfigReads = new Map<string, Promise<NodeConfigRecord>>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -180,12 +181,23 @@ export class ClusterRegistry implements ClusterCapabilities, NodeStatuses, NodeC
   /** What the capability's node on the cluster should run (not enabled when never configured). */
   async nodeConfig(clusterId: string, name: string): Promise<NodeConfigRecord> {
     const key = `${clusterId}/${name}`;
-    let config = this.shared ? undefined : this.nodeConfigs.get(key);
-    if (!config) {
-      config = (await this.store.nodeConfig(clusterId, name)) ?? UNCONFIGURED;
-      if (!this.shared) this.nodeConfigs.set(key, config);
+    const cached = this.shared ? undefined : this.nodeConfigs.get(key);
+    if (cached) return cached;
+    // Calls made while a read is in flight share it, and so resume in the order they came: pushes that
+    // arrived one after the other are stored in that order.
+    let reading = this.nodeConfigReads.get(key);
+    if (!reading) {
+      reading = this.store.nodeConfig(clusterId, name).then((config) => config ?? UNCONFIGURED);
+      this.nodeConfigReads.set(key, reading);
+      void reading.then(
+        (config) => {
+          if (this.nodeConfigReads.get(key) === reading) this.nodeConfigReads.delete(key);
+          if (!this.shared && !this.nodeConfigs.has(key)) this.nodeConfigs.set(key, config);
+        },
+        () => this.nodeConfigReads.delete(key),
+      );
     }
-    return config;
+    return reading;
   }
 
   /**
