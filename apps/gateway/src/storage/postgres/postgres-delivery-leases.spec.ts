@@ -33,10 +33,11 @@ describe('PostgresDeliveryLeases', () => {
   });
 
   it('a held lease stays with its holder while renewed; other keys are independent', async () => {
-    const [a, b] = [replica(400), replica(400)];
+    // Renewed every 300 ms for twice its ttl: a renewal may come up to 700 ms late on a loaded machine.
+    const [a, b] = [replica(1000), replica(1000)];
     expect(await a.acquire('ops')).toBe(1n);
-    for (let i = 0; i < 4; i++) {
-      await sleep(150);
+    for (let i = 0; i < 7; i++) {
+      await sleep(300);
       expect(await a.renew('ops', 1n)).toBe(true);
       expect(await b.acquire('ops')).toBeUndefined();
     }
