@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   authenticateSession,
   gatewayAdmin,
@@ -8,6 +5,7 @@ import {
   joinRaw,
   scrapeMetrics,
   spawnApp,
+  spawnGatewayReplicas,
   startPostgres,
   waitFor,
   type PostgresCluster,
@@ -27,22 +25,11 @@ describe('agent sessions across gateway replicas (PostgreSQL)', () => {
   let a: SpawnedApp;
   let b: SpawnedApp;
   let agent: SpawnedApp;
-  const dataDirs: string[] = [];
-
-  /** A replica on the shared database; the second one gets the first's TLS CA and keys, as replicas of one gateway share them. */
-  async function replica(url: string, sharing?: SpawnedApp): Promise<SpawnedApp> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-replica-'));
-    dataDirs.push(dataDir);
-    if (sharing) cpSync(join(sharing.dataDir, 'tls'), join(dataDir, 'tls'), { recursive: true });
-    const env = { GATEWAY_STORAGE: 'postgres', GATEWAY_POSTGRES_URL: url, GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN };
-    return spawnApp('gateway', { env, dataDir });
-  }
-
   beforeAll(async () => {
     database = await startPostgres();
-    const url = await database.createDatabase();
-    a = await replica(url);
-    b = await replica(url, a);
+    [a, b] = await spawnGatewayReplicas(2, await database.createDatabase(), {
+      env: { GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
     agent = await spawnApp('agent', { args: [...(await joinArgs(a, 'c1')), '--reconnect-max-delay-ms', '200'] });
     await waitFor(() => agent.logs.some((line) => line.event === 'gateway-connected'), {
       description: 'the agent to connect to replica A',
@@ -52,7 +39,6 @@ describe('agent sessions across gateway replicas (PostgreSQL)', () => {
   afterAll(async () => {
     await Promise.all([agent, a, b].filter(Boolean).map((app) => app.stop('SIGKILL')));
     await database?.stop();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("replica B's live health and sync reach the agent whose session replica A holds", async () => {
