@@ -1,14 +1,18 @@
+import { status } from '@grpc/grpc-js';
 import type { NotificationCountsJson, NotificationJson, NotificationListJson } from '@app/admin-api';
 import { alerting } from '@app/proto';
+import { gatewayClient } from '@app/testing';
+import { grpcError, type QueryClient } from './notifications/feed-clients.js';
 import { adminFetch, incoming, ingest, startGateway, type Gateway } from './notifications/notifications-gateway.js';
 
 // The list API's text search (q), dedupe key filter and most-severe-first
-// order, and a notification by id, over a real HTTP server on 127.0.0.1 and
+// order (over HTTP and gRPC List), and a notification by id, over real HTTP
+// and gRPC servers on 127.0.0.1 and
 // the gateway's SQLite store (the same store contract runs on PostgreSQL in
 // apps/gateway/src/storage/). The filters and paging of notifications.e2e-spec.ts
 // are not repeated here.
 
-const { OpniSeverity } = alerting;
+const { OpniSeverity, NotificationOrder } = alerting;
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
 interface ErrorBody {
@@ -131,6 +135,75 @@ describe('gateway notifications: search, dedupe key, order, by id', () => {
     }
     expect(await listIds('?q=disk*')).toEqual(['cluster-a/q-disk-again', 'cluster-a/q-disk']);
     expect(await listIds('?limit=10')).toHaveLength(5); // nothing dropped
+  });
+
+  describe('gRPC alerting.NotificationQueryService.List', () => {
+    let client: QueryClient;
+    beforeAll(() => {
+      client = gatewayClient(
+        { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
+        'alerting.NotificationQueryService',
+      );
+    });
+    afterAll(() => client?.close());
+
+    const listIds = async (request: Partial<alerting.ListNotificationsRequest>) =>
+      (await client.list(alerting.ListNotificationsRequest.fromPartial(request))).notifications.map(
+        (n) => `${n.clusterId}/${n.id}`,
+      );
+
+    it('searches with q, filters by dedupe_key and orders most severe first, as the HTTP list does', async () => {
+      expect(await listIds({ q: 'DISK again' })).toEqual(['cluster-a/q-disk-again']);
+      expect(await listIds({ q: 'shared', clusterIds: ['cluster-b'] })).toEqual(['cluster-b/q-shared']);
+      expect(await listIds({ q: '' })).toHaveLength(5);
+      expect(await listIds({ dedupeKey: 'dk-1' })).toEqual(['cluster-a/q-disk-again', 'cluster-a/q-disk']);
+      expect(await listIds({ dedupeKey: 'dk' })).toEqual([]);
+
+      const severity = NotificationOrder.NOTIFICATION_ORDER_SEVERITY;
+      const seen: string[] = [];
+      let cursor = '';
+      do {
+        const page = await client.list(
+          alerting.ListNotificationsRequest.fromPartial({ order: severity, limit: 2, cursor }),
+        );
+        seen.push(...page.notifications.map((n) => `${n.clusterId}/${n.id}`));
+        cursor = page.nextCursor;
+      } while (cursor !== '');
+      expect(seen).toEqual([
+        'cluster-b/q-shared',
+        'cluster-b/q-memory',
+        'cluster-a/q-shared',
+        'cluster-a/q-disk',
+        'cluster-a/q-disk-again',
+      ]);
+      expect(await listIds({ order: severity, q: 'disk' })).toEqual(['cluster-a/q-disk', 'cluster-a/q-disk-again']);
+    });
+
+    it.each([
+      ['punctuation alone in q', { q: '"*:()^-' }, 'q'],
+      ['a q of 201 characters', { q: 'x'.repeat(201) }, 'q'],
+      ['a q of 11 words', { q: 'a b c d e f g h i j k' }, 'q'],
+      ['an unknown order', { order: 7 as alerting.NotificationOrder }, 'order'],
+      ['a NUL in dedupe_key', { dedupeKey: 'a\0b' }, 'dedupe_key'],
+      ['a dedupe_key over 64 KiB', { dedupeKey: 'k'.repeat(64 * 1024 + 1) }, 'dedupe_key'],
+    ])('INVALID_ARGUMENT naming the field for %s', async (_label, request, field) => {
+      const error = await grpcError(client.list(alerting.ListNotificationsRequest.fromPartial(request)));
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.details).toMatch(new RegExp(`^${field}: `));
+    });
+
+    it('refuses a cursor of the other order, naming cursor', async () => {
+      const newest = await client.list(alerting.ListNotificationsRequest.fromPartial({ limit: 1 }));
+      const error = await grpcError(
+        client.list(
+          alerting.ListNotificationsRequest.fromPartial({
+            order: NotificationOrder.NOTIFICATION_ORDER_SEVERITY,
+            cursor: newest.nextCursor,
+          }),
+        ),
+      );
+      expect([error.code, error.details.split(':')[0]]).toEqual([status.INVALID_ARGUMENT, 'cursor']);
+    });
   });
 
   describe('GET /api/v1/notifications/:id', () => {

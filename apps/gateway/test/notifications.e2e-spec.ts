@@ -269,6 +269,9 @@ describe('gateway notifications read side', () => {
       goldenSignals: [],
       limit: 0,
       cursor: '',
+      q: '',
+      dedupeKey: '',
+      order: alerting.NotificationOrder.NOTIFICATION_ORDER_NEWEST,
       ...overrides,
     });
 

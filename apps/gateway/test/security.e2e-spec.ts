@@ -230,7 +230,7 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
           a.raw,
           3n,
           list.path,
-          list.requestSerialize({ clusterIds: ['b'], severities: [], goldenSignals: [], limit: 10, cursor: '' }),
+          list.requestSerialize(alerting.ListNotificationsRequest.fromPartial({ clusterIds: ['b'], limit: 10 })),
         )
       ).code,
     ).toBe(grpc.status.UNIMPLEMENTED);
@@ -242,7 +242,7 @@ describe('security: TLS, joins, authenticated sessions, admin access', () => {
     );
     try {
       expect(
-        await statusOf(query.list({ clusterIds: ['b'], severities: [], goldenSignals: [], limit: 10, cursor: '' })),
+        await statusOf(query.list(alerting.ListNotificationsRequest.fromPartial({ clusterIds: ['b'], limit: 10 }))),
       ).toMatchObject({
         code: 'UNAUTHENTICATED',
       });

@@ -39,7 +39,7 @@ export class InvalidArgumentError extends AppError {
   readonly kind = 'invalid-argument';
   constructor(
     readonly field: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`${field}: ${reason}`);
   }

@@ -5,7 +5,8 @@ import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { NotificationFeed } from '../live-feed/notification-feed.js';
-import { NOTIFICATION_STORE, type NotificationStore } from '../store/notification-store.js';
+import { dedupeKeyFilter } from '../store/notification-query-checks.js';
+import { NOTIFICATION_STORE, type NotificationOrder, type NotificationStore } from '../store/notification-store.js';
 
 type WatchCall = ServerWritableStream<alerting.WatchNotificationsRequest, alerting.StoredNotification>;
 
@@ -13,6 +14,33 @@ function checkEnum(field: string, values: readonly number[], names: readonly str
   const unknown = values.find((value) => names[value] === undefined);
   if (unknown !== undefined)
     throw new InvalidArgumentError(field, `${unknown} is not one of ${names.map((n, i) => `${n}=${i}`).join(', ')}`);
+}
+
+const ORDERS: Record<number, NotificationOrder> = {
+  [alerting.NotificationOrder.NOTIFICATION_ORDER_NEWEST]: 'newest',
+  [alerting.NotificationOrder.NOTIFICATION_ORDER_SEVERITY]: 'severity',
+};
+
+function orderOf(order: alerting.NotificationOrder): NotificationOrder {
+  const named = ORDERS[order];
+  if (named === undefined)
+    throw new InvalidArgumentError(
+      'order',
+      `${order} is not one of ${Object.keys(ORDERS)
+        .map((value) => `${alerting.NotificationOrder[Number(value)]}=${value}`)
+        .join(', ')}`,
+    );
+  return named;
+}
+
+/** Runs a store check whose error names the HTTP parameter, naming the request's field instead. */
+function asField<T>(field: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new InvalidArgumentError(field, error.reason);
+    throw error;
+  }
 }
 
 function checkClusterIds(clusterIds: readonly string[]): void {
@@ -32,6 +60,10 @@ export class NotificationQueryController implements alerting.NotificationQuerySe
     checkClusterIds(request.clusterIds);
     checkEnum('severities', request.severities, SEVERITY_NAMES);
     checkEnum('golden_signals', request.goldenSignals, GOLDEN_SIGNAL_NAMES);
+    // proto3 cannot tell an empty string from none: empty is no filter, as an empty cursor is the first page.
+    const text = request.q === '' ? undefined : request.q;
+    const dedupeKey = request.dedupeKey === '' ? undefined : request.dedupeKey;
+    asField('dedupe_key', () => dedupeKeyFilter({ dedupeKey }));
     const page = await this.store.list({
       clusterIds: request.clusterIds,
       severities: request.severities,
@@ -40,6 +72,9 @@ export class NotificationQueryController implements alerting.NotificationQuerySe
       until: request.until,
       limit: request.limit === 0 ? undefined : request.limit, // proto3: 0 is "not set"
       cursor: request.cursor === '' ? undefined : request.cursor,
+      text,
+      dedupeKey,
+      order: orderOf(request.order),
     });
     return { notifications: page.notifications, nextCursor: page.nextCursor ?? '' };
   }

@@ -20,6 +20,15 @@ import { GoldenSignal, Notification, OpniSeverity } from "./alerting.js";
  * live. The same queries are served over HTTP under /api/v1/notifications.
  */
 
+/** The order of a listing. */
+export enum NotificationOrder {
+  /** NOTIFICATION_ORDER_NEWEST - By seq, newest first. */
+  NOTIFICATION_ORDER_NEWEST = 0,
+  /** NOTIFICATION_ORDER_SEVERITY - Most severe first; within a severity, newest first. */
+  NOTIFICATION_ORDER_SEVERITY = 1,
+  UNRECOGNIZED = -1,
+}
+
 export interface StoredNotification {
   /**
    * The cluster that pushed it: the session's authenticated identity, also
@@ -52,8 +61,21 @@ export interface ListNotificationsRequest {
     | undefined;
   /** At most this many (default 100, at most 1000). */
   limit: number;
-  /** next_cursor of the previous page; empty for the first page. */
+  /**
+   * next_cursor of the previous page; empty for the first page. A cursor
+   * pages on only in the order that gave it.
+   */
   cursor: string;
+  /**
+   * Only those with, for each word of `q`, a word of the title, body or a
+   * property value that starts with it, in any case; empty = all. At most 200
+   * characters and 10 words; search syntax is taken as plain words.
+   */
+  q: string;
+  /** Only those with this opni_dedupe_key; empty = all. */
+  dedupeKey: string;
+  /** Newest first (the default), or most severe first. */
+  order: NotificationOrder;
 }
 
 export interface ListNotificationsResponse {
@@ -211,7 +233,7 @@ export const StoredNotification: MessageFns<StoredNotification> = {
 };
 
 function createBaseListNotificationsRequest(): ListNotificationsRequest {
-  return { clusterIds: [], severities: [], goldenSignals: [], limit: 0, cursor: "" };
+  return { clusterIds: [], severities: [], goldenSignals: [], limit: 0, cursor: "", q: "", dedupeKey: "", order: 0 };
 }
 
 export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
@@ -244,6 +266,15 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     }
     if (message.cursor !== "") {
       writer.uint32(58).string(message.cursor);
+    }
+    if (message.q !== "") {
+      writer.uint32(66).string(message.q);
+    }
+    if (message.dedupeKey !== "") {
+      writer.uint32(74).string(message.dedupeKey);
+    }
+    if (message.order !== 0) {
+      writer.uint32(80).int32(message.order);
     }
     return writer;
   },
@@ -337,6 +368,30 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
             message.cursor = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.q = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.dedupeKey = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.order = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -361,6 +416,9 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     message.until = object.until ?? undefined;
     message.limit = object.limit ?? 0;
     message.cursor = object.cursor ?? "";
+    message.q = object.q ?? "";
+    message.dedupeKey = object.dedupeKey ?? "";
+    message.order = object.order ?? 0;
     return message;
   },
 };
