@@ -16,22 +16,9 @@ function checkEnum(field: string, values: readonly number[], names: readonly str
     throw new InvalidArgumentError(field, `${unknown} is not one of ${names.map((n, i) => `${n}=${i}`).join(', ')}`);
 }
 
-const ORDERS: Record<number, NotificationOrder> = {
-  [alerting.NotificationOrder.NOTIFICATION_ORDER_NEWEST]: 'newest',
-  [alerting.NotificationOrder.NOTIFICATION_ORDER_SEVERITY]: 'severity',
-};
-
-function orderOf(order: alerting.NotificationOrder): NotificationOrder {
-  const named = ORDERS[order];
-  if (named === undefined)
-    throw new InvalidArgumentError(
-      'order',
-      `${order} is not one of ${Object.keys(ORDERS)
-        .map((value) => `${alerting.NotificationOrder[Number(value)]}=${value}`)
-        .join(', ')}`,
-    );
-  return named;
-}
+/** The store's order for each alerting.NotificationOrder, indexed by its value. */
+const ORDERS: readonly NotificationOrder[] = ['newest', 'severity'];
+const ORDER_NAMES = ORDERS.map((_, value) => alerting.NotificationOrder[value]);
 
 /** Runs a store check whose error names the HTTP parameter, naming the request's field instead. */
 function asField<T>(field: string, check: () => T): T {
@@ -60,6 +47,7 @@ export class NotificationQueryController implements alerting.NotificationQuerySe
     checkClusterIds(request.clusterIds);
     checkEnum('severities', request.severities, SEVERITY_NAMES);
     checkEnum('golden_signals', request.goldenSignals, GOLDEN_SIGNAL_NAMES);
+    checkEnum('order', [request.order], ORDER_NAMES);
     // proto3 cannot tell an empty string from none: empty is no filter, as an empty cursor is the first page.
     const text = request.q === '' ? undefined : request.q;
     const dedupeKey = request.dedupeKey === '' ? undefined : request.dedupeKey;
@@ -74,7 +62,7 @@ export class NotificationQueryController implements alerting.NotificationQuerySe
       cursor: request.cursor === '' ? undefined : request.cursor,
       text,
       dedupeKey,
-      order: orderOf(request.order),
+      order: ORDERS[request.order],
     });
     return { notifications: page.notifications, nextCursor: page.nextCursor ?? '' };
   }
