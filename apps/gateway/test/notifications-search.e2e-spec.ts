@@ -1,8 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { NotificationCountsJson, NotificationJson, NotificationListJson } from '@app/admin-api';
 import { alerting } from '@app/proto';
-import { gatewayClient } from '@app/testing';
-import { grpcError, type QueryClient } from './notifications/feed-clients.js';
+import { grpcError, queryClient, type QueryClient } from './notifications/feed-clients.js';
 import { adminFetch, incoming, ingest, startGateway, type Gateway } from './notifications/notifications-gateway.js';
 
 // The list API's text search (q), dedupe key filter and most-severe-first
@@ -140,10 +139,7 @@ describe('gateway notifications: search, dedupe key, order, by id', () => {
   describe('gRPC alerting.NotificationQueryService.List', () => {
     let client: QueryClient;
     beforeAll(() => {
-      client = gatewayClient(
-        { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
-        'alerting.NotificationQueryService',
-      );
+      client = queryClient(gateway);
     });
     afterAll(() => client?.close());
 

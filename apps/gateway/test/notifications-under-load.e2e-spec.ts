@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { alerting, serviceDefinitions } from '@app/proto';
-import { gatewayClient, scrapeMetrics, waitFor } from '@app/testing';
-import { openSse, watch, type QueryClient } from './notifications/feed-clients.js';
+import { scrapeMetrics, waitFor } from '@app/testing';
+import { openSse, queryClient, watch, type QueryClient } from './notifications/feed-clients.js';
 import { adminFetch, startGateway, type Gateway } from './notifications/notifications-gateway.js';
 
 // The gateway's live feeds (SSE and gRPC Watch) under load, and at shutdown,
@@ -15,10 +15,7 @@ describe('gateway live feeds under load', () => {
 
   beforeAll(async () => {
     gateway = await startGateway();
-    client = gatewayClient(
-      { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
-      'alerting.NotificationQueryService',
-    );
+    client = queryClient(gateway);
   });
 
   afterAll(async () => {
@@ -110,10 +107,7 @@ describe('gateway live feeds under load', () => {
 describe('gateway shutdown with live subscribers', () => {
   it('ends SSE streams and Watch calls (UNAVAILABLE) promptly, and stops', async () => {
     const gateway = await startGateway();
-    const client = gatewayClient(
-      { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
-      'alerting.NotificationQueryService',
-    );
+    const client = queryClient(gateway);
     try {
       const sse = await openSse(`${gateway.http}/api/v1/notifications/stream`);
       const stream = watch(client, {});

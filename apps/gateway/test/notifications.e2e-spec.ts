@@ -1,7 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { alerting } from '@app/proto';
-import { gatewayClient, scrapeMetrics, waitFor } from '@app/testing';
-import { grpcError, openSse, watch, type QueryClient, type SseClient } from './notifications/feed-clients.js';
+import { scrapeMetrics, waitFor } from '@app/testing';
+import {
+  grpcError,
+  openSse,
+  queryClient,
+  watch,
+  type QueryClient,
+  type SseClient,
+} from './notifications/feed-clients.js';
 import { adminFetch, incoming, ingest, startGateway, type Gateway } from './notifications/notifications-gateway.js';
 
 // The gateway's read side over real HTTP and gRPC servers on 127.0.0.1: the
@@ -253,10 +260,7 @@ describe('gateway notifications read side', () => {
     let client: QueryClient;
 
     beforeAll(() => {
-      client = gatewayClient(
-        { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
-        'alerting.NotificationQueryService',
-      );
+      client = queryClient(gateway);
     });
 
     afterAll(() => client?.close());

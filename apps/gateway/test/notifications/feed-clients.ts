@@ -1,11 +1,11 @@
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { alerting, serviceDefinitions } from '@app/proto';
 import type { UnaryClient } from '@app/runtime';
-import { readSseBlocks } from '@app/testing';
-import { adminFetch } from './notifications-gateway.js';
+import { gatewayClient, readSseBlocks } from '@app/testing';
+import { adminFetch, type Gateway } from './notifications-gateway.js';
 
-// The two live feeds' clients, as a test reads them: Server-Sent Events over
-// fetch, and the gRPC Watch stream.
+// The read side's clients, as a test reads them: Server-Sent Events over
+// fetch, and the gRPC query service (List, and the Watch stream).
 
 export interface SseEvent {
   event: string;
@@ -59,6 +59,14 @@ export async function openSse(url: string, headers: Record<string, string> = {})
 // --- gRPC ------------------------------------------------------------------------------------------
 
 export type QueryClient = UnaryClient<'alerting.NotificationQueryService'>;
+
+/** A client of the gateway's alerting.NotificationQueryService, with the admin token; close it. */
+export function queryClient(gateway: Gateway): QueryClient {
+  return gatewayClient(
+    { grpcAddress: gateway.running.grpcAddress, gateway: gateway.secrets },
+    'alerting.NotificationQueryService',
+  );
+}
 
 export interface Watch {
   received: alerting.StoredNotification[];
