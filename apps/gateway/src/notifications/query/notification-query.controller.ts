@@ -5,7 +5,6 @@ import { GOLDEN_SIGNAL_NAMES, SEVERITY_NAMES } from '@app/notification-model';
 import { alerting } from '@app/proto';
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from '@app/runtime';
 import { NotificationFeed } from '../live-feed/notification-feed.js';
-import { dedupeKeyFilter } from '../store/notification-query-checks.js';
 import { NOTIFICATION_STORE, type NotificationOrder, type NotificationStore } from '../store/notification-store.js';
 
 type WatchCall = ServerWritableStream<alerting.WatchNotificationsRequest, alerting.StoredNotification>;
@@ -20,14 +19,13 @@ function checkEnum(field: string, values: readonly number[], names: readonly str
 const ORDERS: readonly NotificationOrder[] = ['newest', 'severity'];
 const ORDER_NAMES = ORDERS.map((_, value) => alerting.NotificationOrder[value]);
 
-/** Runs a store check whose error names the HTTP parameter, naming the request's field instead. */
-function asField<T>(field: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new InvalidArgumentError(field, error.reason);
-    throw error;
-  }
+/** The store's checks name the HTTP list's parameters; a gRPC caller is told the request's field. */
+const GRPC_FIELDS: Readonly<Record<string, string>> = { dedupeKey: 'dedupe_key' };
+
+function inGrpcTerms(error: unknown): unknown {
+  if (!(error instanceof InvalidArgumentError)) return error;
+  const field = GRPC_FIELDS[error.field];
+  return field === undefined ? error : new InvalidArgumentError(field, error.reason);
 }
 
 function checkClusterIds(clusterIds: readonly string[]): void {
@@ -48,22 +46,23 @@ export class NotificationQueryController implements alerting.NotificationQuerySe
     checkEnum('severities', request.severities, SEVERITY_NAMES);
     checkEnum('golden_signals', request.goldenSignals, GOLDEN_SIGNAL_NAMES);
     checkEnum('order', [request.order], ORDER_NAMES);
-    // proto3 cannot tell an empty string from none: empty is no filter, as an empty cursor is the first page.
-    const text = request.q === '' ? undefined : request.q;
-    const dedupeKey = request.dedupeKey === '' ? undefined : request.dedupeKey;
-    asField('dedupe_key', () => dedupeKeyFilter({ dedupeKey }));
-    const page = await this.store.list({
-      clusterIds: request.clusterIds,
-      severities: request.severities,
-      goldenSignals: request.goldenSignals,
-      since: request.since,
-      until: request.until,
-      limit: request.limit === 0 ? undefined : request.limit, // proto3: 0 is "not set"
-      cursor: request.cursor === '' ? undefined : request.cursor,
-      text,
-      dedupeKey,
-      order: ORDERS[request.order],
-    });
+    const page = await this.store
+      .list({
+        clusterIds: request.clusterIds,
+        severities: request.severities,
+        goldenSignals: request.goldenSignals,
+        since: request.since,
+        until: request.until,
+        limit: request.limit === 0 ? undefined : request.limit, // proto3: 0 is "not set"
+        cursor: request.cursor === '' ? undefined : request.cursor,
+        // proto3 cannot tell an empty string from none: empty is no filter, as an empty cursor is the first page.
+        text: request.q === '' ? undefined : request.q,
+        dedupeKey: request.dedupeKey === '' ? undefined : request.dedupeKey,
+        order: ORDERS[request.order],
+      })
+      .catch((error: unknown) => {
+        throw inGrpcTerms(error);
+      });
     return { notifications: page.notifications, nextCursor: page.nextCursor ?? '' };
   }
 
