@@ -309,6 +309,7 @@ describe('gateway notifications read side', () => {
       ['an unknown severity', { severities: [7 as alerting.OpniSeverity] }, 'severities'],
       ['an unknown golden signal', { goldenSignals: [9 as alerting.GoldenSignal] }, 'golden_signals'],
       ['an empty cluster id', { clusterIds: [''] }, 'cluster_ids'],
+      ['a NUL in a cluster id', { clusterIds: ['a\0b'] }, 'cluster_ids'],
       ['until before since', { since: new Date(T0), until: new Date(T0 - 1) }, 'until'],
     ])('List: INVALID_ARGUMENT naming the field for %s', async (_label, overrides, field) => {
       const error = await grpcError(client.list(request(overrides)));

@@ -30,6 +30,9 @@ function inGrpcTerms(error: unknown): unknown {
 
 function checkClusterIds(clusterIds: readonly string[]): void {
   if (clusterIds.some((id) => id === '')) throw new InvalidArgumentError('cluster_ids', 'must not hold an empty id');
+  // No cluster id holds one, and PostgreSQL text cannot: refused here rather than failing in the database.
+  if (clusterIds.some((id) => id.includes('\0')))
+    throw new InvalidArgumentError('cluster_ids', 'must not hold an id with a NUL character');
 }
 
 /** alerting.NotificationQueryService on the gateway's gRPC port: List and Watch. */
